@@ -1,0 +1,424 @@
+//! Predicts what Flink does when the new version starts from the old version's state: which
+//! operator takes which state (by operator ID), and which checks fail before records flow.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use super::model::{MaxParallelismKind, NewOperator, NewSide, OldOperator, OldSide};
+use super::rules::{self, Rule, Severity};
+use crate::OperatorId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Restores,
+    Fails,
+    RestoresWithStateLoss,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Restores => "restores",
+            Verdict::Fails => "fails",
+            Verdict::RestoresWithStateLoss => "restores-with-state-loss",
+        }
+    }
+
+    /// Exit code of `check` and `diff` (contract: 0, 1, 3).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::Restores => 0,
+            Verdict::Fails => 1,
+            Verdict::RestoresWithStateLoss => 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Restored,
+    Unmapped,
+    Incompatible,
+    New,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Restored => "restored",
+            Status::Unmapped => "unmapped",
+            Status::Incompatible => "incompatible",
+            Status::New => "new",
+        }
+    }
+}
+
+/// One reason behind an operator's status (JSON `reasons[]`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    /// The state the finding is about, when it is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Flink's own error text for this failure, when Flink fails.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flink_error: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: &Rule, message: String) -> Finding {
+        Finding {
+            code: rule.id,
+            severity: rule.severity,
+            message,
+            fix: None,
+            state: None,
+            flink_error: None,
+        }
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Finding {
+        self.severity = severity;
+        self
+    }
+
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Finding {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    pub fn with_flink_error(mut self, text: impl Into<String>) -> Finding {
+        self.flink_error = Some(text.into());
+        self
+    }
+}
+
+/// The operator of the new job that an old operator maps to.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MappedTo {
+    pub operator_id: OperatorId,
+    pub node: Option<u32>,
+    pub uid: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperatorVerdict {
+    pub operator_id: OperatorId,
+    pub uid: Option<String>,
+    pub name: Option<String>,
+    pub status: Status,
+    pub reasons: Vec<Finding>,
+    /// For savepoint operators that map: the new operator taking the state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_operator: Option<MappedTo>,
+    /// The uid this savepoint operator most likely had, found by hashing known uids (when the
+    /// savepoint does not store uids).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inferred_uid: Option<String>,
+    /// Names of the states involved.
+    pub states: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Prediction {
+    pub verdict: Verdict,
+    pub allow_non_restored_state: bool,
+    pub operators: Vec<OperatorVerdict>,
+    pub old: String,
+    pub new: String,
+}
+
+/// Known uids, hashed, to name savepoint operators whose uid the format does not store.
+pub struct UidNames {
+    names: Vec<(OperatorId, String)>,
+}
+
+impl UidNames {
+    pub fn new(uids: impl IntoIterator<Item = String>) -> UidNames {
+        let mut names: Vec<(OperatorId, String)> = Vec::new();
+        for uid in uids {
+            let id = crate::job::uid_hash(&uid);
+            if !names.iter().any(|(i, _)| *i == id) {
+                names.push((id, uid));
+            }
+        }
+        UidNames { names }
+    }
+
+    pub fn lookup(&self, id: OperatorId) -> Option<&str> {
+        self.names
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, u)| u.as_str())
+    }
+}
+
+/// Runs the prediction.
+pub fn predict(
+    old: &OldSide,
+    new: &NewSide,
+    allow_non_restored_state: bool,
+    uid_names: &UidNames,
+) -> Prediction {
+    let mut operators = Vec::new();
+    let mut claimed: HashSet<OperatorId> = HashSet::new();
+    for op in old.operators.iter().filter(|o| o.has_state) {
+        let inferred_uid = match &op.uid {
+            Some(_) => None,
+            None => uid_names.lookup(op.operator_id).map(str::to_string),
+        };
+        let verdict = match new.operator_for(op.operator_id) {
+            Some(target) => {
+                claimed.insert(target.operator_id);
+                mapped(op, target, inferred_uid)
+            }
+            None => unmapped(op, new, allow_non_restored_state, inferred_uid),
+        };
+        operators.push(verdict);
+    }
+    for target in &new.operators {
+        if claimed.contains(&target.operator_id) {
+            continue;
+        }
+        operators.push(OperatorVerdict {
+            operator_id: target.operator_id,
+            uid: target.uid.clone(),
+            name: target.name.clone(),
+            status: Status::New,
+            reasons: Vec::new(),
+            new_operator: None,
+            inferred_uid: None,
+            states: target.states.iter().map(|s| s.name.clone()).collect(),
+        });
+    }
+    let verdict = if operators.iter().any(|o| o.status == Status::Incompatible)
+        || (!allow_non_restored_state && operators.iter().any(|o| o.status == Status::Unmapped))
+    {
+        Verdict::Fails
+    } else if operators.iter().any(|o| o.status == Status::Unmapped) {
+        Verdict::RestoresWithStateLoss
+    } else {
+        Verdict::Restores
+    };
+    Prediction {
+        verdict,
+        allow_non_restored_state,
+        operators,
+        old: old.origin.clone(),
+        new: new.origin.clone(),
+    }
+}
+
+fn display_name(uid: Option<&str>, name: Option<&str>, id: OperatorId) -> String {
+    match (uid, name) {
+        (Some(u), _) => format!("uid `{u}`"),
+        (None, Some(n)) => format!("`{n}` ({id})"),
+        (None, None) => id.to_string(),
+    }
+}
+
+fn mapped(op: &OldOperator, target: &NewOperator, inferred_uid: Option<String>) -> OperatorVerdict {
+    let mut reasons = Vec::new();
+    let mut status = Status::Restored;
+    let old_max = op.max_parallelism;
+    if target.user_defined_id == Some(op.operator_id) && target.operator_id != op.operator_id {
+        reasons.push(Finding::new(
+            &rules::RESTORED_VIA_UID_HASH,
+            format!(
+                "state of {} is restored through setUidHash(\"{}\") on the new operator (generated ID {})",
+                op.operator_id, op.operator_id, target.operator_id
+            ),
+        ));
+    }
+    let configured = matches!(
+        target.max_parallelism_kind,
+        MaxParallelismKind::Configured | MaxParallelismKind::ObservedNonDefault
+    );
+    if target.max_parallelism != old_max {
+        if configured {
+            status = Status::Incompatible;
+            let how = if target.max_parallelism_kind == MaxParallelismKind::ObservedNonDefault {
+                " (the canary savepoint's value is not Flink's default for its parallelism, so it was configured)"
+            } else {
+                ""
+            };
+            reasons.push(
+                Finding::new(
+                    &rules::MAX_PARALLELISM_MISMATCH,
+                    format!(
+                        "the savepoint was taken with max parallelism {old_max}; the new job configures {}{how}",
+                        target.max_parallelism
+                    ),
+                )
+                .with_fix(format!(
+                    "set max parallelism {old_max} on this operator's chain head (or job-wide), or remove the explicit setting so Flink adopts {old_max}"
+                ))
+                .with_flink_error(format!(
+                    "Failed to rollback to checkpoint/savepoint Checkpoint Metadata. Max parallelism mismatch between checkpoint/savepoint state and new program. Cannot map operator {} with max parallelism {old_max} to new program with max parallelism {}. This indicates that the program has been changed in a non-compatible way after the checkpoint/savepoint.",
+                    op.operator_id, target.max_parallelism
+                )),
+            );
+        } else {
+            reasons.push(Finding::new(
+                &rules::MAX_PARALLELISM_ADOPTED,
+                format!(
+                    "the new job derives max parallelism {} from its parallelism; Flink adopts the savepoint's {old_max}",
+                    target.max_parallelism
+                ),
+            ));
+        }
+    }
+    // The vertex runs with the savepoint's max parallelism when it adopts it.
+    let effective_max = if configured {
+        target.max_parallelism
+    } else {
+        old_max
+    };
+    if status != Status::Incompatible && target.parallelism > old_max && effective_max == old_max {
+        status = Status::Incompatible;
+        reasons.push(
+            Finding::new(
+                &rules::PARALLELISM_ABOVE_MAX_PARALLELISM,
+                format!(
+                    "new parallelism {} is above the savepoint's max parallelism {old_max}",
+                    target.parallelism
+                ),
+            )
+            .with_fix(format!("use a parallelism of at most {old_max} for this operator"))
+            .with_flink_error(format!(
+                "The state for task <jobVertexId> can not be restored. The maximum parallelism ({old_max}) of the restored state is lower than the configured parallelism ({}). Please reduce the parallelism of the task to be lower or equal to the maximum parallelism.",
+                target.parallelism
+            )),
+        );
+    }
+    for note in &op.notes {
+        reasons.push(Finding::new(&rules::STATE_NOT_EXAMINED, note.clone()));
+    }
+    OperatorVerdict {
+        operator_id: op.operator_id,
+        uid: op.uid.clone(),
+        name: op.name.clone(),
+        status,
+        reasons,
+        new_operator: Some(MappedTo {
+            operator_id: target.operator_id,
+            node: target.node,
+            uid: target.uid.clone(),
+            name: target.name.clone(),
+        }),
+        inferred_uid,
+        states: op.states.iter().map(|s| s.name.clone()).collect(),
+    }
+}
+
+fn unmapped(
+    op: &OldOperator,
+    new: &NewSide,
+    allow_non_restored_state: bool,
+    inferred_uid: Option<String>,
+) -> OperatorVerdict {
+    let uid = op.uid.as_deref().or(inferred_uid.as_deref());
+    let who = display_name(uid, op.name.as_deref(), op.operator_id);
+    let states: Vec<String> = op.states.iter().map(|s| s.name.clone()).collect();
+    let what = if states.is_empty() {
+        "its state".to_string()
+    } else {
+        format!("its state ({})", states.join(", "))
+    };
+    let message = if allow_non_restored_state {
+        format!(
+            "no operator of the new job has ID {}: {what} of {who} is dropped",
+            op.operator_id
+        )
+    } else {
+        format!(
+            "no operator of the new job has ID {}: Flink refuses to start without --allowNonRestoredState ({what} of {who} would be dropped)",
+            op.operator_id
+        )
+    };
+    let fix = match successor(op, new) {
+        Some(candidate) => {
+            let target = display_name(
+                candidate.uid.as_deref(),
+                candidate.name.as_deref(),
+                candidate.operator_id,
+            );
+            match uid {
+                Some(u) => format!(
+                    "{target} looks like its successor: give it back uid(\"{u}\"), or setUidHash(\"{}\")",
+                    op.operator_id
+                ),
+                None => format!(
+                    "{target} looks like its successor: call setUidHash(\"{}\") on it to take over this state",
+                    op.operator_id
+                ),
+            }
+        }
+        None => match uid {
+            Some(u) => format!(
+                "keep an operator with uid(\"{u}\") in the new job, or run with -n to drop this state"
+            ),
+            None => format!(
+                "bind the operator that should take this state with setUidHash(\"{}\"), or run with -n to drop it",
+                op.operator_id
+            ),
+        },
+    };
+    let mut finding = Finding::new(&rules::UNMAPPED_STATE, message).with_fix(fix);
+    if allow_non_restored_state {
+        finding = finding.with_severity(Severity::Warning);
+    } else {
+        finding = finding.with_flink_error(format!(
+            "Failed to rollback to checkpoint/savepoint <savepoint>. Cannot map checkpoint/savepoint state for operator {} to the new program, because the operator is not available in the new program. If you want to allow to skip this, you can set the --allowNonRestoredState option on the CLI.",
+            op.operator_id
+        ));
+    }
+    OperatorVerdict {
+        operator_id: op.operator_id,
+        uid: op.uid.clone(),
+        name: op.name.clone(),
+        status: Status::Unmapped,
+        reasons: vec![finding],
+        new_operator: None,
+        inferred_uid,
+        states,
+    }
+}
+
+/// A new operator that probably replaces an unmapped old one: same name, or the same set of
+/// state names, and not itself mapped to saved state.
+fn successor<'a>(op: &OldOperator, new: &'a NewSide) -> Option<&'a NewOperator> {
+    let unclaimed = |c: &&NewOperator| c.operator_id != op.operator_id;
+    let same_states = |c: &&NewOperator| {
+        let old: HashSet<&str> = op
+            .states
+            .iter()
+            .filter(|s| s.kind != "timers")
+            .map(|s| s.name.as_str())
+            .collect();
+        let new: HashSet<&str> = c
+            .states
+            .iter()
+            .filter(|s| s.kind != "timers")
+            .map(|s| s.name.as_str())
+            .collect();
+        !old.is_empty() && old == new
+    };
+    new.operators
+        .iter()
+        .filter(unclaimed)
+        .find(|c| op.name.is_some() && c.name == op.name)
+        .or_else(|| new.operators.iter().filter(unclaimed).find(same_states))
+}

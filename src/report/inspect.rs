@@ -1,0 +1,105 @@
+//! `spcompat inspect` output.
+
+use super::{human_size, table};
+use crate::savepoint::summary::SavepointSummary;
+
+pub fn render_json(summary: &SavepointSummary) -> String {
+    serde_json::to_string_pretty(summary).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+pub fn render_text(s: &SavepointSummary) -> String {
+    let mut out = String::new();
+    let kind = match (&s.kind, &s.savepoint_format) {
+        (Some(k), Some(f)) => format!("{k} ({f} format)"),
+        (Some(k), None) => k.clone(),
+        _ => "savepoint or checkpoint (metadata version < 4 does not say which)".to_string(),
+    };
+    let with_state = s.operators.iter().filter(|o| o.has_state).count();
+    let total: u64 = s.operators.iter().map(|o| o.state_size).sum();
+    out.push_str(&table(
+        &[
+            vec!["Savepoint".into(), s.path.clone()],
+            vec![
+                "Format".into(),
+                format!(
+                    "metadata version {} (written by {}), {kind}, checkpoint {}",
+                    s.metadata_version, s.written_by, s.checkpoint_id
+                ),
+            ],
+            vec![
+                "Operators".into(),
+                format!(
+                    "{} ({} with state), {} of state",
+                    s.operators.len(),
+                    with_state,
+                    human_size(total)
+                ),
+            ],
+        ],
+        "",
+    ));
+    for op in &s.operators {
+        out.push('\n');
+        let title = match (&op.uid, &op.name) {
+            (Some(uid), Some(name)) => format!("{} uid={uid} \"{name}\"", op.operator_id),
+            (Some(uid), None) => format!("{} uid={uid}", op.operator_id),
+            (None, Some(name)) => format!("{} \"{name}\" (no uid)", op.operator_id),
+            (None, None) => format!("{}", op.operator_id),
+        };
+        out.push_str(&title);
+        out.push('\n');
+        let mut facts = vec![
+            format!("parallelism {}", op.parallelism),
+            format!("max parallelism {}", op.max_parallelism),
+        ];
+        if op.has_state {
+            facts.push(format!(
+                "{} state in {}",
+                op.state_kinds.join(" + "),
+                human_size(op.state_size)
+            ));
+        } else {
+            facts.push("no state".into());
+        }
+        if op.fully_finished {
+            facts.push("all subtasks finished".into());
+        } else if op.finished_subtasks > 0 {
+            facts.push(format!("{} subtask(s) finished", op.finished_subtasks));
+        }
+        if let Some(h) = op.keyed_handle {
+            facts.push(h.to_string());
+        }
+        out.push_str(&format!("  {}\n", facts.join(", ")));
+        if let Some(key) = &op.key_type {
+            out.push_str(&format!("  key: {key}\n"));
+        }
+        if !op.states.is_empty() {
+            let rows: Vec<Vec<String>> = op
+                .states
+                .iter()
+                .map(|st| {
+                    let mut ty = match (&st.user_key_type, &st.type_) {
+                        (Some(k), Some(v)) => format!("{k} -> {v}"),
+                        (None, Some(v)) => v.clone(),
+                        _ => "?".into(),
+                    };
+                    if st.ttl {
+                        ty.push_str("  [TTL]");
+                    }
+                    if !st.complete {
+                        ty.push_str("  [not fully decoded]");
+                    }
+                    vec![st.name.clone(), st.kind.to_string(), ty]
+                })
+                .collect();
+            out.push_str(&table(&rows, "    "));
+        }
+        if let Some(size) = op.coordinator_state_size {
+            out.push_str(&format!("    (coordinator state, {})\n", human_size(size)));
+        }
+        for note in &op.notes {
+            out.push_str(&format!("  note: {note}\n"));
+        }
+    }
+    out
+}

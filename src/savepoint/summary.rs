@@ -1,0 +1,240 @@
+//! A complete, serializable summary of a savepoint: what `inspect` shows and what the analysis
+//! compares against the new job.
+
+use serde::Serialize;
+
+use super::backend_meta::StateMetaInfo;
+use super::metadata::{OperatorState, written_by};
+use super::{OperatorSchema, Savepoint, SavepointError};
+use crate::OperatorId;
+use crate::schema::render::{is_ttl_wrapper, type_string, without_ttl};
+use crate::schema::snapshot::{SerializerSnapshot, SnapshotDetail};
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavepointSummary {
+    pub path: String,
+    pub metadata_version: i32,
+    /// The Flink releases that write this metadata version.
+    pub written_by: &'static str,
+    pub checkpoint_id: i64,
+    /// `savepoint` or `checkpoint` where the file says (metadata version 4+), else `null`.
+    pub kind: Option<String>,
+    /// `canonical` or `native` for savepoints that say.
+    pub savepoint_format: Option<String>,
+    pub operators: Vec<OperatorSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperatorSummary {
+    pub operator_id: OperatorId,
+    pub uid: Option<String>,
+    pub name: Option<String>,
+    pub parallelism: i32,
+    pub max_parallelism: i32,
+    pub has_state: bool,
+    /// Bytes of state referenced by this operator's handles.
+    pub state_size: u64,
+    pub subtasks: usize,
+    pub finished_subtasks: usize,
+    pub fully_finished: bool,
+    pub coordinator_state_size: Option<u64>,
+    /// Which kinds of state the operator holds: keyed, operator, broadcast, raw, coordinator.
+    pub state_kinds: Vec<&'static str>,
+    /// The handle class of the managed keyed state (tells the backend and savepoint format).
+    pub keyed_handle: Option<&'static str>,
+    pub key_type: Option<String>,
+    pub key_serializer: Option<SerializerSnapshot>,
+    pub states: Vec<StateSummary>,
+    /// What could not be examined, in plain words.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StateSummary {
+    pub name: String,
+    /// value, list, map, reducing, aggregating, operator-list, union-list, broadcast, timers.
+    pub kind: &'static str,
+    pub backend_state_type: &'static str,
+    /// Value type (element type for lists, map value type for maps).
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
+    pub user_key_type: Option<String>,
+    pub ttl: bool,
+    /// False when a serializer of this state could not be decoded.
+    pub complete: bool,
+    /// Classes of serializer snapshots spcompat could not decode.
+    pub unknown_classes: Vec<String>,
+    pub serializers: Vec<super::backend_meta::NamedSerializer>,
+}
+
+impl SavepointSummary {
+    pub fn build(sp: &Savepoint) -> Result<SavepointSummary, SavepointError> {
+        let md = &sp.metadata;
+        let (kind, savepoint_format) = match &sp.properties {
+            Some(p) => (
+                Some(
+                    if p.is_savepoint {
+                        "savepoint"
+                    } else {
+                        "checkpoint"
+                    }
+                    .to_string(),
+                ),
+                p.savepoint_format.as_ref().map(|f| f.to_ascii_lowercase()),
+            ),
+            None => (None, None),
+        };
+        let mut operators = Vec::new();
+        for op in &md.operators {
+            let schema = sp.operator_schema(op)?;
+            operators.push(OperatorSummary::build(op, schema));
+        }
+        Ok(SavepointSummary {
+            path: sp.metadata_path.display().to_string(),
+            metadata_version: md.version,
+            written_by: written_by(md.version),
+            checkpoint_id: md.checkpoint_id,
+            kind,
+            savepoint_format,
+            operators,
+        })
+    }
+}
+
+impl OperatorSummary {
+    fn build(op: &OperatorState, schema: OperatorSchema) -> OperatorSummary {
+        let mut state_kinds = Vec::new();
+        let any = |f: &dyn Fn(&super::metadata::SubtaskState) -> bool| op.subtasks.iter().any(f);
+        if any(&|s| s.managed_keyed_state.is_some()) {
+            state_kinds.push("keyed");
+        }
+        if any(&|s| s.managed_operator_state.is_some()) {
+            state_kinds.push("operator");
+        }
+        if any(&|s| s.raw_keyed_state.is_some() || s.raw_operator_state.is_some()) {
+            state_kinds.push("raw");
+        }
+        if op.coordinator_state.is_some() {
+            state_kinds.push("coordinator");
+        }
+        let keyed_handle = op
+            .subtasks
+            .iter()
+            .find_map(|s| s.managed_keyed_state.as_ref())
+            .map(|h| h.kind_name());
+        let mut states = Vec::new();
+        let mut notes = schema.notes;
+        let mut key_serializer = None;
+        if let Some(keyed) = schema.keyed {
+            states.extend(keyed.states.iter().map(StateSummary::build));
+            if let Some(u) = &keyed.unreadable {
+                notes.push(unreadable_note("keyed", u));
+            }
+            key_serializer = Some(keyed.key_serializer);
+        }
+        if let Some(operator) = schema.operator {
+            states.extend(operator.operator_states.iter().map(StateSummary::build));
+            if !operator.broadcast_states.is_empty() && !state_kinds.contains(&"broadcast") {
+                state_kinds.push("broadcast");
+            }
+            states.extend(operator.broadcast_states.iter().map(StateSummary::build));
+            if let Some(u) = &operator.unreadable {
+                notes.push(unreadable_note("operator", u));
+            }
+        }
+        for s in &states {
+            for class in &s.unknown_classes {
+                notes.push(format!(
+                    "state `{}`: serializer snapshot class {class} is not known to spcompat, so this state's schema cannot be compared; a verdict that depends on it is uncertain",
+                    s.name
+                ));
+            }
+        }
+        OperatorSummary {
+            operator_id: op.operator_id,
+            uid: op.uid.clone(),
+            name: op.name.clone(),
+            parallelism: op.parallelism,
+            max_parallelism: op.max_parallelism,
+            has_state: op.has_state(),
+            state_size: op.state_size(),
+            subtasks: op.subtasks.len(),
+            finished_subtasks: op.subtasks.iter().filter(|s| s.finished).count(),
+            fully_finished: op.fully_finished,
+            coordinator_state_size: op.coordinator_state.as_ref().map(|c| c.size()),
+            state_kinds,
+            keyed_handle,
+            key_type: key_serializer.as_ref().map(type_string),
+            key_serializer,
+            states,
+            notes,
+        }
+    }
+}
+
+fn unreadable_note(which: &str, u: &super::backend_meta::Unreadable) -> String {
+    format!(
+        "the {which} state header stops being readable at byte {} because serializer snapshot class {} is not known to spcompat; {} more state(s) declared there could not be examined",
+        u.offset, u.class, u.states_not_read
+    )
+}
+
+impl StateSummary {
+    fn build(m: &StateMetaInfo) -> StateSummary {
+        let kind = m.kind();
+        let value = m.serializer("VALUE_SERIALIZER");
+        let (type_, user_key_type, ttl) = match (kind, value) {
+            (_, None) => (None, None, false),
+            ("list", Some(v)) => {
+                let elem = first_nested(v);
+                match elem {
+                    Some(e) => (Some(type_string(without_ttl(e))), None, is_ttl_wrapper(e)),
+                    None => (Some(type_string(v)), None, false),
+                }
+            }
+            ("map", Some(v)) => match &v.detail {
+                SnapshotDetail::Composite { nested, .. } if nested.len() == 2 => (
+                    Some(type_string(without_ttl(&nested[1]))),
+                    Some(type_string(&nested[0])),
+                    is_ttl_wrapper(&nested[1]),
+                ),
+                _ => (Some(type_string(v)), None, false),
+            },
+            ("broadcast", Some(v)) => (
+                Some(type_string(v)),
+                m.serializer("KEY_SERIALIZER").map(type_string),
+                false,
+            ),
+            (_, Some(v)) => (Some(type_string(without_ttl(v))), None, is_ttl_wrapper(v)),
+        };
+        let mut unknown_classes = Vec::new();
+        for s in &m.serializers {
+            for c in s.snapshot.unknown_classes() {
+                if !unknown_classes.iter().any(|u: &String| u == c) {
+                    unknown_classes.push(c.to_string());
+                }
+            }
+        }
+        StateSummary {
+            name: m.name.clone(),
+            kind,
+            backend_state_type: m.backend_state_type.as_str(),
+            type_,
+            user_key_type,
+            ttl,
+            complete: m.complete,
+            unknown_classes,
+            serializers: m.serializers.clone(),
+        }
+    }
+}
+
+fn first_nested(s: &SerializerSnapshot) -> Option<&SerializerSnapshot> {
+    match &s.detail {
+        SnapshotDetail::Composite { nested, .. } => nested.first(),
+        _ => None,
+    }
+}

@@ -1,0 +1,50 @@
+//! Paths of the bundled real-Flink fixtures.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every fixture folder (holding `_metadata`) under `fixtures/savepoints`, plus the reference
+/// samples in `../shared/reference/fixtures` when present.
+pub fn all_fixtures() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for base in [
+        root().join("fixtures/savepoints"),
+        root().join("../shared/reference/fixtures"),
+    ] {
+        if !base.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
+            let entry = entry.unwrap();
+            if entry.file_name() == "_metadata" {
+                out.push(entry.path().parent().unwrap().to_path_buf());
+            }
+        }
+    }
+    assert!(!out.is_empty(), "no fixtures found");
+    out
+}
+
+/// Fixtures whose state is all inline in `_metadata` (self-contained) and small.
+pub fn inline_fixtures() -> Vec<PathBuf> {
+    all_fixtures()
+        .into_iter()
+        .filter(|p| only_metadata(p))
+        .collect()
+}
+
+fn only_metadata(p: &Path) -> bool {
+    std::fs::read_dir(p)
+        .map(|d| {
+            d.filter_map(Result::ok).all(|e| {
+                e.file_name() == "_metadata"
+                    || e.file_name() == "expected.json"
+                    || e.file_name() == "plan.json"
+            })
+        })
+        .unwrap_or(false)
+}
