@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod input;
 pub mod job;
 pub mod operator_id;
 pub mod report;

@@ -40,11 +40,17 @@ pub fn render_text(s: &SavepointSummary) -> String {
     ));
     for op in &s.operators {
         out.push('\n');
-        let title = match (&op.uid, &op.name) {
+        let uid = op.uid.as_ref().or(op.inferred_uid.as_ref());
+        let title = match (uid, &op.name) {
             (Some(uid), Some(name)) => format!("{} uid={uid} \"{name}\"", op.operator_id),
             (Some(uid), None) => format!("{} uid={uid}", op.operator_id),
             (None, Some(name)) => format!("{} \"{name}\" (no uid)", op.operator_id),
             (None, None) => format!("{}", op.operator_id),
+        };
+        let title = if op.uid.is_none() && op.inferred_uid.is_some() {
+            format!("{title} (uid inferred by hashing the given job graph's uids)")
+        } else {
+            title
         };
         out.push_str(&title);
         out.push('\n');

@@ -1,5 +1,6 @@
 //! Rendering reports for people (text) and machines (JSON).
 
+pub mod check;
 pub mod inspect;
 
 /// Human-readable byte size.

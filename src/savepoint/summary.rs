@@ -30,6 +30,10 @@ pub struct SavepointSummary {
 pub struct OperatorSummary {
     pub operator_id: OperatorId,
     pub uid: Option<String>,
+    /// The uid this operator most likely had, found by hashing uids of given job graphs (for
+    /// formats that do not store uids).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inferred_uid: Option<String>,
     pub name: Option<String>,
     pub parallelism: i32,
     pub max_parallelism: i32,
@@ -156,6 +160,7 @@ impl OperatorSummary {
         OperatorSummary {
             operator_id: op.operator_id,
             uid: op.uid.clone(),
+            inferred_uid: None,
             name: op.name.clone(),
             parallelism: op.parallelism,
             max_parallelism: op.max_parallelism,
