@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 
+use crate::job::plan::{PlanError, PlanOptions, parse_plan, plan_to_job_graph};
 use crate::job::{JobGraph, JobGraphError, load_job_graph, sniff_job_graph};
 use crate::savepoint::metadata::METADATA_MAGIC;
 use crate::savepoint::{Savepoint, SavepointError};
@@ -33,14 +34,9 @@ pub enum InputError {
         source: std::io::Error,
     },
 
-    #[error("{} is a Flink SQL compiled plan; compiled plans are not supported as input yet", path.display())]
-    #[diagnostic(
-        code(spcompat::input::compiled_plan),
-        help(
-            "export the job's graph as a job-graph file (see the job-graph format), or compare against a savepoint of the new version"
-        )
-    )]
-    CompiledPlanUnsupported { path: PathBuf },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] PlanError),
 
     #[error("{}: not a savepoint, job-graph file or compiled plan", path.display())]
     #[diagnostic(
@@ -54,6 +50,15 @@ pub enum InputError {
 
 /// Loads a job version, detecting its kind from the content.
 pub fn load_job_input(path: &Path) -> Result<JobInput, InputError> {
+    load_job_input_with(path, &PlanOptions::default())
+}
+
+/// [`load_job_input`]; a compiled plan is converted into the job graph Flink builds when it
+/// runs the plan, with these options (Flink version, parallelism, configuration).
+pub fn load_job_input_with(
+    path: &Path,
+    plan_options: &PlanOptions,
+) -> Result<JobInput, InputError> {
     let io = |source| InputError::Io {
         path: path.to_path_buf(),
         source,
@@ -81,9 +86,8 @@ pub fn load_job_input(path: &Path) -> Result<JobInput, InputError> {
         return Ok(JobInput::JobGraph(load_job_graph(path)?));
     }
     if looks_like_compiled_plan(text) {
-        return Err(InputError::CompiledPlanUnsupported {
-            path: path.to_path_buf(),
-        });
+        let plan = parse_plan(text, &path.display().to_string())?;
+        return Ok(JobInput::JobGraph(plan_to_job_graph(&plan, plan_options)));
     }
     // A file that tries to be a job graph but lacks `format` still gets the job-graph
     // loader's precise error.

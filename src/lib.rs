@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod input;
 pub mod job;
 pub mod operator_id;

@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use crate::OperatorId;
-use crate::job::{DerivedIds, IdSource, JobGraph, JobGraphError, derive_operator_ids};
+use crate::job::{DerivedIds, IdSource, JobGraph, JobGraphError, SourceDecl, derive_operator_ids};
+use crate::savepoint::sources::SourcePositions;
 use crate::savepoint::summary::{OperatorSummary, SavepointSummary, StateSummary};
 use crate::schema::snapshot::SerializerSnapshot;
 
@@ -23,6 +24,9 @@ pub struct StateSchema {
     /// The serializer snapshots when the input is a savepoint.
     #[serde(skip)]
     pub serializers: Vec<(String, SerializerSnapshot)>,
+    /// The job-graph `avroSchema` (JSON text), for Avro types.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avro_schema: Option<String>,
 }
 
 impl StateSchema {
@@ -38,7 +42,31 @@ impl StateSchema {
                 .iter()
                 .map(|n| (n.key.clone(), n.snapshot.clone()))
                 .collect(),
+            avro_schema: None,
         }
+    }
+}
+
+/// A place in an input file, for CI annotations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileLine {
+    pub file: String,
+    pub line: usize,
+}
+
+impl FileLine {
+    /// Where a job-graph operator is written, when the graph was read from a file.
+    pub fn of_operator(graph: &JobGraph, op: &crate::job::JobOperator) -> Option<FileLine> {
+        let origin = graph.origin.as_ref()?;
+        let offset = op.location.span?.offset();
+        let line = origin
+            .text
+            .get(..offset)
+            .map_or(1, |before| before.matches('\n').count() + 1);
+        Some(FileLine {
+            file: origin.name.clone(),
+            line,
+        })
     }
 }
 
@@ -57,6 +85,15 @@ pub struct OldOperator {
     pub states: Vec<StateSchema>,
     /// What about this operator's state could not be examined.
     pub notes: Vec<String>,
+    /// Decoded source positions, when the old side is a savepoint and this is a source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_positions: Option<SourcePositions>,
+    /// The key serializer snapshot (savepoint input), for key compatibility.
+    #[serde(skip)]
+    pub key_serializer: Option<SerializerSnapshot>,
+    /// The keyed state handle class (tells a RocksDB native/incremental snapshot).
+    #[serde(skip)]
+    pub keyed_handle: Option<&'static str>,
 }
 
 /// The old side.
@@ -78,6 +115,37 @@ impl OldSide {
             operators: s.operators.iter().map(old_from_summary).collect(),
         }
     }
+
+    /// An old job version standing in for its savepoint (`diff`): its operators that declare
+    /// state, as if each held that state, under the ID Flink gives them, with the max
+    /// parallelism its vertex would run with.
+    pub fn from_job_graph(graph: &JobGraph, origin: &str) -> Result<OldSide, JobGraphError> {
+        let side = NewSide::from_job_graph(graph, origin)?;
+        let operators = side
+            .operators
+            .into_iter()
+            .filter(|o| o.declares_state)
+            .map(|o| OldOperator {
+                operator_id: o.operator_id,
+                uid: o.uid,
+                name: o.name,
+                parallelism: o.parallelism,
+                max_parallelism: o.max_parallelism,
+                has_state: true,
+                key_type: o.key_type,
+                states: o.states,
+                notes: Vec::new(),
+                source_positions: None,
+                key_serializer: None,
+                keyed_handle: None,
+            })
+            .collect();
+        Ok(OldSide {
+            origin: origin.to_string(),
+            written_by: graph.flink_version.clone(),
+            operators,
+        })
+    }
 }
 
 fn old_from_summary(o: &OperatorSummary) -> OldOperator {
@@ -91,6 +159,9 @@ fn old_from_summary(o: &OperatorSummary) -> OldOperator {
         key_type: o.key_type.clone(),
         states: o.states.iter().map(StateSchema::from_summary).collect(),
         notes: o.notes.clone(),
+        source_positions: o.source_positions.clone(),
+        key_serializer: o.key_serializer.clone(),
+        keyed_handle: o.keyed_handle,
     }
 }
 
@@ -131,6 +202,18 @@ pub struct NewOperator {
     /// Does the input describe this operator's state at all? (A job-graph may leave `state`
     /// out; a canary savepoint always describes it.)
     pub declares_state: bool,
+    /// Where the operator is written (job-graph input).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<FileLine>,
+    /// The job-graph `source` declaration (connector, topics, startup mode), for sources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceDecl>,
+    /// The key serializer snapshot (canary savepoint input).
+    #[serde(skip)]
+    pub key_serializer: Option<SerializerSnapshot>,
+    /// The keyed state handle class (canary savepoint input).
+    #[serde(skip)]
+    pub keyed_handle: Option<&'static str>,
 }
 
 /// The new side.
@@ -139,6 +222,13 @@ pub struct NewOperator {
 pub struct NewSide {
     pub origin: String,
     pub flink_version: Option<String>,
+    /// For a canary savepoint: the Flink releases that write its metadata version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub written_by: Option<String>,
+    /// The new job's state backend (`hashmap`, `rocksdb`, ...): the job-graph extension field
+    /// `stateBackend`, or what a canary savepoint's handles show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_backend: Option<String>,
     pub operators: Vec<NewOperator>,
 }
 
@@ -154,6 +244,12 @@ impl NewSide {
         Ok(NewSide {
             origin: origin.to_string(),
             flink_version: graph.flink_version.clone(),
+            written_by: None,
+            state_backend: graph
+                .extra
+                .get("stateBackend")
+                .and_then(|v| v.as_str())
+                .map(|b| b.to_ascii_lowercase()),
             operators,
         })
     }
@@ -185,12 +281,24 @@ impl NewSide {
                     key_type: o.key_type.clone(),
                     states: o.states.iter().map(StateSchema::from_summary).collect(),
                     declares_state: true,
+                    location: None,
+                    source: None,
+                    key_serializer: o.key_serializer.clone(),
+                    keyed_handle: o.keyed_handle,
                 }
             })
             .collect();
+        // Incremental handles exist only in RocksDB (native savepoints, checkpoints).
+        let state_backend = s
+            .operators
+            .iter()
+            .any(|o| o.keyed_handle == Some("IncrementalRemoteKeyedStateHandle"))
+            .then(|| "rocksdb".to_string());
         NewSide {
             origin: s.path.clone(),
             flink_version: None,
+            written_by: Some(s.written_by.to_string()),
+            state_backend,
             operators,
         }
     }
@@ -239,8 +347,16 @@ fn new_from_job(graph: &JobGraph, op: &crate::job::JobOperator, ids: &DerivedIds
                 user_key_type: s.user_key_type.clone(),
                 ttl: s.ttl.is_some(),
                 serializers: Vec::new(),
+                avro_schema: s.avro_schema.as_ref().map(|v| match v {
+                    serde_json::Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                }),
             })
             .collect(),
         declares_state: !op.state.is_empty(),
+        location: FileLine::of_operator(graph, op),
+        source: op.source.clone(),
+        key_serializer: None,
+        keyed_handle: None,
     }
 }

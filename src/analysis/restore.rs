@@ -5,8 +5,9 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::model::{MaxParallelismKind, NewOperator, NewSide, OldOperator, OldSide};
+use super::model::{FileLine, MaxParallelismKind, NewOperator, NewSide, OldOperator, OldSide};
 use super::rules::{self, Rule, Severity};
+use super::schema_check::CompatContext;
 use crate::OperatorId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -71,6 +72,18 @@ pub struct Finding {
     /// Flink's own error text for this failure, when Flink fails.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flink_error: Option<String>,
+    /// Schema findings: the old and new type in job-graph notation, and a unified diff of
+    /// the two, one line per field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+    /// Accepted in `spcompat.toml`, with the reason given there: reported, but it does not
+    /// fail the exit code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<String>,
 }
 
 impl Finding {
@@ -82,7 +95,29 @@ impl Finding {
             fix: None,
             state: None,
             flink_error: None,
+            old_type: None,
+            new_type: None,
+            diff: None,
+            accepted: None,
         }
+    }
+
+    pub fn with_state(mut self, state: &str) -> Finding {
+        self.state = Some(state.to_string());
+        self
+    }
+
+    /// Sets the old and new type and their diff (empty diffs are left out).
+    pub fn with_types(
+        mut self,
+        old: &impl std::fmt::Display,
+        new: &impl std::fmt::Display,
+        diff: String,
+    ) -> Finding {
+        self.old_type = Some(old.to_string());
+        self.new_type = Some(new.to_string());
+        self.diff = (!diff.trim().is_empty()).then_some(diff);
+        self
     }
 
     pub fn with_severity(mut self, severity: Severity) -> Finding {
@@ -128,16 +163,27 @@ pub struct OperatorVerdict {
     pub inferred_uid: Option<String>,
     /// Names of the states involved.
     pub states: Vec<String>,
+    /// Where the new operator is written, when known (CI annotations point there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<FileLine>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Prediction {
     pub verdict: Verdict,
+    /// The verdict once findings accepted in `spcompat.toml` no longer count; the exit code
+    /// follows it. Equal to `verdict` when nothing is accepted.
+    pub effective_verdict: Verdict,
     pub allow_non_restored_state: bool,
     pub operators: Vec<OperatorVerdict>,
+    /// Saved source positions and whether they carry over (see `analysis::offsets`).
+    pub offsets: Vec<super::offsets::OffsetEntry>,
     pub old: String,
     pub new: String,
+    /// SQL jobs: the change between the two versions in SQL terms (see `analysis::sql`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sql: Option<super::sql::SqlReport>,
 }
 
 /// Known uids, hashed, to name savepoint operators whose uid the format does not store.
@@ -172,6 +218,18 @@ pub fn predict(
     allow_non_restored_state: bool,
     uid_names: &UidNames,
 ) -> Prediction {
+    let ctx = CompatContext::from_sides(old, new);
+    predict_with(old, new, allow_non_restored_state, uid_names, &ctx)
+}
+
+/// [`predict`] with explicit schema-check context (Flink versions, state backend).
+pub fn predict_with(
+    old: &OldSide,
+    new: &NewSide,
+    allow_non_restored_state: bool,
+    uid_names: &UidNames,
+    ctx: &CompatContext,
+) -> Prediction {
     let mut operators = Vec::new();
     let mut claimed: HashSet<OperatorId> = HashSet::new();
     for op in old.operators.iter().filter(|o| o.has_state) {
@@ -182,7 +240,7 @@ pub fn predict(
         let verdict = match new.operator_for(op.operator_id) {
             Some(target) => {
                 claimed.insert(target.operator_id);
-                mapped(op, target, inferred_uid)
+                mapped(op, target, inferred_uid, ctx)
             }
             None => unmapped(op, new, allow_non_restored_state, inferred_uid),
         };
@@ -201,23 +259,50 @@ pub fn predict(
             new_operator: None,
             inferred_uid: None,
             states: target.states.iter().map(|s| s.name.clone()).collect(),
+            location: target.location.clone(),
         });
     }
-    let verdict = if operators.iter().any(|o| o.status == Status::Incompatible)
-        || (!allow_non_restored_state && operators.iter().any(|o| o.status == Status::Unmapped))
-    {
+    // Source findings are warnings and info: they never change an operator's status.
+    let offsets = super::offsets::analyze(old, new, allow_non_restored_state, &mut operators);
+    let verdict = compute_verdict(&operators, allow_non_restored_state, false);
+    Prediction {
+        verdict,
+        effective_verdict: verdict,
+        allow_non_restored_state,
+        operators,
+        offsets,
+        old: old.origin.clone(),
+        new: new.origin.clone(),
+        sql: None,
+    }
+}
+
+/// The contract's verdict: `fails` if any operator is incompatible, or unmapped without `-n`;
+/// `restores-with-state-loss` if some operator is unmapped under `-n`; else `restores`. With
+/// `skip_accepted`, operators whose failing findings are all accepted do not count.
+pub fn compute_verdict(
+    operators: &[OperatorVerdict],
+    allow_non_restored_state: bool,
+    skip_accepted: bool,
+) -> Verdict {
+    let counts = |o: &&OperatorVerdict| {
+        if !skip_accepted {
+            return true;
+        }
+        let failing: Vec<&Finding> = o
+            .reasons
+            .iter()
+            .filter(|r| r.severity == Severity::Error || r.code == rules::UNMAPPED_STATE.id)
+            .collect();
+        failing.is_empty() || failing.iter().any(|r| r.accepted.is_none())
+    };
+    let any = |status: Status| operators.iter().filter(counts).any(|o| o.status == status);
+    if any(Status::Incompatible) || (!allow_non_restored_state && any(Status::Unmapped)) {
         Verdict::Fails
-    } else if operators.iter().any(|o| o.status == Status::Unmapped) {
+    } else if any(Status::Unmapped) {
         Verdict::RestoresWithStateLoss
     } else {
         Verdict::Restores
-    };
-    Prediction {
-        verdict,
-        allow_non_restored_state,
-        operators,
-        old: old.origin.clone(),
-        new: new.origin.clone(),
     }
 }
 
@@ -229,7 +314,12 @@ fn display_name(uid: Option<&str>, name: Option<&str>, id: OperatorId) -> String
     }
 }
 
-fn mapped(op: &OldOperator, target: &NewOperator, inferred_uid: Option<String>) -> OperatorVerdict {
+fn mapped(
+    op: &OldOperator,
+    target: &NewOperator,
+    inferred_uid: Option<String>,
+    ctx: &CompatContext,
+) -> OperatorVerdict {
     let mut reasons = Vec::new();
     let mut status = Status::Restored;
     let old_max = op.max_parallelism;
@@ -241,6 +331,31 @@ fn mapped(op: &OldOperator, target: &NewOperator, inferred_uid: Option<String>) 
                 op.operator_id, op.operator_id, target.operator_id
             ),
         ));
+    }
+    if op.keyed_handle == Some("IncrementalRemoteKeyedStateHandle") {
+        // RocksDB's own files (native savepoint or incremental checkpoint) restore only on RocksDB.
+        match ctx.new_backend {
+            Some(super::schema_check::Backend::HashMap) => {
+                status = Status::Incompatible;
+                reasons.push(
+                    Finding::new(
+                        &rules::NATIVE_STATE_BACKEND_CHANGED,
+                        "the keyed state is in RocksDB's native format (native savepoint or incremental checkpoint), and the new job uses the HashMap backend".to_string(),
+                    )
+                    .with_fix("keep the RocksDB backend for this restore, or take a canonical savepoint (--type canonical) to switch backends")
+                    .with_flink_error("Unexpected state handle type, expected one of: class org.apache.flink.runtime.state.KeyGroupsStateHandle, but found: class org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle. This can mostly happen when a different StateBackend from the one that was used for taking a checkpoint/savepoint is used when restoring."),
+                );
+            }
+            Some(_) => {}
+            None => reasons.push(
+                Finding::new(
+                    &rules::NATIVE_STATE_BACKEND_CHANGED,
+                    "the keyed state is in RocksDB's native format: it restores only if the new job also uses RocksDB (the new job's backend is not given; set `stateBackend` in the job graph to check)".to_string(),
+                )
+                .with_severity(Severity::Info)
+                .with_fix("keep the RocksDB backend, or take a canonical savepoint to switch backends"),
+            ),
+        }
     }
     let configured = matches!(
         target.max_parallelism_kind,
@@ -306,6 +421,11 @@ fn mapped(op: &OldOperator, target: &NewOperator, inferred_uid: Option<String>) 
     for note in &op.notes {
         reasons.push(Finding::new(&rules::STATE_NOT_EXAMINED, note.clone()));
     }
+    let schema = super::schema_check::check_states(op, target, ctx);
+    if schema.iter().any(|f| f.severity == Severity::Error) {
+        status = Status::Incompatible;
+    }
+    reasons.extend(schema);
     OperatorVerdict {
         operator_id: op.operator_id,
         uid: op.uid.clone(),
@@ -320,6 +440,7 @@ fn mapped(op: &OldOperator, target: &NewOperator, inferred_uid: Option<String>) 
         }),
         inferred_uid,
         states: op.states.iter().map(|s| s.name.clone()).collect(),
+        location: target.location.clone(),
     }
 }
 
@@ -394,6 +515,7 @@ fn unmapped(
         new_operator: None,
         inferred_uid,
         states,
+        location: None,
     }
 }
 

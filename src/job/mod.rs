@@ -4,11 +4,13 @@
 //! into a [`JobGraph`]; [`derive_operator_ids`] computes the operator IDs Flink will give it.
 
 mod error;
+pub mod export_sql;
 mod graph;
 mod ids;
 mod load;
 mod model;
 mod parallelism;
+pub mod plan;
 pub mod span;
 
 pub use error::{JobGraphError, JobGraphErrorKind};

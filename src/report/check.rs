@@ -1,6 +1,22 @@
 //! `check` / `diff` reports: the verdict first, then operators grouped by status.
 
+use anstyle::{AnsiColor, Style};
+
 use crate::analysis::restore::{OperatorVerdict, Prediction, Status, Verdict};
+use crate::analysis::rules::Severity;
+
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+fn status_style(status: Status) -> Style {
+    let color = match status {
+        Status::Incompatible | Status::Unmapped => AnsiColor::Red,
+        Status::Restored => AnsiColor::Green,
+        Status::New => AnsiColor::Cyan,
+    };
+    Style::new().bold().fg_color(Some(color.into()))
+}
 
 pub fn render_json(p: &Prediction) -> String {
     serde_json::to_string_pretty(p).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
@@ -68,21 +84,55 @@ fn operator_block(o: &OperatorVerdict, out: &mut String) {
         out.push_str(&format!("      state: {}\n", o.states.join(", ")));
     }
     for r in &o.reasons {
+        let color = match r.severity {
+            Severity::Error => AnsiColor::Red,
+            Severity::Warning => AnsiColor::Yellow,
+            Severity::Info => AnsiColor::Blue,
+        };
         out.push_str(&format!(
             "      {} [{}]: {}\n",
-            r.severity.as_str(),
+            paint(
+                Style::new().fg_color(Some(color.into())),
+                r.severity.as_str()
+            ),
             r.code,
             r.message
         ));
+        if let Some(reason) = &r.accepted {
+            out.push_str(&format!("        accepted in spcompat.toml: {reason}\n"));
+        }
         if let Some(fix) = &r.fix {
             out.push_str(&format!("        fix: {fix}\n"));
+        }
+        // Schema findings: the two types, one line per field (skip the `---`/`+++` header).
+        if let Some(diff) = &r.diff {
+            for line in diff
+                .lines()
+                .filter(|l| !l.starts_with("---") && !l.starts_with("+++"))
+            {
+                out.push_str(&format!("        | {line}\n"));
+            }
         }
     }
 }
 
 pub fn render_text(p: &Prediction) -> String {
-    let mut out = headline(p);
+    let color = match p.verdict {
+        Verdict::Restores => AnsiColor::Green,
+        Verdict::RestoresWithStateLoss => AnsiColor::Yellow,
+        Verdict::Fails => AnsiColor::Red,
+    };
+    let mut out = paint(
+        Style::new().bold().fg_color(Some(color.into())),
+        &headline(p),
+    );
     out.push('\n');
+    if p.effective_verdict != p.verdict {
+        out.push_str(&format!(
+            "  every failing finding is accepted in spcompat.toml: exit code as for `{}`\n",
+            p.effective_verdict.as_str()
+        ));
+    }
     out.push_str(&format!("  old: {}\n  new: {}\n", p.old, p.new));
     if p.allow_non_restored_state {
         out.push_str("  with --allow-non-restored-state (-n)\n");
@@ -104,10 +154,104 @@ pub fn render_text(p: &Prediction) -> String {
         if ops.is_empty() {
             continue;
         }
-        out.push_str(&format!("\n{title} ({})\n", ops.len()));
+        out.push_str(&format!(
+            "\n{}\n",
+            paint(status_style(status), &format!("{title} ({})", ops.len()))
+        ));
         for o in ops {
             operator_block(o, &mut out);
         }
     }
+    if let Some(sql) = &p.sql {
+        sql_block(sql, &mut out);
+    }
+    if !p.offsets.is_empty() {
+        offsets_block(&p.offsets, &mut out);
+    }
     out
+}
+
+/// Saved source positions: carried over or not, and where a source without them starts.
+fn offsets_block(offsets: &[crate::analysis::offsets::OffsetEntry], out: &mut String) {
+    out.push_str("\nSOURCE POSITIONS\n");
+    for e in offsets {
+        let state = if e.carry_over {
+            "carry over".to_string()
+        } else {
+            format!(
+                "do NOT carry over; the new source starts from {}",
+                e.starts_from.as_deref().unwrap_or("an unknown position")
+            )
+        };
+        out.push_str(&format!(
+            "  {}  {}: {state}\n",
+            e.operator_id,
+            who(e.uid.as_deref(), e.name.as_deref())
+        ));
+        // Long partition lists are cut; `inspect` and the JSON report list them all.
+        const SHOWN: usize = 20;
+        for p in e.partitions.iter().take(SHOWN) {
+            let at = match p.marker {
+                Some(m) => format!("{m} (no offset yet)"),
+                None => format!("offset {}", p.offset),
+            };
+            out.push_str(&format!("      {}-{}  {at}\n", p.topic, p.partition));
+        }
+        for s in e.splits.iter().take(SHOWN) {
+            out.push_str(&format!(
+                "      {}  {}  (subtask {})\n",
+                s.split, s.position, s.subtask
+            ));
+        }
+        let hidden =
+            e.partitions.len().saturating_sub(SHOWN) + e.splits.len().saturating_sub(SHOWN);
+        if hidden > 0 {
+            out.push_str(&format!("      ... and {hidden} more\n"));
+        }
+        if let Some(c) = &e.consequence {
+            out.push_str(&format!("      then: {c}\n"));
+        }
+        if !e.topics_added.is_empty() {
+            out.push_str(&format!(
+                "      topics added: {}\n",
+                e.topics_added.join(", ")
+            ));
+        }
+        if !e.topics_removed.is_empty() {
+            out.push_str(&format!(
+                "      topics removed: {}\n",
+                e.topics_removed.join(", ")
+            ));
+        }
+    }
+}
+
+/// SQL jobs: the changes in SQL terms and the diff of the two queries' outlines.
+fn sql_block(sql: &crate::analysis::sql::SqlReport, out: &mut String) {
+    out.push_str(&format!(
+        "\nSQL CHANGES (old: {}, new: {})\n",
+        sql.old_mode, sql.new_mode
+    ));
+    if sql.changes.is_empty() {
+        out.push_str("  no change to stateful SQL operators\n");
+    }
+    for c in &sql.changes {
+        out.push_str(&format!(
+            "  {} [{}]: {}\n",
+            c.severity.as_str(),
+            c.code,
+            c.message
+        ));
+        if let Some(fix) = &c.fix {
+            out.push_str(&format!("    fix: {fix}\n"));
+        }
+    }
+    if !sql.diff.trim().is_empty() {
+        out.push('\n');
+        for line in sql.diff.lines() {
+            out.push_str("  ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
 }

@@ -1,6 +1,9 @@
 //! `spcompat inspect` output.
 
 use super::{human_size, table};
+use crate::savepoint::sources::{
+    EnumeratorContent, EnumeratorState, SourceKind, SourcePositions, Split,
+};
 use crate::savepoint::summary::SavepointSummary;
 
 pub fn render_json(summary: &SavepointSummary) -> String {
@@ -103,9 +106,88 @@ pub fn render_text(s: &SavepointSummary) -> String {
         if let Some(size) = op.coordinator_state_size {
             out.push_str(&format!("    (coordinator state, {})\n", human_size(size)));
         }
+        if let Some(positions) = &op.source_positions {
+            source_positions_text(positions, &mut out);
+        }
         for note in &op.notes {
             out.push_str(&format!("  note: {note}\n"));
         }
     }
     out
+}
+
+/// The saved positions of a source: one row per split (`orders-0  offset 1234  subtask 0`),
+/// then what the enumerator holds.
+fn source_positions_text(p: &SourcePositions, out: &mut String) {
+    let what = match (p.kind, p.connector) {
+        (SourceKind::LegacyKafkaConsumer, _) => "legacy FlinkKafkaConsumer".to_string(),
+        (SourceKind::Flip27, Some(c)) => format!("FLIP-27 source, {}", c.as_str()),
+        (SourceKind::Flip27, None) => "FLIP-27 source".to_string(),
+    };
+    out.push_str(&format!("  source positions ({what}):\n"));
+    if p.splits.is_empty() {
+        out.push_str("    no splits saved (the readers held none)\n");
+    }
+    let rows: Vec<Vec<String>> = p
+        .splits
+        .iter()
+        .map(|s| {
+            let (name, position) = s.split.describe();
+            let position = match (&s.split, s.serializer_version) {
+                (Split::Raw(_), Some(v)) => format!("serializer version {v}, {position}"),
+                _ => position,
+            };
+            vec![name, position, format!("subtask {}", s.subtask)]
+        })
+        .collect();
+    out.push_str(&table(&rows, "    "));
+    if let Some(e) = &p.enumerator {
+        out.push_str(&format!("    enumerator: {}\n", enumerator_text(e)));
+    }
+    for note in &p.notes {
+        out.push_str(&format!("  note: {note}\n"));
+    }
+}
+
+fn enumerator_text(e: &EnumeratorState) -> String {
+    match &e.content {
+        EnumeratorContent::Kafka(k) => {
+            let assigned = k.partitions.iter().filter(|p| p.assigned).count();
+            let mut text = format!(
+                "Kafka enumerator state version {}, {} partition(s) known, {assigned} assigned",
+                e.serializer_version,
+                k.partitions.len()
+            );
+            let unassigned: Vec<String> = k
+                .partitions
+                .iter()
+                .filter(|p| !p.assigned)
+                .map(|p| format!("{}-{}", p.topic, p.partition))
+                .collect();
+            if !unassigned.is_empty() {
+                text.push_str(&format!(" (not yet assigned: {})", unassigned.join(", ")));
+            }
+            match k.initial_discovery_finished {
+                Some(true) => text.push_str(", initial discovery finished"),
+                Some(false) => text.push_str(", initial discovery not finished"),
+                None => {}
+            }
+            text
+        }
+        EnumeratorContent::NumberSequence { remaining } if remaining.is_empty() => {
+            "no splits left to assign".to_string()
+        }
+        EnumeratorContent::NumberSequence { remaining } => {
+            let ids: Vec<&str> = remaining.iter().map(|s| s.split_id.as_str()).collect();
+            format!(
+                "{} split(s) not yet assigned: {}",
+                remaining.len(),
+                ids.join(", ")
+            )
+        }
+        EnumeratorContent::Raw(r) => format!(
+            "serializer version {}, not decoded, {} bytes: {}",
+            e.serializer_version, r.length, r.hex_prefix
+        ),
+    }
 }

@@ -1,7 +1,13 @@
 //! Rendering reports for people (text) and machines (JSON).
 
 pub mod check;
+pub mod findings;
+pub mod github;
 pub mod inspect;
+pub mod junit;
+pub mod lint;
+pub mod markdown;
+pub mod sarif;
 
 /// Human-readable byte size.
 pub fn human_size(bytes: u64) -> String {

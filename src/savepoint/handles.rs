@@ -14,7 +14,11 @@ pub struct ByteRange {
 
 /// Flink's `StreamStateHandle`: where a stream of state bytes lives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum StreamHandle {
     /// `ByteStreamStateHandle`: the bytes are inline in `_metadata`.
     Inline { name: String, data: ByteRange },

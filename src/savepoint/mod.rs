@@ -6,6 +6,7 @@ pub mod bytes;
 pub mod error;
 pub mod handles;
 pub mod metadata;
+pub mod sources;
 pub mod summary;
 
 use std::fs::File;

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::backend_meta::StateMetaInfo;
-use super::metadata::{OperatorState, written_by};
+use super::metadata::{OperatorState, SubtaskState, written_by};
 use super::{OperatorSchema, Savepoint, SavepointError};
 use crate::OperatorId;
 use crate::schema::render::{is_ttl_wrapper, type_string, without_ttl};
@@ -53,6 +53,11 @@ pub struct OperatorSummary {
     pub states: Vec<StateSummary>,
     /// What could not be examined, in plain words.
     pub notes: Vec<String>,
+    /// Every subtask's state handles as `_metadata` records them.
+    pub subtask_states: Vec<SubtaskState>,
+    /// Decoded source positions (FLIP-27 splits, legacy Kafka consumer offsets), for sources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_positions: Option<super::sources::SourcePositions>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,6 +81,15 @@ pub struct StateSummary {
 
 impl SavepointSummary {
     pub fn build(sp: &Savepoint) -> Result<SavepointSummary, SavepointError> {
+        Self::build_with_progress(sp, &mut |_, _| {})
+    }
+
+    /// As [`build`](Self::build), reporting `(operators read, operators)` after each operator
+    /// (reading state-file headers is the slow part of large savepoints).
+    pub fn build_with_progress(
+        sp: &Savepoint,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<SavepointSummary, SavepointError> {
         let md = &sp.metadata;
         let (kind, savepoint_format) = match &sp.properties {
             Some(p) => (
@@ -92,9 +106,12 @@ impl SavepointSummary {
             None => (None, None),
         };
         let mut operators = Vec::new();
-        for op in &md.operators {
+        for (i, op) in md.operators.iter().enumerate() {
+            progress(i, md.operators.len());
             let schema = sp.operator_schema(op)?;
-            operators.push(OperatorSummary::build(op, schema));
+            let mut summary = OperatorSummary::build(op, schema);
+            summary.source_positions = super::sources::read_source_positions(sp, op);
+            operators.push(summary);
         }
         Ok(SavepointSummary {
             path: sp.metadata_path.display().to_string(),
@@ -176,6 +193,8 @@ impl OperatorSummary {
             key_serializer,
             states,
             notes,
+            subtask_states: op.subtasks.clone(),
+            source_positions: None,
         }
     }
 }

@@ -1,5 +1,8 @@
 //! State schemas: serializer snapshots as Flink writes them, and the type model built from them.
+pub mod compat;
 pub mod javaser;
 pub mod logical_type;
+pub mod notation;
 pub mod render;
 pub mod snapshot;
+pub mod types;

@@ -1,0 +1,89 @@
+//! A Markdown PR comment: verdict, a table of operators, details folded, the fix for each.
+
+use super::findings::operator_label;
+use crate::analysis::restore::{Prediction, Status, Verdict};
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn render(p: &Prediction) -> String {
+    let (icon, verdict) = match p.verdict {
+        Verdict::Restores => ("✅", "restores"),
+        Verdict::RestoresWithStateLoss => ("⚠️", "restores with state loss"),
+        Verdict::Fails => ("❌", "fails"),
+    };
+    let mut out = format!("## {icon} spcompat: the new job {verdict}\n\n");
+    out.push_str(&format!(
+        "Savepoint `{}` → new job `{}`{}\n\n",
+        p.old,
+        p.new,
+        if p.allow_non_restored_state {
+            " (with `--allow-non-restored-state`)"
+        } else {
+            ""
+        }
+    ));
+    out.push_str(
+        "| status | operator | operator ID | states | findings |\n|---|---|---|---|---|\n",
+    );
+    let order = [
+        Status::Incompatible,
+        Status::Unmapped,
+        Status::Restored,
+        Status::New,
+    ];
+    for status in order {
+        for o in p.operators.iter().filter(|o| o.status == status) {
+            let id = o.operator_id.to_string();
+            let label = operator_label(
+                o.uid.as_deref().or(o.inferred_uid.as_deref()),
+                o.name.as_deref(),
+                &id,
+            );
+            let codes: Vec<String> = o.reasons.iter().map(|r| format!("`{}`", r.code)).collect();
+            out.push_str(&format!(
+                "| {} | {} | `{}` | {} | {} |\n",
+                status.as_str(),
+                cell(&label),
+                id,
+                cell(&o.states.join(", ")),
+                codes.join(" ")
+            ));
+        }
+    }
+    let with_reasons: Vec<_> = p
+        .operators
+        .iter()
+        .filter(|o| !o.reasons.is_empty())
+        .collect();
+    if !with_reasons.is_empty() {
+        out.push_str("\n<details><summary>Findings and fixes</summary>\n\n");
+        for o in with_reasons {
+            let id = o.operator_id.to_string();
+            let label = operator_label(
+                o.uid.as_deref().or(o.inferred_uid.as_deref()),
+                o.name.as_deref(),
+                &id,
+            );
+            out.push_str(&format!("### {} ({})\n\n", cell(&label), o.status.as_str()));
+            for r in &o.reasons {
+                out.push_str(&format!(
+                    "- **{}** `{}`: {}\n",
+                    r.severity.as_str(),
+                    r.code,
+                    r.message
+                ));
+                if let Some(reason) = &r.accepted {
+                    out.push_str(&format!("  - accepted in `spcompat.toml`: {reason}\n"));
+                }
+                if let Some(fix) = &r.fix {
+                    out.push_str(&format!("  - fix: {fix}\n"));
+                }
+            }
+            out.push('\n');
+        }
+        out.push_str("</details>\n");
+    }
+    out
+}

@@ -1,0 +1,733 @@
+//! Real SQL restore cases (`fixtures/cases/<flink version>/<case>/case.json` with category
+//! `sql`, written by `fixtures/sql-cases-generator/generate.sh`): a base SQL job's savepoint,
+//! a changed query, and what Flink did when the changed query started from the savepoint with
+//! and without `--allowNonRestoredState`.
+//!
+//! For every case and run:
+//! - `check` with the exported job graph (`spcompat export-sql`), and with the compiled plan
+//!   for cases that run from one, predicts Flink's outcome and names the operators whose state
+//!   is lost (Flink's skipped operators) or incompatible (the operator Flink failed restoring);
+//! - `diff OLD NEW` of the base's and the case's job graphs (and of their plans) names the
+//!   same operators with the same verdict as `check`;
+//! - with the old version given (`--old-job` / `--old-plan`) the report names the change in
+//!   SQL terms (rule ids per case below);
+//! - the exporter's job graphs carry the IDs real Flink gave (every operator of the base
+//!   savepoint appears in the base's job graph), and compiled plans converted without a JVM
+//!   give the same uids, IDs, key types and accumulator types as the exporter read from Flink.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+mod common;
+
+struct Case {
+    dir: PathBuf,
+    name: String,
+    json: Value,
+}
+
+impl Case {
+    fn path(&self, key: &str) -> Option<PathBuf> {
+        self.json[key]
+            .as_str()
+            .map(|rel| self.dir.join(rel))
+            .filter(|p| p.exists())
+    }
+
+    fn base(&self) -> PathBuf {
+        self.path("base").expect("base savepoint")
+    }
+
+    fn id(&self) -> &str {
+        self.json["id"].as_str().unwrap_or("?")
+    }
+
+    fn version(&self) -> &str {
+        self.json["flinkVersion"].as_str().unwrap_or("?")
+    }
+}
+
+fn sql_cases() -> Vec<Case> {
+    let base = common::root().join("fixtures/cases");
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(&base)
+        .min_depth(3)
+        .max_depth(3)
+        .sort_by_file_name()
+    {
+        let entry = entry.unwrap();
+        if entry.file_name() != "case.json" {
+            continue;
+        }
+        let json: Value =
+            serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
+        if json["category"] != "sql" {
+            continue;
+        }
+        let dir = entry.path().parent().unwrap().to_path_buf();
+        let name = format!(
+            "{}/{}",
+            json["flinkVersion"].as_str().unwrap_or("?"),
+            json["id"].as_str().unwrap_or("?")
+        );
+        out.push(Case { dir, name, json });
+    }
+    out
+}
+
+fn spcompat(args: &[&str], paths: &[&Path]) -> (Value, i32, String) {
+    let mut cmd = Command::cargo_bin("spcompat").unwrap();
+    cmd.args(args);
+    for p in paths {
+        cmd.arg(p);
+    }
+    let out = cmd.output().unwrap();
+    (
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn check(savepoint: &Path, job: &Path, n: bool, extra: &[(&str, &Path)]) -> (Value, i32, String) {
+    let mut cmd = Command::cargo_bin("spcompat").unwrap();
+    cmd.args(["check", "--format", "json", "--savepoint"])
+        .arg(savepoint)
+        .arg("--job")
+        .arg(job);
+    for (flag, p) in extra {
+        cmd.arg(flag).arg(p);
+    }
+    if n {
+        cmd.arg("-n");
+    }
+    let out = cmd.output().unwrap();
+    (
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn stateful_operators(savepoint: &Path) -> BTreeSet<String> {
+    let (report, _, _) = spcompat(&["inspect", "--format", "json"], &[savepoint]);
+    report["operators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|o| o["hasState"] == true)
+        .filter_map(|o| o["operatorId"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn savepoint_operators(savepoint: &Path) -> BTreeMap<String, Option<String>> {
+    let (report, _, _) = spcompat(&["inspect", "--format", "json"], &[savepoint]);
+    report["operators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| {
+            Some((
+                o["operatorId"].as_str()?.to_string(),
+                o["keyType"].as_str().map(str::to_string),
+            ))
+        })
+        .collect()
+}
+
+/// IDs of the old-side operators with a status (their savepoint IDs).
+fn ids(report: &Value, status: &str) -> BTreeSet<String> {
+    report["operators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|o| o["status"] == status)
+        .filter_map(|o| o["operatorId"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn codes(report: &Value) -> BTreeSet<String> {
+    report["operators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|o| o["reasons"].as_array().into_iter().flatten())
+        .filter_map(|r| r["code"].as_str().map(str::to_string))
+        .collect()
+}
+
+struct Want {
+    verdict: &'static str,
+    exit: i32,
+    /// Stateful operators Flink skipped (-n).
+    skipped: BTreeSet<String>,
+    /// The operator Flink could not map (submission failure).
+    unmapped: Option<String>,
+    /// The operator whose restore failed.
+    failing: Option<String>,
+}
+
+fn want(run: &Value, stateful: &BTreeSet<String>) -> Want {
+    let n = run["allowNonRestoredState"].as_bool().unwrap();
+    let skipped: BTreeSet<String> = run["skippedOperators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .filter(|id| stateful.contains(id))
+        .collect();
+    let (verdict, exit) = match run["outcome"].as_str().unwrap() {
+        "failed" => ("fails", 1),
+        _ if n && !skipped.is_empty() => ("restores-with-state-loss", 3),
+        _ => ("restores", 0),
+    };
+    let unmapped = run["message"].as_str().and_then(|m| {
+        let rest = m.split("state for operator ").nth(1)?;
+        Some(rest.chars().take_while(|c| c.is_ascii_hexdigit()).collect())
+    });
+    Want {
+        verdict,
+        exit,
+        skipped,
+        unmapped,
+        failing: run["failingOperator"].as_str().map(str::to_string),
+    }
+}
+
+fn compare(report: &Value, code: i32, stderr: &str, w: &Want) -> Vec<String> {
+    if code == 2 || report.is_null() {
+        return vec![format!("unusable input: {stderr}")];
+    }
+    let mut e = Vec::new();
+    if report["verdict"] != w.verdict {
+        e.push(format!(
+            "verdict {} but Flink: {}",
+            report["verdict"], w.verdict
+        ));
+    }
+    if code != w.exit {
+        e.push(format!("exit {code}, expected {}", w.exit));
+    }
+    let unmapped = ids(report, "unmapped");
+    match w.verdict {
+        "restores-with-state-loss" if unmapped != w.skipped => e.push(format!(
+            "unmapped {unmapped:?} but Flink skipped {:?}",
+            w.skipped
+        )),
+        "restores" if !unmapped.is_empty() => e.push(format!(
+            "unmapped {unmapped:?} but Flink restored all state"
+        )),
+        _ => {}
+    }
+    if let Some(id) = &w.unmapped
+        && !unmapped.contains(id)
+    {
+        e.push(format!(
+            "Flink could not map {id}; spcompat's unmapped {unmapped:?}"
+        ));
+    }
+    if let Some(id) = &w.failing
+        && !ids(report, "incompatible").contains(id)
+    {
+        e.push(format!(
+            "Flink failed restoring {id}; spcompat's incompatible {:?}",
+            ids(report, "incompatible")
+        ));
+    }
+    e
+}
+
+#[test]
+fn there_are_sql_cases_for_both_versions() {
+    let cases = sql_cases();
+    for v in ["1.20.3", "2.3.0"] {
+        let n = cases.iter().filter(|c| c.version() == v).count();
+        assert!(n >= 15, "only {n} SQL cases for Flink {v}");
+    }
+}
+
+#[test]
+fn check_predicts_flinks_outcome_from_the_exported_job_graph_and_the_plan() {
+    let mut errors = Vec::new();
+    let mut checked = 0;
+    for case in sql_cases() {
+        let savepoint = case.base();
+        let stateful = stateful_operators(&savepoint);
+        let mut inputs = vec![("job graph", case.path("newJob").expect("newJob"))];
+        if let Some(plan) = case.path("newPlan") {
+            inputs.push(("compiled plan", plan));
+        }
+        for run in case.json["runs"].as_array().unwrap() {
+            let n = run["allowNonRestoredState"].as_bool().unwrap();
+            let w = want(run, &stateful);
+            for (label, input) in &inputs {
+                let (report, code, stderr) = check(&savepoint, input, n, &[]);
+                checked += 1;
+                for e in compare(&report, code, &stderr, &w) {
+                    errors.push(format!(
+                        "{} [{label}{}] {e}",
+                        case.name,
+                        if n { ", -n" } else { "" }
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked > 0);
+    assert!(
+        errors.is_empty(),
+        "{checked} predictions:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// `diff` of the base's and the case's job graphs (and plans) names the same operators as
+/// `check` against the real savepoint, with the same verdict.
+#[test]
+fn diff_names_the_same_operators_as_check() {
+    let mut errors = Vec::new();
+    for case in sql_cases() {
+        let savepoint = case.base();
+        let old_job = case.path("oldJob").expect("oldJob");
+        let new_job = case.path("newJob").expect("newJob");
+        let mut pairs = vec![("job graphs", old_job.clone(), new_job.clone())];
+        if let (Some(old_plan), Some(new_plan)) = (
+            case.path("oldPlan").filter(|_| {
+                case.dir
+                    .join(case.json["base"].as_str().unwrap())
+                    .join("plan.json")
+                    .exists()
+            }),
+            case.path("newPlan"),
+        ) {
+            // Only when the base itself ran from its plan.
+            let base_from_plan = std::fs::read_to_string(savepoint.join("base.json"))
+                .ok()
+                .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+                .is_some_and(|b| b["compiledPlan"] == true);
+            if base_from_plan {
+                pairs.push(("plans", old_plan, new_plan));
+            }
+        }
+        for n in [false, true] {
+            let (c, _, cerr) = check(&savepoint, &new_job, n, &[]);
+            for (label, old, new) in &pairs {
+                let mut args = vec!["diff", "--format", "json"];
+                if n {
+                    args.push("-n");
+                }
+                let (d, code, derr) = spcompat(&args, &[old, new]);
+                let tag = format!("{} [{label}{}]", case.name, if n { ", -n" } else { "" });
+                if d.is_null() || c.is_null() {
+                    errors.push(format!("{tag}: unusable output: {derr} {cerr}"));
+                    continue;
+                }
+                if d["verdict"] != c["verdict"] {
+                    errors.push(format!(
+                        "{tag}: diff says {} but check {}",
+                        d["verdict"], c["verdict"]
+                    ));
+                }
+                let expected_exit = match d["verdict"].as_str() {
+                    Some("restores") => 0,
+                    Some("fails") => 1,
+                    _ => 3,
+                };
+                if code != expected_exit {
+                    errors.push(format!("{tag}: exit {code} for verdict {}", d["verdict"]));
+                }
+                for status in ["unmapped", "incompatible"] {
+                    if ids(&d, status) != ids(&c, status) {
+                        errors.push(format!(
+                            "{tag}: {status} by diff {:?}, by check {:?}",
+                            ids(&d, status),
+                            ids(&c, status)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// With the old version known, the report names the change in SQL terms.
+#[test]
+fn the_report_names_the_change_in_sql_terms() {
+    // case id -> (rule ids that must appear, text that must appear in the report)
+    let expected: &[(&str, &[&str], &str)] = &[
+        (
+            "aggregate-added",
+            &["sql-aggregate-changed"],
+            "aggregate added: MAX(v)",
+        ),
+        (
+            "aggregate-removed",
+            &["sql-aggregate-changed"],
+            "aggregate removed: SUM(v)",
+        ),
+        (
+            "plan-aggregate-added",
+            &["sql-aggregate-changed"],
+            "aggregate added: MAX(v)",
+        ),
+        (
+            "group-key-added-same-shape",
+            &["sql-group-key-changed"],
+            "GROUP BY k -> GROUP BY k, g",
+        ),
+        (
+            "plan-group-key-added-same-shape",
+            &["sql-group-key-changed"],
+            "GROUP BY k -> GROUP BY k, g",
+        ),
+        (
+            "group-key-changed",
+            &["sql-group-key-changed", "sql-topology-shifted-ids"],
+            "GROUP BY k -> GROUP BY k, g",
+        ),
+        (
+            "statement-set-new-source",
+            &["sql-topology-shifted-ids"],
+            "new INSERT INTO snk2 moves the IDs of",
+        ),
+        (
+            "plan-statement-set-insert-first",
+            &["sql-topology-shifted-ids"],
+            "renumbers the plan's ExecNodes",
+        ),
+        (
+            "where-filter-adds-calc",
+            &["sql-topology-shifted-ids"],
+            "new Calc node moves the IDs of",
+        ),
+        (
+            "sql-to-plan",
+            &["sql-plan-uids-missing"],
+            "the new version sets operator uids",
+        ),
+        (
+            "uid-generation-always",
+            &["sql-plan-uids-missing"],
+            "table.exec.uid.generation=ALWAYS",
+        ),
+        (
+            "source-option-changed",
+            &["sql-connector-options-changed"],
+            "rows-per-second 20 -> 40",
+        ),
+        (
+            "plan-source-option-changed",
+            &["sql-connector-options-changed"],
+            "rows-per-second 20 -> 40",
+        ),
+        (
+            "projection-changed",
+            &["sql-aggregate-changed"],
+            "the accumulators keep their types",
+        ),
+    ];
+    let cases = sql_cases();
+    let mut errors = Vec::new();
+    for (id, rules, text) in expected {
+        let matching: Vec<&Case> = cases.iter().filter(|c| c.id() == *id).collect();
+        if matching.is_empty() {
+            errors.push(format!("no case {id}"));
+        }
+        for case in matching {
+            let old_job = case.path("oldJob").unwrap();
+            let new_job = case.path("newJob").unwrap();
+            for (label, report) in [
+                (
+                    "check --old-job",
+                    check(&case.base(), &new_job, false, &[("--old-job", &old_job)]).0,
+                ),
+                (
+                    "diff",
+                    spcompat(&["diff", "--format", "json"], &[&old_job, &new_job]).0,
+                ),
+            ] {
+                let sql = &report["sql"];
+                let found: BTreeSet<String> = sql["changes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c["code"].as_str().map(str::to_string))
+                    .collect();
+                for r in *rules {
+                    if !found.contains(*r) {
+                        errors.push(format!("{} [{label}]: no {r} in {found:?}", case.name));
+                    }
+                }
+                let messages: Vec<&str> = sql["changes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c["message"].as_str())
+                    .collect();
+                if !messages.iter().any(|m| m.contains(text)) {
+                    errors.push(format!(
+                        "{} [{label}]: no change says {text:?}: {messages:?}",
+                        case.name
+                    ));
+                }
+                if !sql["diff"].as_str().is_some_and(|d| d.contains("--- old")) {
+                    errors.push(format!("{} [{label}]: no outline diff", case.name));
+                }
+                // The findings are attached to the old operators as well.
+                if rules.iter().any(|r| *r != "sql-connector-options-changed")
+                    && !rules.iter().any(|r| codes(&report).contains(*r))
+                {
+                    errors.push(format!(
+                        "{} [{label}]: no operator carries {rules:?}",
+                        case.name
+                    ));
+                }
+            }
+        }
+    }
+    // Unchanged stateful SQL: no key or aggregate findings.
+    for case in cases
+        .iter()
+        .filter(|c| ["where-filter-added", "state-ttl-enabled"].contains(&c.id()))
+    {
+        let (report, _, _) = spcompat(
+            &["diff", "--format", "json"],
+            &[&case.path("oldJob").unwrap(), &case.path("newJob").unwrap()],
+        );
+        let found: Vec<&str> = report["sql"]["changes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["code"].as_str())
+            .filter(|c| *c == "sql-group-key-changed" || *c == "sql-aggregate-changed")
+            .collect();
+        if !found.is_empty() {
+            errors.push(format!("{}: unexpected {found:?}", case.name));
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+fn job_operators(path: &Path) -> Vec<Value> {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    v["operators"].as_array().cloned().unwrap_or_default()
+}
+
+/// The exporter writes the IDs Flink computed: every operator in a base savepoint is an
+/// operator of the base's exported job graph, with the same key type.
+#[test]
+fn exported_job_graphs_carry_flinks_operator_ids() {
+    let bases: BTreeSet<PathBuf> = sql_cases().iter().map(Case::base).collect();
+    assert!(bases.len() >= 6, "bases: {bases:?}");
+    let mut errors = Vec::new();
+    for base in bases {
+        let job = job_operators(&base.join("job.json"));
+        let exported: BTreeMap<String, Option<String>> = job
+            .iter()
+            .filter_map(|o| {
+                Some((
+                    o["operatorId"].as_str()?.to_string(),
+                    o["keyType"].as_str().map(str::to_string),
+                ))
+            })
+            .collect();
+        for (id, key) in savepoint_operators(&base) {
+            match exported.get(&id) {
+                None => errors.push(format!(
+                    "{}: savepoint operator {id} is not in job.json",
+                    base.display()
+                )),
+                Some(k) if key.is_some() && *k != key => errors.push(format!(
+                    "{}: {id} key type {k:?} in job.json, {key:?} in the savepoint",
+                    base.display()
+                )),
+                _ => {}
+            }
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// A compiled plan converted without a JVM gives, for every operator, the uid and ID the
+/// exporter got from Flink running that plan, and the key and accumulator types Flink's
+/// runtime functions use.
+#[test]
+fn compiled_plans_convert_to_the_graph_flink_runs() {
+    use spcompat::job::derive_operator_ids;
+    use spcompat::job::plan::{PlanOptions, SqlInfo, load_plan, plan_to_job_graph};
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    for case in sql_cases() {
+        if case.json["runsFromPlan"] == true {
+            dirs.insert(case.dir.clone());
+        }
+        let base = case.base();
+        if std::fs::read_to_string(base.join("base.json"))
+            .is_ok_and(|t| t.contains("\"compiledPlan\": true"))
+        {
+            dirs.insert(base);
+        }
+    }
+    assert!(dirs.len() >= 8, "{dirs:?}");
+    let mut errors = Vec::new();
+    for dir in dirs {
+        let plan = load_plan(&dir.join("plan.json")).unwrap();
+        let version = dir
+            .ancestors()
+            .filter_map(|a| a.file_name()?.to_str())
+            .find(|n| n.starts_with("1.") || n.starts_with("2."))
+            .unwrap()
+            .to_string();
+        let converted = plan_to_job_graph(
+            &plan,
+            &PlanOptions {
+                flink_version: Some(version),
+                parallelism: Some(2),
+                ..PlanOptions::default()
+            },
+        );
+        let converted_ids = derive_operator_ids(&converted).unwrap();
+        let exported = spcompat::job::load_job_graph(&dir.join("job.json")).unwrap();
+        for op in &exported.operators {
+            let Some(uid) = &op.uid else {
+                errors.push(format!(
+                    "{}: exported {:?} has no uid",
+                    dir.display(),
+                    op.name
+                ));
+                continue;
+            };
+            let Some((i, c)) = converted
+                .operators
+                .iter()
+                .enumerate()
+                .find(|(_, c)| c.uid.as_ref() == Some(uid))
+            else {
+                errors.push(format!(
+                    "{}: no converted operator with uid {uid}",
+                    dir.display()
+                ));
+                continue;
+            };
+            if Some(converted_ids[i].generated) != op.operator_id {
+                errors.push(format!(
+                    "{}: uid {uid}: converted ID {} but Flink {:?}",
+                    dir.display(),
+                    converted_ids[i].generated,
+                    op.operator_id
+                ));
+            }
+            if c.key_type != op.key_type {
+                errors.push(format!(
+                    "{}: uid {uid}: key {:?} converted, {:?} from Flink",
+                    dir.display(),
+                    c.key_type,
+                    op.key_type
+                ));
+            }
+            let acc = |o: &spcompat::job::JobOperator| SqlInfo::of(o).and_then(|s| s.acc_types);
+            if acc(op).is_some() && acc(c) != acc(op) {
+                errors.push(format!(
+                    "{}: uid {uid}: accumulators {:?} derived, {:?} from Flink's runtime function",
+                    dir.display(),
+                    acc(c),
+                    acc(op)
+                ));
+            }
+        }
+        if converted.operators.len() != exported.operators.len() {
+            errors.push(format!(
+                "{}: {} operators converted, {} exported",
+                dir.display(),
+                converted.operators.len(),
+                exported.operators.len()
+            ));
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// Plain SQL (no uids): the plan converted with `table.exec.uid.generation=DISABLED` has the
+/// graph Flink translates from the SQL, so spcompat's auto-generated IDs equal the ones Flink
+/// computed for every operator (and with `ALWAYS`, the same uids).
+#[test]
+fn plain_sql_ids_follow_from_the_plan_without_a_jvm() {
+    use spcompat::job::derive_operator_ids;
+    use spcompat::job::plan::{PlanOptions, load_plan, plan_to_job_graph};
+    let mut errors = Vec::new();
+    let mut compared = 0;
+    for case in sql_cases()
+        .into_iter()
+        .filter(|c| c.json["runsFromPlan"] != true)
+    {
+        let Some(plan_path) = case.path("compiledPlan") else {
+            continue;
+        };
+        let sql = std::fs::read_to_string(case.dir.join("job.sql")).unwrap_or_default();
+        let generation = if sql.contains("'table.exec.uid.generation' = 'ALWAYS'") {
+            "ALWAYS"
+        } else {
+            "DISABLED"
+        };
+        let plan = load_plan(&plan_path).unwrap();
+        let converted = plan_to_job_graph(
+            &plan,
+            &PlanOptions {
+                flink_version: Some(case.version().to_string()),
+                parallelism: Some(2),
+                config: [(
+                    "table.exec.uid.generation".to_string(),
+                    generation.to_string(),
+                )]
+                .into_iter()
+                .collect(),
+            },
+        );
+        let derived_ids = derive_operator_ids(&converted).unwrap();
+        let derived: BTreeSet<String> = derived_ids
+            .iter()
+            .map(|d| d.generated.to_string())
+            .collect();
+        // Same operator (same ID): same key type and accumulators as Flink's runtime.
+        let flink = spcompat::job::load_job_graph(&case.path("newJob").unwrap()).unwrap();
+        for (op, ids) in converted.operators.iter().zip(&derived_ids) {
+            let Some(real) = flink
+                .operators
+                .iter()
+                .find(|o| o.operator_id == Some(ids.generated))
+            else {
+                continue;
+            };
+            let acc = |o: &spcompat::job::JobOperator| {
+                spcompat::job::plan::SqlInfo::of(o).and_then(|s| s.acc_types)
+            };
+            if op.key_type != real.key_type || (acc(real).is_some() && acc(op) != acc(real)) {
+                errors.push(format!(
+                    "{} {:?}: key {:?} / acc {:?} derived, key {:?} / acc {:?} from Flink",
+                    case.name,
+                    op.name,
+                    op.key_type,
+                    acc(op),
+                    real.key_type,
+                    acc(real)
+                ));
+            }
+        }
+        let exported: BTreeSet<String> = job_operators(&case.path("newJob").unwrap())
+            .iter()
+            .filter_map(|o| o["operatorId"].as_str().map(str::to_string))
+            .collect();
+        compared += 1;
+        if derived != exported {
+            errors.push(format!(
+                "{}: derived {derived:?}, Flink {exported:?}",
+                case.name
+            ));
+        }
+    }
+    assert!(compared >= 20, "only {compared} plain SQL cases");
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
