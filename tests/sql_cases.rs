@@ -3,10 +3,8 @@
 //! a changed query, and what Flink did when the changed query started from the savepoint with
 //! and without `--allowNonRestoredState`.
 //!
-//! For every case and run:
-//! - `check` with the exported job graph (`spcompat export-sql`), and with the compiled plan
-//!   for cases that run from one, predicts Flink's outcome and names the operators whose state
-//!   is lost (Flink's skipped operators) or incompatible (the operator Flink failed restoring);
+//! `tests/flink_cases.rs` checks `check`'s prediction against Flink's outcome for every case,
+//! SQL included (exported job graph and compiled plan). Here, for every SQL case:
 //! - `diff OLD NEW` of the base's and the case's job graphs (and of their plans) names the
 //!   same operators with the same verdict as `check`;
 //! - with the old version given (`--old-job` / `--old-plan`) the report names the change in
@@ -23,59 +21,13 @@ use serde_json::Value;
 
 mod common;
 
-struct Case {
-    dir: PathBuf,
-    name: String,
-    json: Value,
-}
-
-impl Case {
-    fn path(&self, key: &str) -> Option<PathBuf> {
-        self.json[key]
-            .as_str()
-            .map(|rel| self.dir.join(rel))
-            .filter(|p| p.exists())
-    }
-
-    fn base(&self) -> PathBuf {
-        self.path("base").expect("base savepoint")
-    }
-
-    fn id(&self) -> &str {
-        self.json["id"].as_str().unwrap_or("?")
-    }
-
-    fn version(&self) -> &str {
-        self.json["flinkVersion"].as_str().unwrap_or("?")
-    }
-}
+use common::cases::{Case, all_cases};
 
 fn sql_cases() -> Vec<Case> {
-    let base = common::root().join("fixtures/cases");
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(&base)
-        .min_depth(3)
-        .max_depth(3)
-        .sort_by_file_name()
-    {
-        let entry = entry.unwrap();
-        if entry.file_name() != "case.json" {
-            continue;
-        }
-        let json: Value =
-            serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
-        if json["category"] != "sql" {
-            continue;
-        }
-        let dir = entry.path().parent().unwrap().to_path_buf();
-        let name = format!(
-            "{}/{}",
-            json["flinkVersion"].as_str().unwrap_or("?"),
-            json["id"].as_str().unwrap_or("?")
-        );
-        out.push(Case { dir, name, json });
-    }
-    out
+    all_cases()
+        .into_iter()
+        .filter(|c| c.json["category"] == "sql")
+        .collect()
 }
 
 fn spcompat(args: &[&str], paths: &[&Path]) -> (Value, i32, String) {
@@ -110,17 +62,6 @@ fn check(savepoint: &Path, job: &Path, n: bool, extra: &[(&str, &Path)]) -> (Val
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stderr).to_string(),
     )
-}
-
-fn stateful_operators(savepoint: &Path) -> BTreeSet<String> {
-    let (report, _, _) = spcompat(&["inspect", "--format", "json"], &[savepoint]);
-    report["operators"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|o| o["hasState"] == true)
-        .filter_map(|o| o["operatorId"].as_str().map(str::to_string))
-        .collect()
 }
 
 fn savepoint_operators(savepoint: &Path) -> BTreeMap<String, Option<String>> {
@@ -159,87 +100,6 @@ fn codes(report: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-struct Want {
-    verdict: &'static str,
-    exit: i32,
-    /// Stateful operators Flink skipped (-n).
-    skipped: BTreeSet<String>,
-    /// The operator Flink could not map (submission failure).
-    unmapped: Option<String>,
-    /// The operator whose restore failed.
-    failing: Option<String>,
-}
-
-fn want(run: &Value, stateful: &BTreeSet<String>) -> Want {
-    let n = run["allowNonRestoredState"].as_bool().unwrap();
-    let skipped: BTreeSet<String> = run["skippedOperators"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .filter(|id| stateful.contains(id))
-        .collect();
-    let (verdict, exit) = match run["outcome"].as_str().unwrap() {
-        "failed" => ("fails", 1),
-        _ if n && !skipped.is_empty() => ("restores-with-state-loss", 3),
-        _ => ("restores", 0),
-    };
-    let unmapped = run["message"].as_str().and_then(|m| {
-        let rest = m.split("state for operator ").nth(1)?;
-        Some(rest.chars().take_while(|c| c.is_ascii_hexdigit()).collect())
-    });
-    Want {
-        verdict,
-        exit,
-        skipped,
-        unmapped,
-        failing: run["failingOperator"].as_str().map(str::to_string),
-    }
-}
-
-fn compare(report: &Value, code: i32, stderr: &str, w: &Want) -> Vec<String> {
-    if code == 2 || report.is_null() {
-        return vec![format!("unusable input: {stderr}")];
-    }
-    let mut e = Vec::new();
-    if report["verdict"] != w.verdict {
-        e.push(format!(
-            "verdict {} but Flink: {}",
-            report["verdict"], w.verdict
-        ));
-    }
-    if code != w.exit {
-        e.push(format!("exit {code}, expected {}", w.exit));
-    }
-    let unmapped = ids(report, "unmapped");
-    match w.verdict {
-        "restores-with-state-loss" if unmapped != w.skipped => e.push(format!(
-            "unmapped {unmapped:?} but Flink skipped {:?}",
-            w.skipped
-        )),
-        "restores" if !unmapped.is_empty() => e.push(format!(
-            "unmapped {unmapped:?} but Flink restored all state"
-        )),
-        _ => {}
-    }
-    if let Some(id) = &w.unmapped
-        && !unmapped.contains(id)
-    {
-        e.push(format!(
-            "Flink could not map {id}; spcompat's unmapped {unmapped:?}"
-        ));
-    }
-    if let Some(id) = &w.failing
-        && !ids(report, "incompatible").contains(id)
-    {
-        e.push(format!(
-            "Flink failed restoring {id}; spcompat's incompatible {:?}",
-            ids(report, "incompatible")
-        ));
-    }
-    e
-}
-
 #[test]
 fn there_are_sql_cases_for_both_versions() {
     let cases = sql_cases();
@@ -247,41 +107,6 @@ fn there_are_sql_cases_for_both_versions() {
         let n = cases.iter().filter(|c| c.version() == v).count();
         assert!(n >= 15, "only {n} SQL cases for Flink {v}");
     }
-}
-
-#[test]
-fn check_predicts_flinks_outcome_from_the_exported_job_graph_and_the_plan() {
-    let mut errors = Vec::new();
-    let mut checked = 0;
-    for case in sql_cases() {
-        let savepoint = case.base();
-        let stateful = stateful_operators(&savepoint);
-        let mut inputs = vec![("job graph", case.path("newJob").expect("newJob"))];
-        if let Some(plan) = case.path("newPlan") {
-            inputs.push(("compiled plan", plan));
-        }
-        for run in case.json["runs"].as_array().unwrap() {
-            let n = run["allowNonRestoredState"].as_bool().unwrap();
-            let w = want(run, &stateful);
-            for (label, input) in &inputs {
-                let (report, code, stderr) = check(&savepoint, input, n, &[]);
-                checked += 1;
-                for e in compare(&report, code, &stderr, &w) {
-                    errors.push(format!(
-                        "{} [{label}{}] {e}",
-                        case.name,
-                        if n { ", -n" } else { "" }
-                    ));
-                }
-            }
-        }
-    }
-    assert!(checked > 0);
-    assert!(
-        errors.is_empty(),
-        "{checked} predictions:\n{}",
-        errors.join("\n")
-    );
 }
 
 /// `diff` of the base's and the case's job graphs (and plans) names the same operators as

@@ -116,22 +116,21 @@ impl OldSide {
         }
     }
 
-    /// An old job version standing in for its savepoint (`diff`): its operators that declare
-    /// state, as if each held that state, under the ID Flink gives them, with the max
-    /// parallelism its vertex would run with.
+    /// An old job version standing in for its savepoint (`diff`): every operator, under the
+    /// ID Flink gives it and with the max parallelism its vertex would run with (a savepoint
+    /// records both for stateless operators too); those that declare state hold it.
     pub fn from_job_graph(graph: &JobGraph, origin: &str) -> Result<OldSide, JobGraphError> {
         let side = NewSide::from_job_graph(graph, origin)?;
         let operators = side
             .operators
             .into_iter()
-            .filter(|o| o.declares_state)
             .map(|o| OldOperator {
                 operator_id: o.operator_id,
                 uid: o.uid,
                 name: o.name,
                 parallelism: o.parallelism,
                 max_parallelism: o.max_parallelism,
-                has_state: true,
+                has_state: o.declares_state,
                 key_type: o.key_type,
                 states: o.states,
                 notes: Vec::new(),

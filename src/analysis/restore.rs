@@ -232,7 +232,18 @@ pub fn predict_with(
 ) -> Prediction {
     let mut operators = Vec::new();
     let mut claimed: HashSet<OperatorId> = HashSet::new();
-    for op in old.operators.iter().filter(|o| o.has_state) {
+    for op in &old.operators {
+        if !op.has_state {
+            // Flink checks max parallelism for every operator in the savepoint, stateless ones
+            // included, when it maps them at submission.
+            if let Some(target) = new.operator_for(op.operator_id)
+                && let Some(verdict) = stateless_max_parallelism(op, target)
+            {
+                claimed.insert(target.operator_id);
+                operators.push(verdict);
+            }
+            continue;
+        }
         let inferred_uid = match &op.uid {
             Some(_) => None,
             None => uid_names.lookup(op.operator_id).map(str::to_string),
@@ -442,6 +453,50 @@ fn mapped(
         states: op.states.iter().map(|s| s.name.clone()).collect(),
         location: target.location.clone(),
     }
+}
+
+/// A stateless savepoint operator whose new vertex configures another max parallelism: Flink
+/// rejects the savepoint at submission even though there is no state to restore.
+fn stateless_max_parallelism(op: &OldOperator, target: &NewOperator) -> Option<OperatorVerdict> {
+    let configured = matches!(
+        target.max_parallelism_kind,
+        MaxParallelismKind::Configured | MaxParallelismKind::ObservedNonDefault
+    );
+    if !configured || target.max_parallelism == op.max_parallelism {
+        return None;
+    }
+    let old_max = op.max_parallelism;
+    Some(OperatorVerdict {
+        operator_id: op.operator_id,
+        uid: op.uid.clone(),
+        name: op.name.clone(),
+        status: Status::Incompatible,
+        reasons: vec![
+            Finding::new(
+                &rules::MAX_PARALLELISM_MISMATCH,
+                format!(
+                    "this operator holds no state, but the savepoint records max parallelism {old_max} for it and the new job configures {}: Flink checks every operator it maps",
+                    target.max_parallelism
+                ),
+            )
+            .with_fix(format!(
+                "set max parallelism {old_max} (or remove the explicit setting so Flink adopts it)"
+            ))
+            .with_flink_error(format!(
+                "Failed to rollback to checkpoint/savepoint Checkpoint Metadata. Max parallelism mismatch between checkpoint/savepoint state and new program. Cannot map operator {} with max parallelism {old_max} to new program with max parallelism {}. This indicates that the program has been changed in a non-compatible way after the checkpoint/savepoint.",
+                op.operator_id, target.max_parallelism
+            )),
+        ],
+        new_operator: Some(MappedTo {
+            operator_id: target.operator_id,
+            node: target.node,
+            uid: target.uid.clone(),
+            name: target.name.clone(),
+        }),
+        inferred_uid: None,
+        states: Vec::new(),
+        location: target.location.clone(),
+    })
 }
 
 fn unmapped(

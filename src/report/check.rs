@@ -46,7 +46,7 @@ fn headline(p: &Prediction) -> String {
             let mut parts = Vec::new();
             if incompatible > 0 {
                 parts.push(format!(
-                    "{incompatible} operator(s) have state that cannot be restored (-n does not help)"
+                    "{incompatible} operator(s) cannot be restored (-n does not help)"
                 ));
             }
             if unmapped > 0 && !p.allow_non_restored_state {

@@ -15,7 +15,7 @@ pub fn render(p: &Prediction) -> String {
     };
     let mut out = format!("## {icon} spcompat: the new job {verdict}\n\n");
     out.push_str(&format!(
-        "Savepoint `{}` → new job `{}`{}\n\n",
+        "Old `{}` → new job `{}`{}\n\n",
         p.old,
         p.new,
         if p.allow_non_restored_state {

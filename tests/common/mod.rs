@@ -48,3 +48,4 @@ fn only_metadata(p: &Path) -> bool {
         })
         .unwrap_or(false)
 }
+pub mod cases;
