@@ -58,8 +58,12 @@ pub enum Command {
     /// Predict what Flink does when NEW is started from SAVEPOINT.
     Check {
         /// The old version's savepoint or retained checkpoint.
-        #[arg(long, value_name = "SAVEPOINT")]
-        savepoint: PathBuf,
+        #[arg(long, value_name = "SAVEPOINT", required_unless_present = "baseline")]
+        savepoint: Option<PathBuf>,
+        /// A committed baseline (`spcompat snapshot`) standing in for the savepoint, as the old
+        /// side of `diff`.
+        #[arg(long, value_name = "FILE", conflicts_with = "savepoint")]
+        baseline: Option<PathBuf>,
         /// The new version: a job-graph file, or a savepoint of the new version (canary run).
         #[arg(long, value_name = "NEW")]
         job: PathBuf,
@@ -317,7 +321,24 @@ pub fn run(cli: Cli) -> ExitCode {
             uids,
         } => inspect(&savepoint, format, &uids),
         Command::Check {
+            savepoint: None,
+            baseline: Some(baseline),
+            job,
+            allow_non_restored_state,
+            format,
+            plan,
+            ..
+        } => diff(
+            &baseline,
+            &job,
+            allow_non_restored_state,
+            &plan.options(),
+            format,
+            &config,
+        ),
+        Command::Check {
             savepoint,
+            baseline: _,
             job,
             allow_non_restored_state,
             old_job,
@@ -325,7 +346,7 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             plan,
         } => check(
-            &savepoint,
+            savepoint.as_deref().unwrap_or_else(|| Path::new("")),
             &job,
             allow_non_restored_state,
             OldVersion {

@@ -194,3 +194,40 @@ fn snapshot_of_a_savepoint_is_a_job_graph_that_lint_and_check_read() {
     assert_eq!(report["verdict"], "restores", "{report}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn check_with_a_baseline_instead_of_a_savepoint() {
+    // A baseline of the real base savepoint, then the real uid-renamed case (Flink refused it).
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::root();
+    let base = dir.path().join("ds-uids.baseline.yaml");
+    let out = spcompat(dir.path())
+        .arg("snapshot")
+        .arg(root.join("fixtures/cases/2.3.0/bases/ds-uids"))
+        .arg("-o")
+        .arg(&base)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = spcompat(dir.path())
+        .args(["check", "--format", "json", "--baseline"])
+        .arg(&base)
+        .arg("--job")
+        .arg(root.join("fixtures/cases/2.3.0/uid-renamed/new-job.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unmapped: Vec<&Value> = report["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["status"] == "unmapped")
+        .collect();
+    assert_eq!(unmapped.len(), 1);
+    assert_eq!(
+        unmapped[0]["operatorId"],
+        "0da08f51eaa85fc298e176a139b3649a"
+    );
+    assert_eq!(unmapped[0]["uid"], "counter");
+}

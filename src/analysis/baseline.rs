@@ -33,12 +33,12 @@ fn extra(pairs: &[(&str, serde_json::Value)]) -> BTreeMap<String, serde_json::Va
         .collect()
 }
 
-/// A baseline of a savepoint: every operator that holds state, with the ID it is stored under.
+/// A baseline of a savepoint: every operator with the ID and max parallelism it is stored
+/// under (Flink checks max parallelism for stateless operators too) and the state it holds.
 pub fn from_savepoint(s: &SavepointSummary) -> JobGraph {
     let operators = s
         .operators
         .iter()
-        .filter(|o| o.has_state)
         .enumerate()
         .map(|(i, o)| JobOperator {
             node: i as u32 + 1,
