@@ -104,7 +104,8 @@ fn sql_samples() {
             .expect("group aggregate");
         assert_eq!(agg.name.as_deref(), Some("GroupAggregate[4]"));
         let key = agg.key_type.as_deref().unwrap();
-        assert!(key.contains("VARCHAR(2147483647)"), "{key}");
+        // VARCHAR(2147483647) prints as its summary string, as in job-graph notation.
+        assert!(key.contains("STRING"), "{key}");
         let acc = agg.states.iter().find(|st| st.name == "accState").unwrap();
         let ty = acc.type_.as_deref().unwrap();
         assert_eq!(ty.matches("BIGINT").count(), 2, "{ty}");

@@ -7,7 +7,13 @@ use super::backend_meta::StateMetaInfo;
 use super::metadata::{OperatorState, SubtaskState, written_by};
 use super::{OperatorSchema, Savepoint, SavepointError};
 use crate::OperatorId;
-use crate::schema::render::{is_ttl_wrapper, type_string, without_ttl};
+use crate::schema::render::{is_ttl_wrapper, without_ttl};
+use crate::schema::types::Type;
+
+/// A snapshot's type in job-graph notation (Flink's `TypeInformation#toString()` style).
+fn type_string(s: &SerializerSnapshot) -> String {
+    Type::from_snapshot(s).to_string()
+}
 use crate::schema::snapshot::{SerializerSnapshot, SnapshotDetail};
 
 #[derive(Debug, Clone, Serialize)]
