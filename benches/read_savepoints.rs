@@ -23,6 +23,15 @@ fn fixtures() -> Vec<PathBuf> {
 }
 
 fn main() {
+    // `cargo test --all-targets` runs this too (without `--bench`): then one read of each
+    // fixture is a smoke test, and timing is left to `cargo bench`.
+    if !std::env::args().any(|a| a == "--bench") {
+        for metadata in fixtures() {
+            let sp = Savepoint::open(&metadata).expect("fixture opens");
+            SavepointSummary::build(&sp).expect("fixture reads");
+        }
+        return;
+    }
     let budget = Duration::from_millis(300);
     println!(
         "{:<70} {:>10} {:>12} {:>10}",

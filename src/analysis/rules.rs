@@ -253,7 +253,7 @@ pub const MAP_KEY_MIGRATION: Rule = rule!(
 pub const KRYO_ACROSS_FLINK_2: Rule = rule!(
     "kryo-across-flink-2",
     Schema,
-    Error,
+    Warning,
     "Kryo-serialized state of Flink 1.x restored on Flink 2.x",
     "1.x savepoint on 2.0 and later"
 );
