@@ -7,14 +7,13 @@ use super::backend_meta::StateMetaInfo;
 use super::metadata::{OperatorState, SubtaskState, written_by};
 use super::{OperatorSchema, Savepoint, SavepointError};
 use crate::OperatorId;
-use crate::schema::render::{is_ttl_wrapper, without_ttl};
 use crate::schema::types::Type;
 
 /// A snapshot's type in job-graph notation (Flink's `TypeInformation#toString()` style).
 fn type_string(s: &SerializerSnapshot) -> String {
     Type::from_snapshot(s).to_string()
 }
-use crate::schema::snapshot::{SerializerSnapshot, SnapshotDetail};
+use crate::schema::snapshot::SerializerSnapshot;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -216,29 +215,23 @@ impl StateSummary {
     fn build(m: &StateMetaInfo) -> StateSummary {
         let kind = m.kind();
         let value = m.serializer("VALUE_SERIALIZER");
-        let (type_, user_key_type, ttl) = match (kind, value) {
+        // Lists and maps declare their element / value type; TTL wraps that element or value.
+        let (type_, user_key_type, ttl) = match (kind, value.map(Type::from_snapshot)) {
             (_, None) => (None, None, false),
-            ("list", Some(v)) => {
-                let elem = first_nested(v);
-                match elem {
-                    Some(e) => (Some(type_string(without_ttl(e))), None, is_ttl_wrapper(e)),
-                    None => (Some(type_string(v)), None, false),
-                }
+            ("list", Some(Type::List(elem))) => {
+                (Some(elem.without_ttl().to_string()), None, elem.is_ttl())
             }
-            ("map", Some(v)) => match &v.detail {
-                SnapshotDetail::Composite { nested, .. } if nested.len() == 2 => (
-                    Some(type_string(without_ttl(&nested[1]))),
-                    Some(type_string(&nested[0])),
-                    is_ttl_wrapper(&nested[1]),
-                ),
-                _ => (Some(type_string(v)), None, false),
-            },
-            ("broadcast", Some(v)) => (
-                Some(type_string(v)),
+            ("map", Some(Type::Map(key, value))) => (
+                Some(value.without_ttl().to_string()),
+                Some(key.to_string()),
+                value.is_ttl(),
+            ),
+            ("broadcast", Some(t)) => (
+                Some(t.to_string()),
                 m.serializer("KEY_SERIALIZER").map(type_string),
                 false,
             ),
-            (_, Some(v)) => (Some(type_string(without_ttl(v))), None, is_ttl_wrapper(v)),
+            (_, Some(t)) => (Some(t.without_ttl().to_string()), None, t.is_ttl()),
         };
         let mut unknown_classes = Vec::new();
         for s in &m.serializers {
@@ -259,12 +252,5 @@ impl StateSummary {
             unknown_classes,
             serializers: m.serializers.clone(),
         }
-    }
-}
-
-fn first_nested(s: &SerializerSnapshot) -> Option<&SerializerSnapshot> {
-    match &s.detail {
-        SnapshotDetail::Composite { nested, .. } => nested.first(),
-        _ => None,
     }
 }

@@ -3,6 +3,5 @@ pub mod compat;
 pub mod javaser;
 pub mod logical_type;
 pub mod notation;
-pub mod render;
 pub mod snapshot;
 pub mod types;
