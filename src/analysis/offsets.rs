@@ -224,7 +224,7 @@ fn fresh_start(connector: Option<Connector>, mode: Option<StartupMode>) -> (Stri
         ),
         Some(StartupMode::GroupOffsets) => (
             "group-offsets",
-            "resumes from the consumer group's committed offsets if the old job committed them on checkpoints (a group.id set and commit on checkpoint, the default), which is close to the savepoint; partitions without a committed offset fall back per `auto.offset.reset` (unset: the source fails)",
+            "resumes from the consumer group's committed offsets if the old job committed them on checkpoints (a group.id set and commit on checkpoint, the default); a savepoint commits nothing, so these are the offsets of the last completed checkpoint, behind the savepoint: records read after it are read again; partitions without a committed offset fall back per `auto.offset.reset` (unset: the source fails)",
         ),
         Some(StartupMode::Timestamp) => (
             "timestamp",
@@ -299,7 +299,7 @@ fn findings(
                 format!("the saved positions of {saved} will not carry over: {why}; {how}"),
             )
             .with_fix(format!(
-                "{keep} so the positions restore; if a reset is intended, choose startupMode deliberately (for Kafka, group-offsets resumes close to the savepoint when offsets were committed on checkpoints)"
+                "{keep} so the positions restore; if a reset is intended, choose startupMode deliberately (for Kafka, group-offsets resumes from the offsets committed at the last completed checkpoint, not at the savepoint)"
             )),
         );
         return;
