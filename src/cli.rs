@@ -270,38 +270,14 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
-            match shell {
-                Shell::Bash => clap_complete::generate(
-                    clap_complete::Shell::Bash,
-                    &mut cmd,
-                    "spcompat",
-                    &mut out,
-                ),
-                Shell::Zsh => clap_complete::generate(
-                    clap_complete::Shell::Zsh,
-                    &mut cmd,
-                    "spcompat",
-                    &mut out,
-                ),
-                Shell::Fish => clap_complete::generate(
-                    clap_complete::Shell::Fish,
-                    &mut cmd,
-                    "spcompat",
-                    &mut out,
-                ),
-                Shell::Powershell => clap_complete::generate(
-                    clap_complete::Shell::PowerShell,
-                    &mut cmd,
-                    "spcompat",
-                    &mut out,
-                ),
-                Shell::Elvish => clap_complete::generate(
-                    clap_complete::Shell::Elvish,
-                    &mut cmd,
-                    "spcompat",
-                    &mut out,
-                ),
-            }
+            let shell = match shell {
+                Shell::Bash => clap_complete::Shell::Bash,
+                Shell::Zsh => clap_complete::Shell::Zsh,
+                Shell::Fish => clap_complete::Shell::Fish,
+                Shell::Powershell => clap_complete::Shell::PowerShell,
+                Shell::Elvish => clap_complete::Shell::Elvish,
+            };
+            clap_complete::generate(shell, &mut cmd, "spcompat", &mut out);
             emit(&String::from_utf8_lossy(&out));
             ExitCode::SUCCESS
         }
