@@ -464,7 +464,9 @@ fn same_job_across_releases_canary() {
     // 1.x -> 2.x: only the Kryo state is a hazard; everything else is as is.
     let f = schema_findings(&fixture(DS_120), &fixture(DS_230));
     let kryo = only(&f, "kryo-across-flink-2");
-    assert_eq!(kryo.severity, Severity::Error);
+    // A warning: Flink 2.3.0 restored 1.20.3 Kryo state (case kryo-across-flink-2), the risk is
+    // silently wrong data, not a failed restore.
+    assert_eq!(kryo.severity, Severity::Warning);
     assert_eq!(kryo.state.as_deref(), Some("generic"));
     assert!(
         kryo.message.contains("com.example.fixtures.Payload"),
