@@ -71,6 +71,15 @@ impl PlanNode {
         string_map(self.raw.get("configuration"))
     }
 
+    /// One option: the node's persisted configuration wins over how the plan is run.
+    pub fn setting(&self, key: &str, opts: &PlanOptions) -> Option<String> {
+        self.raw
+            .get("configuration")
+            .and_then(|c| c.get(key))
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .or_else(|| opts.get(key).map(str::to_string))
+    }
+
     /// The output row type as a type string (plans write types the string form cannot
     /// express, such as time attributes, as JSON objects).
     pub fn output_type(&self) -> Option<String> {
@@ -933,13 +942,7 @@ fn sink_transformations(
     runtime: &str,
     input_parallelism: u32,
 ) -> Vec<Created> {
-    let config = node.configuration();
-    let setting = |k: &str| {
-        config
-            .get(k)
-            .cloned()
-            .or_else(|| opts.get(k).map(str::to_string))
-    };
+    let setting = |k: &str| node.setting(k, opts);
     let columns = table_columns(node, "/dynamicTableSink/table/resolvedTable/schema/columns");
     let options = table_options(node, "/dynamicTableSink/table/resolvedTable/options");
     let table = table_identifier(node, "/dynamicTableSink/table/identifier")
@@ -1021,13 +1024,7 @@ fn uid_for(
     opts: &PlanOptions,
     runtime: &str,
 ) -> Option<String> {
-    let config = node.configuration();
-    let setting = |k: &str| {
-        config
-            .get(k)
-            .cloned()
-            .or_else(|| opts.get(k).map(str::to_string))
-    };
+    let setting = |k: &str| node.setting(k, opts);
     let version = version_pair(runtime).unwrap_or((2, 0));
     let legacy = setting("table.exec.legacy-transformation-uids")
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
@@ -1475,11 +1472,7 @@ fn state_ttl(node: &PlanNode, info: &SqlInfo, opts: &PlanOptions) -> Option<Stri
     if let Some(ms) = info.state_retention_ms {
         return (ms > 0).then(|| format!("{ms} ms"));
     }
-    let config = node.configuration();
-    config
-        .get("table.exec.state.ttl")
-        .cloned()
-        .or_else(|| opts.get("table.exec.state.ttl").map(str::to_string))
+    node.setting("table.exec.state.ttl", opts)
         .filter(|t| enabled(t))
 }
 

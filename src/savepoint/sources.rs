@@ -683,6 +683,20 @@ fn read_topic(r: &mut DataReader) -> DecodeResult<String> {
     Ok(topic)
 }
 
+/// The split serializer version the enumerator state embeds: Kafka splits only have version 0.
+fn read_kafka_split_version(r: &mut DataReader) -> DecodeResult<()> {
+    let at = r.offset();
+    let split_version = r.i32("split serializer version")?;
+    if split_version != 0 {
+        return Err(r.error_at(
+            at,
+            "Kafka split serializer version 0",
+            split_version.to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// `KafkaSourceEnumStateSerializer`, versions 0 to 3 (see the reference, §9.3).
 pub fn decode_kafka_enum_state(version: i32, payload: &[u8]) -> DecodeResult<KafkaEnumState> {
     let mut r = DataReader::new(payload);
@@ -692,15 +706,7 @@ pub fn decode_kafka_enum_state(version: i32, payload: &[u8]) -> DecodeResult<Kaf
             // SerdeUtils split assignments: i32 readers, i32 split serializer version, then per
             // reader: i32 subtask, i32 n, n x (i32 len, split).
             let readers = r.count("number of readers", 8)?;
-            let at = r.offset();
-            let split_version = r.i32("split serializer version")?;
-            if split_version != 0 {
-                return Err(r.error_at(
-                    at,
-                    "Kafka split serializer version 0",
-                    split_version.to_string(),
-                ));
-            }
+            read_kafka_split_version(&mut r)?;
             for _ in 0..readers {
                 let subtask = r.i32("reader subtask")?;
                 let n = r.count("number of assigned splits", 4)?;
@@ -744,15 +750,7 @@ pub fn decode_kafka_enum_state(version: i32, payload: &[u8]) -> DecodeResult<Kaf
         }
         3 => {
             let n = r.count("number of splits", 8)?;
-            let at = r.offset();
-            let split_version = r.i32("split serializer version")?;
-            if split_version != 0 {
-                return Err(r.error_at(
-                    at,
-                    "Kafka split serializer version 0",
-                    split_version.to_string(),
-                ));
-            }
+            read_kafka_split_version(&mut r)?;
             for _ in 0..n {
                 let len = r.length("split length")?;
                 let split = decode_kafka_split(r.take(len, "split bytes")?)?;
