@@ -104,7 +104,7 @@ pub const STATE_NOT_EXAMINED: Rule = rule!(
     Coverage,
     Warning,
     "A state's serializer could not be decoded, so its compatibility is unknown",
-    "all"
+    "all; recorded with a user-written serializer on 1.15.4, 1.18.1, 1.20.3 and 2.3.0"
 );
 
 pub const SOURCE_OFFSETS_RESET: Rule = rule!(
@@ -262,7 +262,7 @@ pub const SCALA_SERIALIZER_ON_FLINK_2: Rule = rule!(
     Schema,
     Error,
     "State written by the removed Scala API serializers",
-    "2.0 and later"
+    "2.0 and later; confirmed: 1.20.3 savepoint restores on 1.20.3, fails on 2.3.0"
 );
 pub const STATE_DROPPED: Rule = rule!(
     "state-dropped",
@@ -283,14 +283,14 @@ pub const STATE_TYPE_UNKNOWN: Rule = rule!(
     Schema,
     Warning,
     "A state's compatibility cannot be decided (user serializer, undescribed type)",
-    "all"
+    "all; recorded with a user-written serializer on 1.15.4, 1.18.1, 1.20.3 and 2.3.0"
 );
 pub const LEGACY_SERIALIZER_SNAPSHOT: Rule = rule!(
     "legacy-serializer-snapshot",
     Schema,
     Error,
     "A pre-1.7 serializer snapshot that Flink 1.17+ cannot read",
-    "1.17 and later"
+    "1.17 and later; confirmed: 1.15.4 savepoint restores on 1.15.4, fails on 1.18.1 and 1.20.3"
 );
 pub const SAVEPOINT_NEWER_THAN_FLINK: Rule = rule!(
     "savepoint-newer-than-flink",
@@ -340,7 +340,7 @@ pub const NATIVE_STATE_BACKEND_CHANGED: Rule = rule!(
     Mapping,
     Error,
     "RocksDB-native keyed state restored on another backend",
-    "1.15 and later (native savepoints); confirmed on 1.20.3 and 2.3.0"
+    "native savepoints from 1.18 (1.15: only incremental); confirmed on 1.15.4, 1.18.1, 1.20.3 and 2.3.0"
 );
 
 pub const ALL: &[Rule] = &[

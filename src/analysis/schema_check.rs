@@ -708,6 +708,15 @@ impl Checker {
         let (old_t, new_t) = match (state_types(old), state_types(new)) {
             (Ok(a), Ok(b)) => (a, b),
             (Err(e), _) | (_, Err(e)) => {
+                // A pre-1.7 snapshot fails while Flink reads the savepoint, before the new
+                // type matters: report it even when the new type cannot be read.
+                if let Ok(a) = state_types(old)
+                    && let Some(class) = a.value.as_ref().and_then(legacy_class)
+                    && self.options.legacy_snapshots_unreadable
+                {
+                    out.push(self.legacy_finding(name, &old.kind, &class));
+                    return;
+                }
                 out.push(
                     Finding::new(
                         &rules::STATE_TYPE_UNKNOWN,
@@ -753,6 +762,24 @@ impl Checker {
             }
             out.extend(f);
         }
+    }
+
+    /// A state whose saved snapshot is a pre-1.7 `TypeSerializerConfigSnapshot`, on a Flink that
+    /// no longer reads them (whatever type the new job declares).
+    fn legacy_finding(&self, name: &str, kind: &str, class: &str) -> Finding {
+        let on = self
+            .new_flink
+            .map_or_else(|| "Flink 1.17 and later".to_string(), |n| n.to_string());
+        Finding::new(
+            &rules::LEGACY_SERIALIZER_SNAPSHOT,
+            format!(
+                "state `{name}` ({kind}): the savepoint holds a pre-1.7 TypeSerializerConfigSnapshot ({class}), which {on} cannot read"
+            ),
+        )
+        .with_state(name)
+        .with_fix("restore on Flink 1.16 or earlier with a serializer whose snapshot implements TypeSerializerSnapshot, take a new savepoint there (it rewrites the snapshot in the current format), then upgrade")
+        // The class cannot exist in a job built against 1.17+ (its base class is gone).
+        .with_flink_error(format!("Could not find class '{class}' in classpath."))
     }
 
     /// Flink's error when a state's value serializer is incompatible.
@@ -856,12 +883,21 @@ impl Checker {
                     return None;
                 }
                 let not_described = decisive.iter().all(|c| c.kind == ChangeKind::NotDescribed);
+                let same_user_class = decisive.iter().any(|c| {
+                    c.kind
+                        == ChangeKind::UserSerializer {
+                            old: true,
+                            new: true,
+                        }
+                });
                 let f = base(
                     &rules::STATE_TYPE_UNKNOWN,
                     format!("{what}: compatibility cannot be decided ({types}){detail}"),
                 )
                 .with_fix(if not_described {
                     "describe the type fully in the job graph (e.g. `avroSchema`), or compare against a canary savepoint"
+                } else if same_user_class {
+                    "only the class's own code can decide: restore this savepoint in a staging run of the new version; if Flink rejects it, make the new snapshot's resolveSchemaCompatibility accept the old format (compatibleAfterMigration with a restoreSerializer that reads it)"
                 } else {
                     "test the restore with a canary run (spcompat check against the canary's savepoint compares the same class on both sides)"
                 });
@@ -1045,4 +1081,15 @@ fn type_at<'a>(t: &'a Type, path: &str) -> Option<&'a Type> {
         _ => None,
     };
     type_at(next?, rest)
+}
+
+/// The first pre-1.7 `TypeSerializerConfigSnapshot` class in this type, if any.
+fn legacy_class(t: &Type) -> Option<String> {
+    let mut found = None;
+    t.visit(&mut |n| {
+        if let (None, Type::Legacy { class }) = (&found, n) {
+            found = Some(class.clone());
+        }
+    });
+    found
 }

@@ -110,6 +110,8 @@ pub struct Unreadable {
     pub offset: u64,
     /// The class that could not be decoded.
     pub class: String,
+    /// The class is a pre-1.7 `TypeSerializerConfigSnapshot`, not an unknown one.
+    pub legacy: bool,
     /// How many declared states were not read because of it.
     pub states_not_read: usize,
 }
@@ -137,7 +139,9 @@ pub struct OperatorBackendMeta {
 }
 
 /// Reads one state meta info; returns it and whether the stream is still in sync.
-fn read_state_meta_info(r: &mut DataReader) -> DecodeResult<(StateMetaInfo, Option<String>)> {
+fn read_state_meta_info(
+    r: &mut DataReader,
+) -> DecodeResult<(StateMetaInfo, Option<(String, bool)>)> {
     let name = r.utf("state name")?;
     let at = r.offset();
     let ordinal = r.i32("backend state type")?;
@@ -163,14 +167,7 @@ fn read_state_meta_info(r: &mut DataReader) -> DecodeResult<(StateMetaInfo, Opti
         let read = read_proxy_snapshot(r)?;
         let in_sync = read.in_sync;
         if !in_sync {
-            lost_at = read
-                .snapshot
-                .unknown_classes()
-                .first()
-                .map(|c| c.to_string());
-            if lost_at.is_none() {
-                lost_at = Some(read.snapshot.class.clone());
-            }
+            lost_at = Some(lost_class(&read.snapshot));
         }
         serializers.push(NamedSerializer {
             key,
@@ -192,6 +189,14 @@ fn read_state_meta_info(r: &mut DataReader) -> DecodeResult<(StateMetaInfo, Opti
     ))
 }
 
+/// The class at which a snapshot tree stopped being readable, and whether it is a legacy one.
+fn lost_class(snapshot: &SerializerSnapshot) -> (String, bool) {
+    snapshot.first_undecodable().map_or_else(
+        || (snapshot.class.clone(), false),
+        |(c, l)| (c.to_string(), l),
+    )
+}
+
 /// Reads `count` state meta infos, stopping (with a note) at the first undecodable serializer.
 fn read_states(
     r: &mut DataReader,
@@ -201,12 +206,13 @@ fn read_states(
     for i in 0..count {
         let (state, lost) = read_state_meta_info(r)?;
         states.push(state);
-        if let Some(class) = lost {
+        if let Some((class, legacy)) = lost {
             return Ok((
                 states,
                 Some(Unreadable {
                     offset: r.offset(),
                     class,
+                    legacy,
                     states_not_read: count - i - 1,
                 }),
             ));
@@ -236,16 +242,13 @@ pub fn read_keyed_backend_meta(r: &mut DataReader) -> DecodeResult<KeyedBackendM
     let (states, unreadable) = if key.in_sync {
         read_states(r, count)?
     } else {
-        let class = key
-            .snapshot
-            .unknown_classes()
-            .first()
-            .map_or_else(|| key.snapshot.class.clone(), |c| c.to_string());
+        let (class, legacy) = lost_class(&key.snapshot);
         (
             Vec::new(),
             Some(Unreadable {
                 offset: r.offset(),
                 class,
+                legacy,
                 states_not_read: count,
             }),
         )

@@ -205,9 +205,20 @@ impl OperatorSummary {
 }
 
 fn unreadable_note(which: &str, u: &super::backend_meta::Unreadable) -> String {
+    let why = if u.legacy {
+        format!(
+            "serializer snapshot class {} is a pre-1.7 TypeSerializerConfigSnapshot, whose config bytes are not framed",
+            u.class
+        )
+    } else {
+        format!(
+            "serializer snapshot class {} is not known to spcompat",
+            u.class
+        )
+    };
     format!(
-        "the {which} state header stops being readable at byte {} because serializer snapshot class {} is not known to spcompat; {} more state(s) declared there could not be examined",
-        u.offset, u.class, u.states_not_read
+        "the {which} state header stops being readable at byte {} because {why}; {} more state(s) declared there could not be examined",
+        u.offset, u.states_not_read
     )
 }
 

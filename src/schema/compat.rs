@@ -224,18 +224,38 @@ impl Resolver<'_> {
         let d = depth + 1;
         let p = path;
         match (old, new) {
-            (Opaque { class: a, .. }, Opaque { class: b, .. }) if a == b => self.note(
-                p,
-                ChangeKind::UserSerializer {
-                    old: true,
-                    new: true,
+            (
+                Opaque {
+                    class: a,
+                    version: va,
+                    ..
                 },
-                Compat::Unknown,
-                format!(
-                    "{}both versions use serializer snapshot class {a}, which spcompat cannot interpret: its own code decides compatibility",
-                    at(p)
-                ),
-            ),
+                Opaque {
+                    class: b,
+                    version: vb,
+                    ..
+                },
+            ) if a == b => {
+                let versions = match (va, vb) {
+                    (Some(x), Some(y)) if x != y => {
+                        format!(" (its snapshot version changed {x} -> {y}: the serializer's format changed)")
+                    }
+                    (Some(x), Some(_)) => format!(" (snapshot version {x} on both sides)"),
+                    _ => String::new(),
+                };
+                self.note(
+                    p,
+                    ChangeKind::UserSerializer {
+                        old: true,
+                        new: true,
+                    },
+                    Compat::Unknown,
+                    format!(
+                        "{}both versions use serializer snapshot class {a}{versions}, which spcompat cannot interpret: its own resolveSchemaCompatibility decides",
+                        at(p)
+                    ),
+                )
+            }
             (Opaque { class, .. }, _) => self.note(
                 p,
                 ChangeKind::UserSerializer {
@@ -248,18 +268,7 @@ impl Resolver<'_> {
                     at(p)
                 ),
             ),
-            (_, Opaque { class, .. }) => self.note(
-                p,
-                ChangeKind::UserSerializer {
-                    old: false,
-                    new: true,
-                },
-                Compat::Unknown,
-                format!(
-                    "{}the new serializer snapshot class {class} is not known to spcompat; its code decides whether the old state is compatible",
-                    at(p)
-                ),
-            ),
+            // Flink fails reading the old snapshot before the new serializer matters.
             (Legacy { class }, _) => {
                 if self.options.legacy_snapshots_unreadable {
                     self.note(
@@ -283,6 +292,18 @@ impl Resolver<'_> {
                     )
                 }
             }
+            (_, Opaque { class, .. }) => self.note(
+                p,
+                ChangeKind::UserSerializer {
+                    old: false,
+                    new: true,
+                },
+                Compat::Unknown,
+                format!(
+                    "{}the new serializer snapshot class {class} is not known to spcompat; its code decides whether the old state is compatible",
+                    at(p)
+                ),
+            ),
             (_, Legacy { .. }) => Compat::AsIs,
             (Ttl(a), Ttl(b)) => self.resolve(p, a, b, d),
             (Ttl(a), b) => self.ttl(p, a, b, false, d),
@@ -1496,6 +1517,7 @@ mod tests {
         let opaque = |c: &str| Type::Opaque {
             class: c.into(),
             reason: "user".into(),
+            version: None,
         };
         let o = Options::default();
         let r = resolve(&opaque("a.MySnap"), &opaque("a.MySnap"), &o);

@@ -146,6 +146,22 @@ impl SerializerSnapshot {
         out
     }
 
+    /// The first class in this tree whose bytes could not be followed, and whether it is a
+    /// pre-1.7 `TypeSerializerConfigSnapshot` (rather than a class spcompat does not know).
+    pub fn first_undecodable(&self) -> Option<(&str, bool)> {
+        let mut found = None;
+        self.visit(&mut |s| {
+            if found.is_none() {
+                match s.detail {
+                    SnapshotDetail::Unknown { .. } => found = Some((s.class.as_str(), false)),
+                    SnapshotDetail::LegacyConfigSnapshot => found = Some((s.class.as_str(), true)),
+                    _ => {}
+                }
+            }
+        });
+        found
+    }
+
     pub fn visit<'a>(&'a self, f: &mut dyn FnMut(&'a SerializerSnapshot)) {
         f(self);
         for c in self.children() {
@@ -298,6 +314,7 @@ fn composite_outer(class: &str) -> Option<Outer> {
         | "RawValueDataSerializer$RawValueDataSerializerSnapshot"
         | "SingleThreadAccessCheckingTypeSerializer$SingleThreadAccessCheckingTypeSerializerSnapshot"
         | "OptionSerializerSnapshot"
+        | "ScalaOptionSerializerSnapshot"
         | "ScalaEitherSerializerSnapshot" => Outer::None,
         "GenericArraySerializerSnapshot"
         | "TupleSerializerSnapshot"

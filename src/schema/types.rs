@@ -103,6 +103,8 @@ pub enum Type {
     Opaque {
         class: String,
         reason: String,
+        /// The snapshot's own version, when read from a savepoint.
+        version: Option<i32>,
     },
 }
 
@@ -537,6 +539,7 @@ fn nth(nested: &[SerializerSnapshot], i: usize, depth: u32) -> Type {
         None => Type::Opaque {
             class: "?".to_string(),
             reason: format!("nested serializer {i} is missing from the snapshot"),
+            version: None,
         },
     }
 }
@@ -550,6 +553,7 @@ fn from_snapshot(s: &SerializerSnapshot, depth: u32) -> Type {
         return Type::Opaque {
             class: s.class.clone(),
             reason: "nested too deeply".to_string(),
+            version: None,
         };
     }
     let short_class = short(&s.class);
@@ -616,7 +620,9 @@ fn from_snapshot(s: &SerializerSnapshot, depth: u32) -> Type {
                         .map(|ty| Field { name: None, ty })
                         .collect(),
                 },
-                "OptionSerializerSnapshot" if s.class.contains(".scala.") => {
+                "OptionSerializerSnapshot" | "ScalaOptionSerializerSnapshot"
+                    if s.class.contains(".scala.") =>
+                {
                     Type::ScalaOption(Box::new(nth(nested, 0, depth)))
                 }
                 _ => Type::Composite {
@@ -745,6 +751,7 @@ fn from_snapshot(s: &SerializerSnapshot, depth: u32) -> Type {
         SnapshotDetail::Unknown { reason } => Type::Opaque {
             class: s.class.clone(),
             reason: reason.clone(),
+            version: Some(s.version),
         },
     }
 }
