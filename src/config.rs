@@ -20,7 +20,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
 
 use crate::analysis::lint::LintReport;
-use crate::analysis::restore::{Prediction, compute_verdict};
+use crate::analysis::restore::{Prediction, Status, Verdict, compute_verdict};
 use crate::analysis::rules::{self, Severity};
 
 pub const FILE_NAME: &str = "spcompat.toml";
@@ -173,6 +173,7 @@ impl Config {
 
     /// Marks accepted findings, applies severity overrides and recomputes the exit verdict.
     pub fn apply_to_prediction(&self, p: &mut Prediction) {
+        let mut policy_errors: Vec<String> = Vec::new();
         for o in &mut p.operators {
             let id = o.operator_id.to_string();
             let ids = [
@@ -181,16 +182,33 @@ impl Config {
                 Some(id.as_str()),
                 o.new_operator.as_ref().and_then(|n| n.uid.as_deref()),
             ];
+            let restores = matches!(o.status, Status::Restored | Status::New);
             for r in &mut o.reasons {
+                let before = r.severity;
                 if let Some(s) = self.severity.get(r.code) {
                     r.severity = (*s).into();
                 }
                 if let Some(a) = self.acceptance(r.code, &ids) {
                     r.accepted = Some(a.reason.clone());
                 }
+                if restores
+                    && before != Severity::Error
+                    && r.severity == Severity::Error
+                    && r.accepted.is_none()
+                {
+                    let what = format!("{} ({})", r.code, display_operator(&ids));
+                    if !policy_errors.contains(&what) {
+                        policy_errors.push(what);
+                    }
+                }
             }
         }
-        p.effective_verdict = compute_verdict(&p.operators, p.allow_non_restored_state, true);
+        p.effective_verdict = if policy_errors.is_empty() {
+            compute_verdict(&p.operators, p.allow_non_restored_state, true)
+        } else {
+            Verdict::Fails
+        };
+        p.policy_errors = policy_errors;
     }
 
     pub fn apply_to_lint(&self, report: &mut LintReport) {
@@ -204,4 +222,14 @@ impl Config {
             }
         }
     }
+}
+
+/// The first name an operator goes by: uid, inferred uid, then its ID.
+fn display_operator(ids: &[Option<&str>]) -> String {
+    ids.iter()
+        .flatten()
+        .next()
+        .copied()
+        .unwrap_or("?")
+        .to_string()
 }

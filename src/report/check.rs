@@ -127,7 +127,13 @@ pub fn render_text(p: &Prediction) -> String {
         &headline(p),
     );
     out.push('\n');
-    if p.effective_verdict != p.verdict {
+    if !p.policy_errors.is_empty() {
+        out.push_str(&format!(
+            "  spcompat.toml raises {} to error: exit code as for `{}`\n",
+            p.policy_errors.join(", "),
+            p.effective_verdict.as_str()
+        ));
+    } else if p.effective_verdict != p.verdict {
         out.push_str(&format!(
             "  every failing finding is accepted in spcompat.toml: exit code as for `{}`\n",
             p.effective_verdict.as_str()

@@ -1,0 +1,597 @@
+//! Every rule in the catalog has a real-Flink fixture that shows it: a recorded case (a base
+//! savepoint and a changed job, with what Flink did) on which `spcompat check` reports the rule
+//! for the right operator and state, or, for lint rules, a job graph exported from a real
+//! job. A rule without such a fixture is listed in `NO_REAL_FIXTURE` with the reason; the
+//! test fails when a rule has neither, and when a listed rule gains a fixture.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use spcompat::analysis::rules;
+
+/// Where a rule shows: case `<flink version>/<case id>` (or, for lint rules, a job-graph file
+/// under `fixtures/cases`), the input the new job is given as, the operator (uid, or a part of
+/// the name for SQL operators without one), the state the finding names, and its severity.
+struct Shows {
+    rule: &'static str,
+    case: &'static str,
+    input: Input,
+    operator: &'static str,
+    state: Option<&'static str>,
+    severity: &'static str,
+}
+
+#[derive(Clone, Copy)]
+enum Input {
+    JobGraph,
+    Canary,
+    Plan,
+    /// `spcompat lint` on the file named by `case`.
+    Lint,
+}
+
+const fn shows(
+    rule: &'static str,
+    case: &'static str,
+    input: Input,
+    operator: &'static str,
+    state: Option<&'static str>,
+    severity: &'static str,
+) -> Shows {
+    Shows {
+        rule,
+        case,
+        input,
+        operator,
+        state,
+        severity,
+    }
+}
+
+use Input::*;
+
+const FIXTURES: &[Shows] = &[
+    // mapping and parallelism
+    shows(
+        "unmapped-state",
+        "2.3.0/uid-renamed",
+        JobGraph,
+        "counter",
+        None,
+        "error",
+    ),
+    shows(
+        "native-state-backend-changed",
+        "2.3.0/native-rocksdb-to-hashmap",
+        JobGraph,
+        "counter",
+        None,
+        "error",
+    ),
+    shows(
+        "max-parallelism-mismatch",
+        "2.3.0/max-parallelism-explicit-changed",
+        JobGraph,
+        "counter",
+        None,
+        "error",
+    ),
+    shows(
+        "parallelism-above-max-parallelism",
+        "2.3.0/parallelism-above-max-parallelism",
+        JobGraph,
+        "counter",
+        None,
+        "error",
+    ),
+    shows(
+        "max-parallelism-adopted",
+        "2.3.0/max-parallelism-implicit-changed",
+        JobGraph,
+        "counter",
+        None,
+        "info",
+    ),
+    shows(
+        "restored-via-uid-hash",
+        "2.3.0/nouid-uidhash-rebind",
+        JobGraph,
+        "counter",
+        None,
+        "info",
+    ),
+    // coverage
+    shows(
+        "state-not-examined",
+        "2.3.0/custom-serializer-unchanged",
+        JobGraph,
+        "money",
+        Some("balance"),
+        "warning",
+    ),
+    shows(
+        "state-type-unknown",
+        "2.3.0/custom-serializer-incompatible",
+        Canary,
+        "money",
+        Some("balance"),
+        "warning",
+    ),
+    // sources (Kafka)
+    shows(
+        "source-offsets-reset",
+        "2.0.0/kafka-source-uid-changed",
+        JobGraph,
+        "kafka-source",
+        None,
+        "warning",
+    ),
+    shows(
+        "source-topic-removed",
+        "2.0.0/kafka-topic-removed",
+        JobGraph,
+        "kafka-source",
+        None,
+        "warning",
+    ),
+    shows(
+        "source-topic-added",
+        "2.0.0/kafka-topic-added",
+        JobGraph,
+        "kafka-source",
+        None,
+        "info",
+    ),
+    // schema
+    shows(
+        "key-type-changed",
+        "2.3.0/key-type-changed",
+        JobGraph,
+        "bystring",
+        None,
+        "error",
+    ),
+    shows(
+        "state-kind-changed",
+        "2.3.0/value-to-list-state",
+        JobGraph,
+        "kind",
+        Some("events"),
+        "error",
+    ),
+    shows(
+        "state-type-incompatible",
+        "2.3.0/pojo-field-type-changed",
+        JobGraph,
+        "pojo",
+        Some("pojo"),
+        "error",
+    ),
+    shows(
+        "state-type-migrated",
+        "2.3.0/pojo-field-added",
+        JobGraph,
+        "pojo",
+        Some("pojo"),
+        "info",
+    ),
+    shows(
+        "state-serializer-reconfigured",
+        "2.3.0/enum-constant-added",
+        Canary,
+        "enum",
+        Some("color"),
+        "info",
+    ),
+    shows(
+        "class-renamed",
+        "2.3.0/pojo-class-renamed",
+        JobGraph,
+        "pojo",
+        Some("pojo"),
+        "error",
+    ),
+    shows(
+        "enum-constant-removed",
+        "2.3.0/enum-constant-removed",
+        JobGraph,
+        "enum",
+        Some("color"),
+        "error",
+    ),
+    shows(
+        "tuple-arity-changed",
+        "2.3.0/tuple2-to-tuple3",
+        JobGraph,
+        "tuple",
+        Some("pair"),
+        "error",
+    ),
+    shows(
+        "rowdata-type-changed",
+        "2.3.0/aggregate-added",
+        JobGraph,
+        "GroupAggregate",
+        Some("accState"),
+        "error",
+    ),
+    shows(
+        "ttl-changed",
+        "1.20.3/ttl-enabled",
+        JobGraph,
+        "ttl",
+        Some("last"),
+        "error",
+    ),
+    shows(
+        "map-key-migration",
+        "2.3.0/map-key-pojo-evolved-rocksdb",
+        JobGraph,
+        "mapkey",
+        Some("byKey"),
+        "error",
+    ),
+    shows(
+        "kryo-across-flink-2",
+        "2.3.0/kryo-across-flink-2",
+        JobGraph,
+        "kryo",
+        Some("blob"),
+        "warning",
+    ),
+    shows(
+        "scala-serializer-on-flink-2",
+        "2.3.0/scala-option-on-flink-2",
+        JobGraph,
+        "opt",
+        Some("last"),
+        "error",
+    ),
+    shows(
+        "state-dropped",
+        "2.3.0/state-dropped",
+        JobGraph,
+        "twostate",
+        Some("b"),
+        "warning",
+    ),
+    shows(
+        "state-added",
+        "2.3.0/state-renamed",
+        JobGraph,
+        "kind",
+        Some("events-v2"),
+        "info",
+    ),
+    shows(
+        "legacy-serializer-snapshot",
+        "1.18.1/legacy-snapshot-after-1.17",
+        JobGraph,
+        "money",
+        Some("balance"),
+        "error",
+    ),
+    shows(
+        "savepoint-newer-than-flink",
+        "1.20.3/downgrade-2.3-to-1.20",
+        JobGraph,
+        "counter",
+        None,
+        "error",
+    ),
+    // SQL
+    shows(
+        "sql-group-key-changed",
+        "2.3.0/group-key-added-same-shape",
+        JobGraph,
+        "GroupAggregate",
+        None,
+        "error",
+    ),
+    shows(
+        "sql-aggregate-changed",
+        "2.3.0/aggregate-added",
+        JobGraph,
+        "GroupAggregate",
+        None,
+        "error",
+    ),
+    shows(
+        "sql-topology-shifted-ids",
+        "2.3.0/statement-set-new-source",
+        JobGraph,
+        "GroupAggregate",
+        None,
+        "error",
+    ),
+    shows(
+        "sql-plan-uids-missing",
+        "2.3.0/sql-to-plan",
+        Plan,
+        "GroupAggregate",
+        None,
+        "error",
+    ),
+    shows(
+        "sql-connector-options-changed",
+        "2.3.0/source-option-changed",
+        JobGraph,
+        "source src",
+        None,
+        "info",
+    ),
+    // lint (one job version alone): job graphs exported from the real jobs
+    shows(
+        "stateful-operator-without-uid",
+        "2.3.0/bases/ds-nouids/job.json",
+        Lint,
+        "counter",
+        None,
+        "error",
+    ),
+    shows(
+        "max-parallelism-not-set",
+        "2.3.0/bases/ds-uids/job.json",
+        Lint,
+        "counter",
+        None,
+        "warning",
+    ),
+    shows(
+        "kryo-serialized-state",
+        "2.3.0/bases/ds-schema/job.json",
+        Lint,
+        "kryo",
+        Some("blob"),
+        "warning",
+    ),
+    shows(
+        "sql-ids-follow-dag-shape",
+        "2.3.0/bases/sql-groupby/job.json",
+        Lint,
+        "GroupAggregate",
+        None,
+        "warning",
+    ),
+];
+
+/// Rules no real fixture can show, and why.
+const NO_REAL_FIXTURE: &[(&str, &str)] = &[
+    (
+        "avro-schema-incompatible",
+        "flink-avro and Avro are in no PyPI wheel and no Maven repository is reachable here, so no Flink job with Avro state can run; the rule is checked against apache-avro's schema resolution only",
+    ),
+    (
+        "duplicate-uid",
+        "Flink refuses to build a job graph with a duplicate uid, so no real job or savepoint has one; the lint exists for hand-written or generated job graphs",
+    ),
+];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn spcompat() -> Command {
+    Command::cargo_bin("spcompat").unwrap()
+}
+
+/// The reasons of the operator `name` (uid, else part of its or its new operator's name).
+fn operator_reasons<'a>(report: &'a Value, name: &str) -> Vec<&'a Value> {
+    let matches = |o: &Value| {
+        [&o["uid"], &o["newOperator"]["uid"]]
+            .iter()
+            .any(|u| u.as_str() == Some(name))
+            || [&o["name"], &o["newOperator"]["name"]]
+                .iter()
+                .any(|n| n.as_str().is_some_and(|n| n.contains(name)))
+    };
+    report["operators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|o| matches(o))
+        .flat_map(|o| o["reasons"].as_array().into_iter().flatten())
+        .collect()
+}
+
+fn lint_findings<'a>(report: &'a Value, name: &str) -> Vec<&'a Value> {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| {
+            f["uid"].as_str() == Some(name)
+                || f["message"].as_str().is_some_and(|m| m.contains(name))
+        })
+        .collect()
+}
+
+/// Runs the fixture and returns the findings it gives for the operator.
+fn findings_of(s: &Shows) -> Result<Vec<Value>, String> {
+    let cases = root().join("fixtures/cases");
+    if let Lint = s.input {
+        let out = spcompat()
+            .args(["lint", "--format", "json"])
+            .arg(cases.join(s.case))
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+            format!(
+                "lint output is not JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })?;
+        return Ok(lint_findings(&report, s.operator)
+            .into_iter()
+            .cloned()
+            .collect());
+    }
+    let dir = cases.join(s.case);
+    let case: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("case.json"))
+            .map_err(|e| format!("no case.json: {e}"))?,
+    )
+    .unwrap();
+    let key = match s.input {
+        JobGraph => "newJob",
+        Canary => "canary",
+        Plan => "newPlan",
+        Lint => unreachable!(),
+    };
+    let input = dir.join(case[key].as_str().ok_or(format!("the case has no {key}"))?);
+    let mut cmd = spcompat();
+    cmd.args(["check", "--format", "json", "--savepoint"])
+        .arg(dir.join(case["base"].as_str().unwrap()))
+        .arg("--job")
+        .arg(input);
+    // The old job graph names the savepoint's operators, and for SQL jobs lets the report
+    // name the change in SQL terms.
+    if let Some(old) = case["oldJob"].as_str() {
+        cmd.arg("--old-job").arg(dir.join(old));
+    }
+    let out = cmd.output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "check output is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })?;
+    // The rule must explain Flink's outcome: an error where Flink failed without -n.
+    let flink_failed = case["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["allowNonRestoredState"] == false && r["outcome"] == "failed");
+    if s.severity == "error" && !flink_failed {
+        return Err("the fixture is meant to show an error but Flink restored".into());
+    }
+    let mut found: Vec<Value> = operator_reasons(&report, s.operator)
+        .into_iter()
+        .cloned()
+        .collect();
+    // SQL changes that concern no operator with state (e.g. a source's connector options)
+    // are listed once for the job.
+    found.extend(
+        report["sql"]["changes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| {
+                c["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(s.operator))
+            })
+            .cloned(),
+    );
+    Ok(found)
+}
+
+#[test]
+fn every_rule_shows_on_a_real_fixture() {
+    let mut errors = Vec::new();
+    for s in FIXTURES {
+        let found = match findings_of(s) {
+            Ok(f) => f,
+            Err(e) => {
+                errors.push(format!("{} on {}: {e}", s.rule, s.case));
+                continue;
+            }
+        };
+        let hit = found.iter().find(|f| {
+            f["code"] == s.rule
+                && f["severity"] == s.severity
+                && s.state.is_none_or(|st| {
+                    f["state"].as_str() == Some(st)
+                        || f["message"]
+                            .as_str()
+                            .is_some_and(|m| m.contains(&format!("`{st}`")))
+                })
+        });
+        if hit.is_none() {
+            let got: Vec<String> = found
+                .iter()
+                .map(|f| format!("{} {} {}", f["code"], f["severity"], f["state"]))
+                .collect();
+            errors.push(format!(
+                "{} ({}) not reported on {} for {}{}: got {got:?}",
+                s.rule,
+                s.severity,
+                s.case,
+                s.operator,
+                s.state.map(|st| format!(" / {st}")).unwrap_or_default()
+            ));
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn every_rule_has_a_real_fixture_or_a_reason() {
+    for rule in rules::ALL {
+        let shown = FIXTURES.iter().any(|s| s.rule == rule.id);
+        let excused = NO_REAL_FIXTURE.iter().any(|(id, _)| *id == rule.id);
+        assert!(
+            shown || excused,
+            "rule {} has no real fixture in tests/rule_fixtures.rs",
+            rule.id
+        );
+        assert!(
+            !(shown && excused),
+            "rule {} has a fixture now: drop it from NO_REAL_FIXTURE",
+            rule.id
+        );
+    }
+    for s in FIXTURES {
+        assert!(rules::find(s.rule).is_some(), "unknown rule {}", s.rule);
+    }
+}
+
+/// A user-written serializer leaves spcompat unable to decide, and Flink's recorded answer on
+/// `custom-serializer-incompatible` is a failure: a team can make such state block the deploy
+/// by raising the coverage rules to errors. The prediction stays Flink's (`restores` as far as
+/// spcompat can tell); the exit code follows the policy.
+#[test]
+fn unexaminable_state_can_be_made_blocking() {
+    let dir = root().join("fixtures/cases/1.20.3/custom-serializer-incompatible");
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        config.path(),
+        "[severity]\nstate-not-examined = \"error\"\nstate-type-unknown = \"error\"\n",
+    )
+    .unwrap();
+    let run = |config: Option<&std::path::Path>| {
+        let mut cmd = spcompat();
+        cmd.args(["check", "--format", "json", "--savepoint"])
+            .arg(dir.join("../bases/ds-custom"))
+            .arg("--job")
+            .arg(dir.join("canary"));
+        if let Some(c) = config {
+            cmd.arg("--config").arg(c);
+        }
+        let out = cmd.output().unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (report, out.status.code())
+    };
+    let (plain, code) = run(None);
+    assert_eq!(
+        (plain["effectiveVerdict"].as_str(), code),
+        (Some("restores"), Some(0))
+    );
+    let (strict, code) = run(Some(config.path()));
+    assert_eq!(strict["verdict"], "restores");
+    assert_eq!(
+        (strict["effectiveVerdict"].as_str(), code),
+        (Some("fails"), Some(1))
+    );
+    let errors: Vec<&str> = strict["policyErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e.as_str())
+        .collect();
+    assert!(
+        errors.iter().any(|e| e.starts_with("state-type-unknown")),
+        "{errors:?}"
+    );
+}
