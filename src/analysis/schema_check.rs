@@ -883,13 +883,18 @@ impl Checker {
                     return None;
                 }
                 let not_described = decisive.iter().all(|c| c.kind == ChangeKind::NotDescribed);
-                let same_user_class = decisive.iter().any(|c| {
-                    c.kind
-                        == ChangeKind::UserSerializer {
-                            old: true,
-                            new: true,
-                        }
-                });
+                let unchanged_user_class = !decisive.is_empty()
+                    && decisive
+                        .iter()
+                        .all(|c| c.kind == ChangeKind::UserSerializerUnchanged);
+                let same_user_class = unchanged_user_class
+                    || decisive.iter().any(|c| {
+                        c.kind
+                            == ChangeKind::UserSerializer {
+                                old: true,
+                                new: true,
+                            }
+                    });
                 let f = base(
                     &rules::STATE_TYPE_UNKNOWN,
                     format!("{what}: compatibility cannot be decided ({types}){detail}"),
@@ -901,7 +906,7 @@ impl Checker {
                 } else {
                     "test the restore with a canary run (spcompat check against the canary's savepoint compares the same class on both sides)"
                 });
-                Some(if not_described {
+                Some(if not_described || unchanged_user_class {
                     f.with_severity(Severity::Info)
                 } else {
                     f

@@ -95,6 +95,9 @@ pub enum ChangeKind {
         old: bool,
         new: bool,
     },
+    /// The same user snapshot class at the same snapshot version on both sides (canary mode):
+    /// still the class's own decision, but nothing about its format changed.
+    UserSerializerUnchanged,
     LegacySnapshot,
     /// A detail one side does not describe (e.g. an Avro schema), so the result is assumed.
     NotDescribed,
@@ -236,19 +239,31 @@ impl Resolver<'_> {
                     ..
                 },
             ) if a == b => {
-                let versions = match (va, vb) {
-                    (Some(x), Some(y)) if x != y => {
-                        format!(" (its snapshot version changed {x} -> {y}: the serializer's format changed)")
-                    }
-                    (Some(x), Some(_)) => format!(" (snapshot version {x} on both sides)"),
-                    _ => String::new(),
+                let (kind, versions) = match (va, vb) {
+                    (Some(x), Some(y)) if x != y => (
+                        ChangeKind::UserSerializer {
+                            old: true,
+                            new: true,
+                        },
+                        format!(
+                            " (its snapshot version changed {x} -> {y}: the serializer's format changed)"
+                        ),
+                    ),
+                    (Some(x), Some(_)) => (
+                        ChangeKind::UserSerializerUnchanged,
+                        format!(" (snapshot version {x} on both sides)"),
+                    ),
+                    _ => (
+                        ChangeKind::UserSerializer {
+                            old: true,
+                            new: true,
+                        },
+                        String::new(),
+                    ),
                 };
                 self.note(
                     p,
-                    ChangeKind::UserSerializer {
-                        old: true,
-                        new: true,
-                    },
+                    kind,
                     Compat::Unknown,
                     format!(
                         "{}both versions use serializer snapshot class {a}{versions}, which spcompat cannot interpret: its own resolveSchemaCompatibility decides",
