@@ -20,7 +20,7 @@ const KNOWN_GAPS: &[(&str, &[&str], &[&str], &str)] = &[
         "kryo-class-changed",
         &[],
         &["job-graph", "canary"],
-        "Kryo's snapshot records only the class name, not its fields: no input shows the change (Flink fails inside Kryo at restore)",
+        "Kryo's snapshot records only the class name, not its fields: no input shows the change (Flink fails inside Kryo at restore); spcompat warns that the state is a blind spot (kryo-serialized-state)",
     ),
     (
         "native-rocksdb-to-hashmap",

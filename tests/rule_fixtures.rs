@@ -391,6 +391,7 @@ const CASE_RULES: &[CaseRule] = &[
     ("state-dropped", &[], &[JobGraph, Canary], "twostate", Some("b"), "state-dropped"),
     ("native-rocksdb-to-hashmap", &["1.18.1", "1.20.3", "2.3.0"], &[JobGraph], "counter", None, "native-state-backend-changed"),
     ("kryo-across-flink-2", &[], &[JobGraph, Canary], "kryo", Some("blob"), "kryo-across-flink-2"),
+    ("kryo-class-changed", &[], &[JobGraph, Canary], "kryo", Some("blob"), "kryo-serialized-state"),
     ("downgrade-2.3-to-1.20", &[], &[JobGraph], "counter", None, "savepoint-newer-than-flink"),
     ("custom-serializer-unchanged", &[], &[JobGraph, Canary], "money", Some("balance"), "state-type-unknown"),
     ("custom-serializer-incompatible", &[], &[JobGraph, Canary], "money", Some("balance"), "state-type-unknown"),

@@ -21,7 +21,8 @@ use spcompat::analysis::model::{NewOperator, NewSide, OldOperator, OldSide, Stat
 use spcompat::analysis::restore::{Finding, Prediction, Status, UidNames, Verdict, predict};
 use spcompat::analysis::rules::{self, Severity};
 use spcompat::analysis::schema_check::{
-    Backend, CompatContext, FlinkRange, Release, check_all, check_states,
+    Backend, CompatContext, FlinkRange, Release, check_all as check_all_findings,
+    check_states as check_state_findings,
 };
 use spcompat::job::{parse_job_graph, uid_hash};
 use spcompat::savepoint::Savepoint;
@@ -31,6 +32,24 @@ use spcompat::schema::types::Type;
 
 // ------------------------------------------------------------------------------------------------
 // Helpers.
+
+/// The fixtures' job keeps one Kryo state (`GenericType<...>`), which check always flags as a
+/// blind spot (`kryo-serialized-state`, asserted by `kryo_state_is_a_blind_spot`); the other
+/// tests look at what a change adds.
+fn without_kryo_notice<T>(findings: Vec<T>, code: impl Fn(&T) -> &str) -> Vec<T> {
+    findings
+        .into_iter()
+        .filter(|f| code(f) != rules::LINT_KRYO_STATE.id)
+        .collect()
+}
+
+fn check_all(old: &OldSide, new: &NewSide, ctx: &CompatContext) -> Vec<(OperatorId, Finding)> {
+    without_kryo_notice(check_all_findings(old, new, ctx), |(_, f)| f.code)
+}
+
+fn check_states(old: &OldOperator, new: &NewOperator, ctx: &CompatContext) -> Vec<Finding> {
+    without_kryo_notice(check_state_findings(old, new, ctx), |f| f.code)
+}
 
 fn savepoints() -> PathBuf {
     common::root().join("fixtures/savepoints")
@@ -1415,4 +1434,35 @@ fn kryo_key_across_flink_2() {
         k[0].message
     );
     assert_eq!(k[0].state, None);
+}
+
+#[test]
+fn kryo_state_is_a_blind_spot() {
+    // The unchanged job: only the Kryo state is flagged, as a warning naming its class.
+    let dir = fixture(DS_230);
+    let old = old_side(&dir);
+    let new = side_from_graph(&registered_graph(&dir, Some("2.3.0")));
+    let f = check_all_findings(&old, &new, &CompatContext::from_sides(&old, &new));
+    let kryo: Vec<&Finding> = f
+        .iter()
+        .map(|(_, f)| f)
+        .filter(|f| f.code == "kryo-serialized-state")
+        .collect();
+    assert_eq!(kryo.len(), 1, "{f:#?}");
+    assert_eq!(kryo[0].severity, Severity::Warning);
+    assert!(
+        kryo[0].message.contains("com.example.fixtures.Payload"),
+        "{}",
+        kryo[0].message
+    );
+    // Across 1.x -> 2.x the Kryo upgrade is the finding; the blind spot is not repeated.
+    let dir = fixture(DS_120);
+    let old = old_side(&dir);
+    let new = side_from_graph(&registered_graph(&dir, Some("2.3.0")));
+    let f = check_all_findings(&old, &new, &CompatContext::from_sides(&old, &new));
+    assert!(
+        f.iter().any(|(_, f)| f.code == "kryo-across-flink-2")
+            && !f.iter().any(|(_, f)| f.code == "kryo-serialized-state"),
+        "{f:#?}"
+    );
 }

@@ -155,7 +155,7 @@ pub const LINT_KRYO_STATE: Rule = rule!(
     Lint,
     Warning,
     "State is serialized with Kryo (a generic type)",
-    "all; breaking across 1.x -> 2.x"
+    "all; breaking across 1.x -> 2.x; a changed class fails inside Kryo on 1.15.4, 1.18.1, 1.20.3, 2.3.0"
 );
 pub const LINT_MAX_PARALLELISM_UNSET: Rule = rule!(
     "max-parallelism-not-set",

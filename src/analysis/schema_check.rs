@@ -747,6 +747,7 @@ impl Checker {
             out.extend(self.finding(Some(name), &old.kind, Role::UserKey, &res, a, b));
         }
         if let (Some(a), Some(b)) = (&old_t.value, &new_t.value) {
+            self.kryo_blind_spot(name, a, b, out);
             let res = compat::resolve(a, b, &self.options);
             let mut f = self.finding(Some(name), &old.kind, Role::Value, &res, a, b);
             if let Some(f) = &mut f {
@@ -762,6 +763,46 @@ impl Checker {
             }
             out.extend(f);
         }
+    }
+
+    /// Kryo's snapshot names only the class, so neither spcompat nor Flink's compatibility
+    /// check sees a changed class shape: Kryo fails (or mis-reads) when it reads the values.
+    fn kryo_blind_spot(&self, name: &str, old: &Type, new: &Type, out: &mut Vec<Finding>) {
+        let kryo = |t: &Type| {
+            let mut classes: Vec<String> = Vec::new();
+            t.visit(&mut |n| {
+                if let Type::Generic(g) = n {
+                    classes.push(g.class.clone());
+                }
+            });
+            classes
+        };
+        let new_classes = kryo(new);
+        let shared: Vec<String> = kryo(old)
+            .into_iter()
+            .filter(|c| {
+                new_classes
+                    .iter()
+                    .any(|n| crate::schema::types::same_class(c, n))
+            })
+            .collect();
+        let across_2 = out
+            .iter()
+            .any(|f| f.code == rules::KRYO_ACROSS_FLINK_2.id && f.state.as_deref() == Some(name));
+        if shared.is_empty() || across_2 {
+            return;
+        }
+        out.push(
+            Finding::new(
+                &rules::LINT_KRYO_STATE,
+                format!(
+                    "state `{name}` is Kryo-serialized ({}): the savepoint records only the class name, so a field added, removed or retyped in it is not visible here, and Flink's own check passes it too; Kryo then fails (or mis-reads) while reading the values",
+                    shared.join(", ")
+                ),
+            )
+            .with_state(name)
+            .with_fix("keep the class's fields unchanged while its values are in Kryo state; to evolve it, make it a POJO (or Avro, or give it its own TypeInformation) and migrate the state under a new name"),
+        );
     }
 
     /// A state whose saved snapshot is a pre-1.7 `TypeSerializerConfigSnapshot`, on a Flink that
