@@ -1,0 +1,219 @@
+//! The clap definition of the command line: commands, their arguments and output formats.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "spcompat",
+    version,
+    about = "Will the new version of a Flink job restore from the old version's savepoint?",
+    long_about = "Reads Flink savepoints and retained checkpoints directly (no JVM), loads the new job version, maps state by operator ID and applies Flink's compatibility rules, before you deploy."
+)]
+pub struct Cli {
+    /// When to color text output; `NO_COLOR` and non-terminals turn color off in `auto`.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true)]
+    pub color: ColorWhen,
+    /// Accepted findings and severity overrides; default: the nearest `spcompat.toml` in the
+    /// working directory or above.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Show what a savepoint holds: operators, IDs, parallelism, states and their schemas.
+    Inspect {
+        /// Savepoint or retained-checkpoint directory, or its `_metadata` file.
+        savepoint: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// A job-graph file whose uids name the savepoint's operators (for savepoints that do
+        /// not store uids: metadata version < 5).
+        #[arg(long, value_name = "FILE")]
+        uids: Vec<PathBuf>,
+    },
+    /// Predict what Flink does when NEW is started from SAVEPOINT.
+    Check {
+        /// The old version's savepoint or retained checkpoint.
+        #[arg(long, value_name = "SAVEPOINT", required_unless_present = "baseline")]
+        savepoint: Option<PathBuf>,
+        /// A committed baseline (`spcompat snapshot`) standing in for the savepoint, as the old
+        /// side of `diff`.
+        #[arg(long, value_name = "FILE", conflicts_with = "savepoint")]
+        baseline: Option<PathBuf>,
+        /// The new version: a job-graph file, or a savepoint of the new version (canary run).
+        #[arg(long, value_name = "NEW")]
+        job: PathBuf,
+        /// As Flink's --allowNonRestoredState: state with no operator in the new job is dropped.
+        #[arg(short = 'n', long = "allow-non-restored-state")]
+        allow_non_restored_state: bool,
+        /// The old version's job-graph (or compiled plan), used to name savepoint operators by
+        /// their uids; for SQL jobs the report also names the change in SQL terms.
+        #[arg(long, value_name = "FILE")]
+        old_job: Option<PathBuf>,
+        /// The old version's compiled plan (SQL jobs): as --old-job, from the plan.
+        #[arg(long, value_name = "FILE")]
+        old_plan: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        #[command(flatten)]
+        plan: PlanArgs,
+    },
+    /// Explain a rule: what Flink does, its error message, and the fix. Lists all rules
+    /// without an argument.
+    Explain {
+        /// A rule id such as `unmapped-state`.
+        rule: Option<String>,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+    /// Findings on one job version alone, with no savepoint (e.g. a stateful operator
+    /// without a uid). Exit 1 when a finding is at error level.
+    Lint {
+        /// The job-graph file (repeatable).
+        #[arg(long, value_name = "FILE")]
+        job: Vec<PathBuf>,
+        /// More job-graph files (as pre-commit passes them).
+        #[arg(value_name = "FILES")]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Write a baseline (a job-graph file with operator IDs, uids, states, types, key types
+    /// and max parallelism) of a savepoint or job version, to commit for pre-commit checks.
+    Snapshot {
+        /// A savepoint, or a job-graph file.
+        input: PathBuf,
+        /// Output file; `.yaml`/`.yml` writes YAML, anything else JSON. Default: stdout (YAML).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Predict, with no savepoint, what Flink does when NEW starts from a savepoint of OLD:
+    /// OLD's operators that declare state stand in for the savepoint. Same report and exit
+    /// codes as `check`.
+    Diff {
+        /// The old version: a job-graph file (or baseline) or a compiled plan.
+        old: PathBuf,
+        /// The new version: a job-graph file or a compiled plan.
+        new: PathBuf,
+        /// As Flink's --allowNonRestoredState: state with no operator in the new job is dropped.
+        #[arg(short = 'n', long = "allow-non-restored-state")]
+        allow_non_restored_state: bool,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        #[command(flatten)]
+        plan: PlanArgs,
+    },
+    /// Export the job graph (with the operator IDs Flink computes) and the compiled plan of a
+    /// Flink SQL script (SET, CREATE TABLE, INSERT INTO, EXECUTE STATEMENT SET, COMPILE PLAN /
+    /// EXECUTE PLAN), using the released jars of a Flink version. Needs java and javac (17).
+    ExportSql {
+        /// The SQL script.
+        script: PathBuf,
+        /// The Flink version to build the job with, e.g. 1.20.3 or 2.3.0.
+        #[arg(long, value_name = "VERSION")]
+        flink: String,
+        /// The job-graph file to write.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Also write the script's compiled plan here.
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
+        /// The job runs from its compiled plan (as COMPILE PLAN + EXECUTE PLAN), even if the
+        /// script does not say so.
+        #[arg(long)]
+        from_plan: bool,
+        /// Default parallelism of the job (`parallelism.default` in the script wins).
+        #[arg(long, value_name = "N")]
+        parallelism: Option<u32>,
+        /// Skip the JVM: FILE is the helper's job graph (with the plan at --plan); only add
+        /// the plan's SQL description and state (used by the case generator).
+        #[arg(long, value_name = "FILE", hide = true, requires = "plan")]
+        exported: Option<PathBuf>,
+    },
+}
+
+/// How compiled plans given as OLD or NEW are run (plans record neither the Flink version
+/// that runs them nor parallelism).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct PlanArgs {
+    /// Compiled plans: the Flink version that runs them (their uids follow it); default: the
+    /// plan's `flinkVersion`.
+    #[arg(long = "flink", value_name = "VERSION")]
+    pub flink: Option<String>,
+    /// Compiled plans: the job's default parallelism; default 1 (operator IDs from uids do not
+    /// depend on it).
+    #[arg(long, value_name = "N")]
+    pub parallelism: Option<u32>,
+    /// Compiled plans: a job option as SET gives it, e.g. `table.exec.uid.generation=DISABLED`
+    /// or `table.exec.state.ttl=1 h` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+impl PlanArgs {
+    pub fn options(&self) -> crate::job::plan::PlanOptions {
+        crate::job::plan::PlanOptions {
+            flink_version: self.flink.clone(),
+            parallelism: self.parallelism,
+            config: self
+                .set
+                .iter()
+                .filter_map(|kv| {
+                    let (k, v) = kv.split_once('=')?;
+                    let unquote = |x: &str| x.trim().trim_matches(['\'', '"']).to_string();
+                    Some((unquote(k), unquote(v)))
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Shells `completions` can write scripts for.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Output formats of `check`, `diff` and `lint`. The exit code never depends on the format.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// For people: verdict first, operators grouped by status.
+    Text,
+    /// The stable report of the CLI contract.
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML, one test case per operator.
+    Junit,
+    /// GitHub Actions annotations plus a job summary.
+    Github,
+    /// A Markdown PR comment.
+    Markdown,
+}

@@ -1,0 +1,72 @@
+//! `inspect` and `snapshot`: what a savepoint (or job graph) holds.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::{Format, emit, fail, summarize};
+use crate::analysis::restore::UidNames;
+use crate::input::{JobInput, load_job_input};
+use crate::job::load_job_graph;
+use crate::report;
+use crate::savepoint::Savepoint;
+
+pub(super) fn inspect(path: &Path, format: Format, uid_files: &[PathBuf]) -> ExitCode {
+    let mut summary = match Savepoint::open(path).and_then(|sp| summarize(&sp)) {
+        Ok(s) => s,
+        Err(e) => return fail(e.into()),
+    };
+    let mut uids = Vec::new();
+    for file in uid_files {
+        match load_job_graph(file) {
+            Ok(g) => uids.extend(g.operators.iter().filter_map(|o| o.uid.clone())),
+            Err(e) => return fail(e.into()),
+        }
+    }
+    let names = UidNames::new(uids);
+    for op in &mut summary.operators {
+        if op.uid.is_none() {
+            op.inferred_uid = names.lookup(op.operator_id).map(str::to_string);
+        }
+    }
+    let out = match format {
+        Format::Text => report::inspect::render_text(&summary),
+        Format::Json => report::inspect::render_json(&summary),
+    };
+    emit(&out);
+    ExitCode::SUCCESS
+}
+
+pub(super) fn snapshot(input: &Path, output: Option<&Path>) -> ExitCode {
+    use crate::analysis::baseline;
+    let graph = match load_job_input(input) {
+        Ok(JobInput::Savepoint(sp)) => match summarize(&sp) {
+            Ok(s) => baseline::from_savepoint(&s),
+            Err(e) => return fail(e.into()),
+        },
+        Ok(JobInput::JobGraph(g)) => match baseline::from_job_graph(&g) {
+            Ok(b) => b,
+            Err(e) => return fail(e.into()),
+        },
+        Err(e) => return fail(e.into()),
+    };
+    let yaml = output.is_none_or(|p| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+    });
+    let text = baseline::serialize(&graph, yaml);
+    match output {
+        Some(path) => {
+            if let Err(source) = std::fs::write(path, text) {
+                return fail(
+                    crate::input::InputError::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    }
+                    .into(),
+                );
+            }
+        }
+        None => emit(&text),
+    }
+    ExitCode::SUCCESS
+}
