@@ -91,6 +91,32 @@ fn side_from_graph(graph: &Value) -> NewSide {
     NewSide::from_job_graph(&g, "variant.json").unwrap()
 }
 
+/// An operator of either side, by uid (the fixtures' operators all have one).
+trait ByUid {
+    type Op;
+    fn by_uid(&self, uid: &str) -> &Self::Op;
+}
+
+impl ByUid for OldSide {
+    type Op = OldOperator;
+    fn by_uid(&self, uid: &str) -> &OldOperator {
+        self.operators
+            .iter()
+            .find(|o| o.uid.as_deref() == Some(uid))
+            .unwrap_or_else(|| panic!("no operator with uid {uid}"))
+    }
+}
+
+impl ByUid for NewSide {
+    type Op = NewOperator;
+    fn by_uid(&self, uid: &str) -> &NewOperator {
+        self.operators
+            .iter()
+            .find(|o| o.uid.as_deref() == Some(uid))
+            .unwrap_or_else(|| panic!("no operator with uid {uid}"))
+    }
+}
+
 /// Schema findings for restoring `new` (job graph or canary savepoint) from the savepoint
 /// `old`: the helper for real-Flink fixture pairs.
 pub fn schema_findings(old: &Path, new: &Path) -> Vec<(OperatorId, Finding)> {
@@ -682,23 +708,14 @@ fn map_key_migration_depends_on_the_backend() {
     };
     let dir = fixture(DS_230);
     let old_side = old_side(&dir);
-    let mut old: OldOperator = old_side
-        .operators
-        .iter()
-        .find(|o| o.uid.as_deref() == Some("keyed-all"))
-        .unwrap()
-        .clone();
+    let mut old: OldOperator = old_side.by_uid("keyed-all").clone();
     old.states = vec![state("PojoType<a.K, fields = [x: Long]>")];
     let mut g = registered_graph(&dir, Some("2.3.0"));
     op_mut(&mut g, "keyed-all")["state"] = json!([
         { "name": "perKey", "kind": "map", "userKeyType": "PojoType<a.K, fields = [x: Long, y: Long]>", "type": "Long" }
     ]);
     let side = side_from_graph(&g);
-    let new: &NewOperator = side
-        .operators
-        .iter()
-        .find(|o| o.uid.as_deref() == Some("keyed-all"))
-        .unwrap();
+    let new: &NewOperator = side.by_uid("keyed-all");
     let mut ctx = CompatContext {
         new_flink: Some(FlinkRange::exactly(Release::new(2, 3))),
         ..Default::default()
@@ -825,22 +842,14 @@ fn key_type_changed() {
     // Keys cannot migrate either: a key that only needs migration fails too (notation on both
     // sides here).
     let dir = fixture(DS_230);
-    let mut old = old_side(&dir)
-        .operators
-        .into_iter()
-        .find(|o| o.uid.as_deref() == Some("keyed-all"))
-        .unwrap();
+    let mut old = old_side(&dir).by_uid("keyed-all").clone();
     old.key_serializer = None;
     old.key_type = Some("PojoType<a.K, fields = [x: Long]>".into());
     old.states.clear();
     let mut g = registered_graph(&dir, Some("2.3.0"));
     op_mut(&mut g, "keyed-all")["keyType"] = json!("PojoType<a.K, fields = [x: Long, y: Long]>");
     let side = side_from_graph(&g);
-    let new = side
-        .operators
-        .iter()
-        .find(|o| o.uid.as_deref() == Some("keyed-all"))
-        .unwrap();
+    let new = side.by_uid("keyed-all");
     let f = check_states(&old, new, &CompatContext::default());
     assert!(
         f.iter()
@@ -903,11 +912,7 @@ fn enum_constant_removed_in_canary() {
     // The new side as a canary savepoint would show it: the same snapshot, one constant less.
     let dir = fixture(DS_230);
     let old = old_side(&dir);
-    let op = old
-        .operators
-        .iter()
-        .find(|o| o.uid.as_deref() == Some("keyed-all"))
-        .unwrap();
+    let op = old.by_uid("keyed-all");
     let mut canary = NewSide::from_canary_savepoint(&summary(&dir));
     let ctx = CompatContext::from_sides(&old, &canary);
     let target = canary
@@ -1155,11 +1160,7 @@ fn enum_constants_listed_in_the_job_graph() {
 
 /// An operator of the 2.3 fixture with its states replaced (decoded snapshot structs, no bytes).
 fn keyed_all_with(states: Vec<StateSchema>) -> OldOperator {
-    let mut op = old_side(&fixture(DS_230))
-        .operators
-        .into_iter()
-        .find(|o| o.uid.as_deref() == Some("keyed-all"))
-        .unwrap();
+    let mut op = old_side(&fixture(DS_230)).by_uid("keyed-all").clone();
     op.states = states;
     op
 }
@@ -1209,11 +1210,7 @@ fn scala_serializers_on_flink_2() {
         json!([{ "name": "order", "kind": "value", "type": "Order(id: Long)" }]),
         "2.0.0",
     );
-    let target = new
-        .operators
-        .iter()
-        .find(|o| o.uid.as_deref() == Some("keyed-all"))
-        .unwrap();
+    let target = new.by_uid("keyed-all");
     let ctx = CompatContext {
         old_flink: FlinkRange::parse("Flink 1.16 - 1.20"),
         new_flink: FlinkRange::parse("2.0.0"),
@@ -1265,12 +1262,7 @@ fn avro_state_with_inline_schema() {
             decl["avroSchema"] = serde_json::from_str(s).unwrap();
         }
         let new = new_keyed_all(json!([decl]), "2.3.0");
-        let target = new
-            .operators
-            .iter()
-            .find(|o| o.uid.as_deref() == Some("keyed-all"))
-            .unwrap()
-            .clone();
+        let target = new.by_uid("keyed-all").clone();
         check_states(&old, &target, &CompatContext::default())
     };
     assert!(run(Some(v1)).is_empty());
@@ -1312,20 +1304,12 @@ fn user_serializer_snapshots() {
         json!([{ "name": "custom", "kind": "value", "type": "Long" }]),
         "2.3.0",
     );
-    let target = new
-        .operators
-        .iter()
-        .find(|o| o.uid.as_deref() == Some("keyed-all"))
-        .unwrap();
+    let target = new.by_uid("keyed-all");
     assert!(check_states(&old, target, &CompatContext::default()).is_empty());
     // New side opaque (a canary with a user serializer): cannot be decided.
     let dir = fixture(DS_230);
     let old = old_side(&dir);
-    let op = old
-        .operators
-        .iter()
-        .find(|o| o.uid.as_deref() == Some("keyed-all"))
-        .unwrap();
+    let op = old.by_uid("keyed-all");
     let mut canary = NewSide::from_canary_savepoint(&summary(&dir));
     let ctx = CompatContext::from_sides(&old, &canary);
     let target = canary
@@ -1361,11 +1345,7 @@ fn legacy_snapshots_need_a_1_16_hop() {
         json!([{ "name": "old", "kind": "value", "type": "Long" }]),
         "1.17.0",
     );
-    let target = new
-        .operators
-        .iter()
-        .find(|o| o.uid.as_deref() == Some("keyed-all"))
-        .unwrap();
+    let target = new.by_uid("keyed-all");
     let ctx = CompatContext {
         new_flink: FlinkRange::parse("1.17.0"),
         ..Default::default()
@@ -1411,11 +1391,7 @@ fn kryo_key_across_flink_2() {
     old.key_serializer = None;
     old.key_type = Some("GenericType<com.acme.Key>".into());
     let new = new_keyed_all(json!([]), "2.3.0");
-    let target = new
-        .operators
-        .iter()
-        .find(|o| o.uid.as_deref() == Some("keyed-all"))
-        .unwrap();
+    let target = new.by_uid("keyed-all");
     let ctx = CompatContext {
         old_flink: FlinkRange::parse("1.20.1"),
         new_flink: FlinkRange::parse("2.3.0"),
