@@ -381,6 +381,10 @@ const CASE_RULES: &[CaseRule] = &[
     ("ttl-disabled", &[], &[JobGraph, Canary], "ttl", Some("last"), "ttl-changed"),
     ("enum-constant-added", &[], &[JobGraph, Canary], "enum", Some("color"), "state-serializer-reconfigured"),
     ("enum-constant-removed", &[], &[JobGraph, Canary], "enum", Some("color"), "enum-constant-removed"),
+    ("enum-constants-reordered", &[], &[JobGraph, Canary], "enum", Some("color"), "state-serializer-reconfigured"),
+    ("tuple-field-type-changed", &[], &[JobGraph, Canary], "tuple", Some("pair"), "state-type-incompatible"),
+    ("row-field-type-changed", &[], &[JobGraph, Canary], "row", Some("row"), "state-type-incompatible"),
+    ("mapstate-value-type-changed", &[], &[JobGraph, Canary], "mapstate", Some("perKey"), "state-type-incompatible"),
     ("enum-class-renamed", &[], &[JobGraph, Canary], "enum", Some("color"), "class-renamed"),
     ("mapstate-value-evolved-heap", &[], &[JobGraph, Canary], "mapstate", Some("perKey"), "state-type-migrated"),
     ("mapstate-value-evolved-rocksdb", &[], &[JobGraph, Canary], "mapstate", Some("perKey"), "state-type-migrated"),
@@ -415,6 +419,7 @@ const QUIET_CASES: &[&str] = &[
     "canonical-rocksdb-to-hashmap",
     "native-rocksdb-identical",
     "scala-option-unchanged",
+    "pojo-subclass-registered",
 ];
 
 fn case_dirs(id: &str) -> Vec<PathBuf> {

@@ -199,7 +199,7 @@ pub const STATE_SERIALIZER_RECONFIGURED: Rule = rule!(
     Schema,
     Info,
     "Flink reconfigures a state's serializer to the saved format",
-    "1.7 and later"
+    "1.7 and later; enum constants added or reordered restore on 1.15.4, 1.18.1, 1.20.3, 2.3.0"
 );
 pub const CLASS_RENAMED: Rule = rule!(
     "class-renamed",
