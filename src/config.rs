@@ -20,7 +20,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
 
 use crate::analysis::lint::LintReport;
-use crate::analysis::restore::{Prediction, Status, Verdict, compute_verdict};
+use crate::analysis::restore::{Prediction, Verdict, compute_verdict};
 use crate::analysis::rules::{self, Severity};
 
 pub const FILE_NAME: &str = "spcompat.toml";
@@ -182,7 +182,6 @@ impl Config {
                 Some(id.as_str()),
                 o.new_operator.as_ref().and_then(|n| n.uid.as_deref()),
             ];
-            let restores = matches!(o.status, Status::Restored | Status::New);
             for r in &mut o.reasons {
                 let before = r.severity;
                 if let Some(s) = self.severity.get(r.code) {
@@ -191,8 +190,8 @@ impl Config {
                 if let Some(a) = self.acceptance(r.code, &ids) {
                     r.accepted = Some(a.reason.clone());
                 }
-                if restores
-                    && before != Severity::Error
+                // A finding raised to error fails the exit code, whatever Flink would do.
+                if before != Severity::Error
                     && r.severity == Severity::Error
                     && r.accepted.is_none()
                 {

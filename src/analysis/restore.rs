@@ -175,8 +175,8 @@ pub struct Prediction {
     /// The verdict once findings accepted in `spcompat.toml` no longer count; the exit code
     /// follows it. Equal to `verdict` when nothing is accepted.
     pub effective_verdict: Verdict,
-    /// Findings that `spcompat.toml` raises to `error` on operators that would restore; any
-    /// makes the effective verdict `fails` (a team's policy, e.g. for unexaminable state).
+    /// Findings that `spcompat.toml` raises to `error` (and does not accept); any makes the
+    /// effective verdict `fails` (a team's policy, e.g. for unexaminable state).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub policy_errors: Vec<String>,
     pub allow_non_restored_state: bool,
