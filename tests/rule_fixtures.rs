@@ -3,6 +3,11 @@
 //! for the right operator and state, or, for lint rules, a job graph exported from a real
 //! job. A rule without such a fixture is listed in `NO_REAL_FIXTURE` with the reason; the
 //! test fails when a rule has neither, and when a listed rule gains a fixture.
+//!
+//! The other way round, `CASE_RULES` names the rule that explains each recorded DataStream
+//! case, checked on every Flink version the case was recorded on, from the job graph and the
+//! canary savepoint; `QUIET_CASES` (changes Flink accepts) must report no error. Whether the
+//! verdict agrees with Flink is `tests/flink_cases.rs`'s part.
 
 use std::path::PathBuf;
 
