@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use spcompat::savepoint::Savepoint;
 use spcompat::savepoint::summary::SavepointSummary;
@@ -23,6 +23,22 @@ impl XorShift {
     }
 }
 
+/// The self-contained savepoints, plus the case bases whose headers hold snapshots spcompat
+/// reads only in part (a user-written snapshot, a pre-1.7 config snapshot, Scala's Option).
+fn corruption_targets() -> Vec<PathBuf> {
+    let mut out = common::inline_fixtures();
+    for base in [
+        "1.15.4/bases/ds-legacy",
+        "2.3.0/bases/ds-custom",
+        "1.20.3/bases/ds-scala",
+    ] {
+        let dir = common::root().join("fixtures/cases").join(base);
+        assert!(dir.join("_metadata").is_file(), "{}", dir.display());
+        out.push(dir);
+    }
+    out
+}
+
 fn copy_with(original: &Path, bytes: &[u8]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(original).unwrap() {
@@ -37,7 +53,7 @@ fn copy_with(original: &Path, bytes: &[u8]) -> tempfile::TempDir {
 
 #[test]
 fn truncated_metadata_always_fails_with_offset() {
-    for fixture in common::inline_fixtures() {
+    for fixture in corruption_targets() {
         let bytes = std::fs::read(fixture.join("_metadata")).unwrap();
         let step = (bytes.len() / 400).max(1);
         let mut offsets: Vec<usize> = (0..bytes.len()).step_by(step).collect();
@@ -61,7 +77,7 @@ fn truncated_metadata_always_fails_with_offset() {
 #[test]
 fn bit_flips_never_panic() {
     let mut rng = XorShift(0x5eed_1234_abcd_ef01);
-    for fixture in common::inline_fixtures() {
+    for fixture in corruption_targets() {
         let original = std::fs::read(fixture.join("_metadata")).unwrap();
         for _ in 0..300 {
             let mut bytes = original.clone();
