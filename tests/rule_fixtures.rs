@@ -529,3 +529,32 @@ fn input_name(input: Input) -> &'static str {
         Lint => "lint",
     }
 }
+
+/// A pre-1.7 config snapshot carries the Java-serialized serializer: spcompat names it (the
+/// class a team has to port), read from the real 1.15.4 savepoint.
+#[test]
+fn legacy_snapshot_names_its_serializer() {
+    let out = spcompat()
+        .args(["inspect", "--format", "json"])
+        .arg(root().join("fixtures/cases/1.15.4/bases/ds-legacy"))
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let balance = report["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["states"].as_array().into_iter().flatten())
+        .find(|s| s["name"] == "balance")
+        .expect("state balance");
+    let snapshot = &balance["serializers"][0]["snapshot"];
+    assert_eq!(snapshot["kind"], "legacyConfigSnapshot", "{snapshot}");
+    assert_eq!(
+        snapshot["class"],
+        "com.example.cases.model.MoneyConfigSnapshot"
+    );
+    assert_eq!(
+        snapshot["serializerClass"],
+        "com.example.cases.model.MoneySerializer"
+    );
+}

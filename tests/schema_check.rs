@@ -1338,7 +1338,9 @@ fn legacy_snapshots_need_a_1_16_hop() {
     let legacy = SerializerSnapshot {
         class: "com.acme.OldConfigSnapshot".into(),
         version: 0x7A53_C4F0,
-        detail: SnapshotDetail::LegacyConfigSnapshot,
+        detail: SnapshotDetail::LegacyConfigSnapshot {
+            serializer_class: None,
+        },
     };
     let old = keyed_all_with(vec![snapshot_state("old", legacy)]);
     let new = new_keyed_all(

@@ -711,10 +711,10 @@ impl Checker {
                 // A pre-1.7 snapshot fails while Flink reads the savepoint, before the new
                 // type matters: report it even when the new type cannot be read.
                 if let Ok(a) = state_types(old)
-                    && let Some(class) = a.value.as_ref().and_then(legacy_class)
+                    && let Some((class, serializer)) = a.value.as_ref().and_then(legacy_class)
                     && self.options.legacy_snapshots_unreadable
                 {
-                    out.push(self.legacy_finding(name, &old.kind, &class));
+                    out.push(self.legacy_finding(name, &old.kind, &class, serializer.as_deref()));
                     return;
                 }
                 out.push(
@@ -807,14 +807,21 @@ impl Checker {
 
     /// A state whose saved snapshot is a pre-1.7 `TypeSerializerConfigSnapshot`, on a Flink that
     /// no longer reads them (whatever type the new job declares).
-    fn legacy_finding(&self, name: &str, kind: &str, class: &str) -> Finding {
+    fn legacy_finding(
+        &self,
+        name: &str,
+        kind: &str,
+        class: &str,
+        serializer: Option<&str>,
+    ) -> Finding {
         let on = self
             .new_flink
             .map_or_else(|| "Flink 1.17 and later".to_string(), |n| n.to_string());
+        let of = serializer.map(|s| format!(" of {s}")).unwrap_or_default();
         Finding::new(
             &rules::LEGACY_SERIALIZER_SNAPSHOT,
             format!(
-                "state `{name}` ({kind}): the savepoint holds a pre-1.7 TypeSerializerConfigSnapshot ({class}), which {on} cannot read"
+                "state `{name}` ({kind}): the savepoint holds a pre-1.7 TypeSerializerConfigSnapshot ({class}{of}), which {on} cannot read"
             ),
         )
         .with_state(name)
@@ -1129,12 +1136,13 @@ fn type_at<'a>(t: &'a Type, path: &str) -> Option<&'a Type> {
     type_at(next?, rest)
 }
 
-/// The first pre-1.7 `TypeSerializerConfigSnapshot` class in this type, if any.
-fn legacy_class(t: &Type) -> Option<String> {
+/// The first pre-1.7 `TypeSerializerConfigSnapshot` in this type: its class, and the
+/// serializer it carries when known.
+fn legacy_class(t: &Type) -> Option<(String, Option<String>)> {
     let mut found = None;
     t.visit(&mut |n| {
-        if let (None, Type::Legacy { class }) = (&found, n) {
-            found = Some(class.clone());
+        if let (None, Type::Legacy { class, serializer }) = (&found, n) {
+            found = Some((class.clone(), serializer.clone()));
         }
     });
     found

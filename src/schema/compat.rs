@@ -284,14 +284,18 @@ impl Resolver<'_> {
                 ),
             ),
             // Flink fails reading the old snapshot before the new serializer matters.
-            (Legacy { class }, _) => {
+            (Legacy { class, serializer }, _) => {
+                let of = serializer
+                    .as_ref()
+                    .map(|s| format!(" of {s}"))
+                    .unwrap_or_default();
                 if self.options.legacy_snapshots_unreadable {
                     self.note(
                         p,
                         ChangeKind::LegacySnapshot,
                         Compat::ReadFailure,
                         format!(
-                            "{}the savepoint holds a pre-1.7 TypeSerializerConfigSnapshot ({class}), which Flink 1.17+ cannot read",
+                            "{}the savepoint holds a pre-1.7 TypeSerializerConfigSnapshot ({class}{of}), which Flink 1.17+ cannot read",
                             at(p)
                         ),
                     )
@@ -301,7 +305,7 @@ impl Resolver<'_> {
                         ChangeKind::LegacySnapshot,
                         Compat::Unknown,
                         format!(
-                            "{}the savepoint holds a pre-1.7 TypeSerializerConfigSnapshot ({class}); its serializer's code decides",
+                            "{}the savepoint holds a pre-1.7 TypeSerializerConfigSnapshot ({class}{of}); its serializer's code decides",
                             at(p)
                         ),
                     )
@@ -1552,6 +1556,7 @@ mod tests {
         );
         let legacy = Type::Legacy {
             class: "a.Old".into(),
+            serializer: None,
         };
         assert_eq!(resolve(&legacy, &t("Long"), &o).result, Compat::ReadFailure);
         let o16 = Options {

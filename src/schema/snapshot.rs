@@ -83,8 +83,10 @@ pub enum SnapshotDetail {
         ttl_enabled: bool,
         inner: Box<SerializerSnapshot>,
     },
-    /// A pre-1.7 `TypeSerializerConfigSnapshot`, which Flink 1.17+ can no longer read.
-    LegacyConfigSnapshot,
+    /// A pre-1.7 `TypeSerializerConfigSnapshot`, which Flink 1.17+ can no longer read, with the
+    /// class of the Java-serialized serializer it carries (when that could be read).
+    #[serde(rename_all = "camelCase")]
+    LegacyConfigSnapshot { serializer_class: Option<String> },
     /// A class spcompat cannot decode (usually user code). Nothing after it in the same
     /// unframed stream can be read.
     #[serde(rename_all = "camelCase")]
@@ -154,7 +156,9 @@ impl SerializerSnapshot {
             if found.is_none() {
                 match s.detail {
                     SnapshotDetail::Unknown { .. } => found = Some((s.class.as_str(), false)),
-                    SnapshotDetail::LegacyConfigSnapshot => found = Some((s.class.as_str(), true)),
+                    SnapshotDetail::LegacyConfigSnapshot { .. } => {
+                        found = Some((s.class.as_str(), true))
+                    }
                     _ => {}
                 }
             }
@@ -202,6 +206,21 @@ pub fn read_proxy_snapshot(r: &mut DataReader) -> DecodeResult<SnapshotRead> {
     read_snapshot(r, 0)
 }
 
+/// The serializer class a pre-1.7 config snapshot carries. After the adapter version come
+/// `i32 1` (the serializer proxy's version), `i32 length` and the Java-serialized serializer;
+/// the config snapshot's own bytes follow, unframed. Best effort on a copy of the reader: the
+/// stream is out of sync after a legacy snapshot anyway.
+fn legacy_serializer_class(r: &DataReader) -> Option<String> {
+    let mut r = r.clone();
+    if r.i32("serializer proxy version").ok()? != 1 {
+        return None;
+    }
+    let n = r.length("Java-serialized serializer length").ok()?;
+    let mut stream = r.sub_reader(n, "Java-serialized serializer").ok()?;
+    let serializer = crate::schema::javaser::read_stream(&mut stream).ok()?;
+    serializer.class_name().map(str::to_string)
+}
+
 /// Reads a snapshot in nested form: `utf class, i32 version, payload`.
 pub fn read_snapshot(r: &mut DataReader, depth: u32) -> DecodeResult<SnapshotRead> {
     if depth > MAX_DEPTH {
@@ -215,7 +234,9 @@ pub fn read_snapshot(r: &mut DataReader, depth: u32) -> DecodeResult<SnapshotRea
     let lost;
     let detail = if version == LEGACY_ADAPTER_VERSION {
         lost = true;
-        SnapshotDetail::LegacyConfigSnapshot
+        SnapshotDetail::LegacyConfigSnapshot {
+            serializer_class: legacy_serializer_class(r),
+        }
     } else {
         match read_payload(r, &class, version, depth)? {
             Some((detail, in_sync)) => {

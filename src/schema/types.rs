@@ -98,6 +98,8 @@ pub enum Type {
     /// A pre-1.7 `TypeSerializerConfigSnapshot` (unreadable since Flink 1.17).
     Legacy {
         class: String,
+        /// The serializer class the config snapshot carries, when it could be read.
+        serializer: Option<String>,
     },
     /// A snapshot class spcompat cannot interpret, usually a user-defined serializer.
     Opaque {
@@ -510,7 +512,9 @@ impl Type {
             Type::ScalaOption(_) => "org.apache.flink.api.scala.typeutils.OptionSerializer",
             Type::Timer { .. } => "org.apache.flink.streaming.api.operators.TimerSerializer",
             Type::Ttl(_) => "org.apache.flink.runtime.state.ttl.TtlStateFactory$TtlSerializer",
-            Type::Composite { class, .. } | Type::Legacy { class } | Type::Opaque { class, .. } => {
+            Type::Composite { class, .. }
+            | Type::Legacy { class, .. }
+            | Type::Opaque { class, .. } => {
                 return class
                     .strip_suffix("Snapshot")
                     .map(|c| c.split('$').next().unwrap_or(c))
@@ -745,8 +749,9 @@ fn from_snapshot(s: &SerializerSnapshot, depth: u32) -> Type {
                 inner
             }
         }
-        SnapshotDetail::LegacyConfigSnapshot => Type::Legacy {
+        SnapshotDetail::LegacyConfigSnapshot { serializer_class } => Type::Legacy {
             class: s.class.clone(),
+            serializer: serializer_class.clone(),
         },
         SnapshotDetail::Unknown { reason } => Type::Opaque {
             class: s.class.clone(),
@@ -877,7 +882,7 @@ impl fmt::Display for Type {
                 let base = base.split('$').next().unwrap_or(base);
                 write!(f, "{base}<{}>", join(nested))
             }
-            Type::Legacy { class } => write!(f, "LegacySnapshot<{class}>"),
+            Type::Legacy { class, .. } => write!(f, "LegacySnapshot<{class}>"),
             Type::Opaque { class, .. } => write!(f, "Opaque<{class}>"),
         }
     }
