@@ -103,7 +103,7 @@ fn codes(report: &Value) -> BTreeSet<String> {
 #[test]
 fn there_are_sql_cases_for_every_version() {
     let cases = sql_cases();
-    for v in ["1.18.1", "1.20.3", "2.3.0"] {
+    for v in ["1.15.4", "1.18.1", "1.20.3", "2.3.0"] {
         let n = cases.iter().filter(|c| c.version() == v).count();
         assert!(n >= 15, "only {n} SQL cases for Flink {v}");
     }
