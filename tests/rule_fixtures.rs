@@ -558,3 +558,39 @@ fn legacy_snapshot_names_its_serializer() {
         "com.example.cases.model.MoneySerializer"
     );
 }
+
+/// The text headline does not promise a full restore when some state only its serializer's
+/// code can judge (a user-written snapshot; Kryo), and does when everything was checked.
+#[test]
+fn headline_says_what_could_not_be_checked() {
+    let headline = |base: &str, case: &str| {
+        let dir = root().join("fixtures/cases/2.3.0");
+        let out = spcompat()
+            .args(["check", "--color", "never", "--savepoint"])
+            .arg(dir.join("bases").join(base))
+            .arg("--job")
+            .arg(dir.join(case).join("new-job.json"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    for (base, case) in [
+        ("ds-custom", "custom-serializer-unchanged"),
+        ("ds-schema", "kryo-class-changed"),
+    ] {
+        let h = headline(base, case);
+        assert!(
+            h.starts_with("RESTORES, as far as spcompat can tell") && h.contains("1 operator(s)"),
+            "{case}: {h}"
+        );
+    }
+    let h = headline("ds-uids", "identical");
+    assert!(
+        h.starts_with("RESTORES: Flink will start the new job and restore all state"),
+        "{h}"
+    );
+}
