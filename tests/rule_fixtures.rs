@@ -594,3 +594,31 @@ fn headline_says_what_could_not_be_checked() {
         "{h}"
     );
 }
+
+/// The PR comment says the same as the text headline.
+#[test]
+fn markdown_comment_says_what_could_not_be_checked() {
+    let dir = root().join("fixtures/cases/2.3.0");
+    let first_line = |base: &str, case: &str| {
+        let out = spcompat()
+            .args(["check", "--format", "markdown", "--savepoint"])
+            .arg(dir.join("bases").join(base))
+            .arg("--job")
+            .arg(dir.join(case).join("new-job.json"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        first_line("ds-custom", "custom-serializer-unchanged"),
+        "## ⚠️ spcompat: the new job restores, as far as spcompat can tell"
+    );
+    assert_eq!(
+        first_line("ds-uids", "identical"),
+        "## ✅ spcompat: the new job restores"
+    );
+}

@@ -293,6 +293,27 @@ pub fn predict_with(
     }
 }
 
+impl Prediction {
+    /// Restored operators with state whose compatibility only serializer code decides
+    /// (user-written snapshots, Kryo): a `restores` verdict cannot vouch for them.
+    pub fn undecided_operators(&self) -> usize {
+        const UNDECIDED: [&str; 3] = [
+            rules::STATE_NOT_EXAMINED.id,
+            rules::STATE_TYPE_UNKNOWN.id,
+            rules::LINT_KRYO_STATE.id,
+        ];
+        self.operators
+            .iter()
+            .filter(|o| o.status == Status::Restored)
+            .filter(|o| {
+                o.reasons
+                    .iter()
+                    .any(|r| r.severity != Severity::Info && UNDECIDED.contains(&r.code))
+            })
+            .count()
+    }
+}
+
 /// The contract's verdict: `fails` if any operator is incompatible, or unmapped without `-n`;
 /// `restores-with-state-loss` if some operator is unmapped under `-n`; else `restores`. With
 /// `skip_accepted`, operators whose failing findings are all accepted do not count.

@@ -3,7 +3,7 @@
 use anstyle::{AnsiColor, Style};
 
 use crate::analysis::restore::{OperatorVerdict, Prediction, Status, Verdict};
-use crate::analysis::rules::{self, Severity};
+use crate::analysis::rules::Severity;
 
 fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
@@ -31,30 +31,10 @@ fn who(uid: Option<&str>, name: Option<&str>) -> String {
     }
 }
 
-/// Operators with state whose compatibility only serializer code decides (user-written
-/// snapshots, Kryo): spcompat cannot vouch for them.
-fn undecided(p: &Prediction) -> usize {
-    p.operators
-        .iter()
-        .filter(|o| o.status == Status::Restored)
-        .filter(|o| {
-            o.reasons.iter().any(|r| {
-                r.severity != Severity::Info
-                    && [
-                        rules::STATE_NOT_EXAMINED.id,
-                        rules::STATE_TYPE_UNKNOWN.id,
-                        rules::LINT_KRYO_STATE.id,
-                    ]
-                    .contains(&r.code)
-            })
-        })
-        .count()
-}
-
 fn headline(p: &Prediction) -> String {
     let count = |s: Status| p.operators.iter().filter(|o| o.status == s).count();
     let (unmapped, incompatible) = (count(Status::Unmapped), count(Status::Incompatible));
-    let undecided = undecided(p);
+    let undecided = p.undecided_operators();
     match p.verdict {
         Verdict::Restores if undecided > 0 => format!(
             "RESTORES, as far as spcompat can tell: nothing it can check breaks ({} operator(s) with state mapped), but {undecided} operator(s) hold state that only its serializer's own code can judge (see the warnings).",
@@ -143,7 +123,7 @@ fn operator_block(o: &OperatorVerdict, out: &mut String) {
 
 pub fn render_text(p: &Prediction) -> String {
     let color = match p.verdict {
-        Verdict::Restores if undecided(p) > 0 => AnsiColor::Yellow,
+        Verdict::Restores if p.undecided_operators() > 0 => AnsiColor::Yellow,
         Verdict::Restores => AnsiColor::Green,
         Verdict::RestoresWithStateLoss => AnsiColor::Yellow,
         Verdict::Fails => AnsiColor::Red,

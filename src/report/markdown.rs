@@ -8,7 +8,9 @@ fn cell(s: &str) -> String {
 }
 
 pub fn render(p: &Prediction) -> String {
+    let undecided = p.undecided_operators();
     let (icon, verdict) = match p.verdict {
+        Verdict::Restores if undecided > 0 => ("⚠️", "restores, as far as spcompat can tell"),
         Verdict::Restores => ("✅", "restores"),
         Verdict::RestoresWithStateLoss => ("⚠️", "restores with state loss"),
         Verdict::Fails => ("❌", "fails"),
@@ -24,6 +26,11 @@ pub fn render(p: &Prediction) -> String {
             ""
         }
     ));
+    if p.verdict == Verdict::Restores && undecided > 0 {
+        out.push_str(&format!(
+            "{undecided} operator(s) hold state that only its serializer's own code can judge: see their warnings.\n\n"
+        ));
+    }
     out.push_str(
         "| status | operator | operator ID | states | findings |\n|---|---|---|---|---|\n",
     );
