@@ -9,9 +9,11 @@
 //! canary savepoint; `QUIET_CASES` (changes Flink accepts) must report no error. Whether the
 //! verdict agrees with Flink is `tests/flink_cases.rs`'s part.
 
-use std::path::PathBuf;
+mod common;
 
 use assert_cmd::Command;
+use common::cases::{Case, all_cases, check};
+use common::root;
 use serde_json::Value;
 use spcompat::analysis::rules;
 
@@ -114,10 +116,6 @@ const NO_REAL_FIXTURE: &[(&str, &str)] = &[
         "Flink refuses to build a job graph with a duplicate uid, so no real job or savepoint has one; the lint exists for hand-written or generated job graphs",
     ),
 ];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn spcompat() -> Command {
     Command::cargo_bin("spcompat").unwrap()
@@ -427,40 +425,25 @@ const QUIET_CASES: &[&str] = &[
     "pojo-subclass-registered",
 ];
 
-fn case_dirs(id: &str) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/cases"))
-        .unwrap()
-        .filter_map(|v| v.ok())
-        .map(|v| v.path().join(id))
-        .filter(|d| d.join("case.json").is_file())
-        .collect();
-    out.sort();
-    out
-}
-
 #[test]
 fn every_recorded_case_names_its_rule() {
     let mut errors = Vec::new();
     let mut checked = 0;
+    let all = all_cases();
     for (id, versions, inputs, uid, state, rule) in CASE_RULES {
-        let dirs: Vec<PathBuf> = case_dirs(id)
-            .into_iter()
-            .filter(|d| {
-                let v = d.parent().unwrap().file_name().unwrap().to_string_lossy();
-                versions.is_empty() || versions.contains(&v.as_ref())
-            })
+        let recorded: Vec<&Case> = all
+            .iter()
+            .filter(|c| c.id() == *id)
+            .filter(|c| versions.is_empty() || versions.contains(&c.version()))
             .collect();
-        if dirs.is_empty() {
+        if recorded.is_empty() {
             errors.push(format!("{id}: no recorded case"));
         }
-        for dir in dirs {
-            let case = format!(
-                "{}/{id}",
-                dir.parent().unwrap().file_name().unwrap().to_string_lossy()
-            );
+        for c in recorded {
+            let case = &c.name;
             for input in *inputs {
                 checked += 1;
-                match findings_of(&case, *input, uid, false) {
+                match findings_of(case, *input, uid, false) {
                     Err(e) => errors.push(format!("{case}: {e}")),
                     Ok(found) => {
                         let hit = found.iter().any(|f| {
@@ -492,26 +475,17 @@ fn every_recorded_case_names_its_rule() {
 #[test]
 fn quiet_cases_report_no_error() {
     let mut errors = Vec::new();
+    let all = all_cases();
     for id in QUIET_CASES {
-        let dirs = case_dirs(id);
-        assert!(!dirs.is_empty(), "{id}: no recorded case");
-        for dir in dirs {
-            let case: Value =
-                serde_json::from_str(&std::fs::read_to_string(dir.join("case.json")).unwrap())
-                    .unwrap();
+        let recorded: Vec<&Case> = all.iter().filter(|c| c.id() == *id).collect();
+        assert!(!recorded.is_empty(), "{id}: no recorded case");
+        for c in recorded {
             for key in ["newJob", "canary"] {
-                let out = spcompat()
-                    .args(["check", "--format", "json", "--savepoint"])
-                    .arg(dir.join(case["base"].as_str().unwrap()))
-                    .arg("--job")
-                    .arg(dir.join(case[key].as_str().unwrap()))
-                    .output()
-                    .unwrap();
-                let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+                let (report, _, _) = check(&c.base(), &c.path(key).unwrap(), false);
                 for o in report["operators"].as_array().unwrap() {
                     for r in o["reasons"].as_array().unwrap() {
                         if r["severity"] == "error" {
-                            errors.push(format!("{} [{key}]: {}", dir.display(), r["message"]));
+                            errors.push(format!("{} [{key}]: {}", c.name, r["message"]));
                         }
                     }
                 }
@@ -559,36 +533,45 @@ fn legacy_snapshot_names_its_serializer() {
     );
 }
 
+/// The first line `check` prints in `format` for a 2.3.0 case restored from one of its bases.
+fn first_report_line(format: &str, base: &str, case: &str) -> String {
+    let dir = root().join("fixtures/cases/2.3.0");
+    let out = spcompat()
+        .args([
+            "check",
+            "--color",
+            "never",
+            "--format",
+            format,
+            "--savepoint",
+        ])
+        .arg(dir.join("bases").join(base))
+        .arg("--job")
+        .arg(dir.join(case).join("new-job.json"))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// The text headline does not promise a full restore when some state only its serializer's
 /// code can judge (a user-written snapshot; Kryo), and does when everything was checked.
 #[test]
 fn headline_says_what_could_not_be_checked() {
-    let headline = |base: &str, case: &str| {
-        let dir = root().join("fixtures/cases/2.3.0");
-        let out = spcompat()
-            .args(["check", "--color", "never", "--savepoint"])
-            .arg(dir.join("bases").join(base))
-            .arg("--job")
-            .arg(dir.join(case).join("new-job.json"))
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    };
     for (base, case) in [
         ("ds-custom", "custom-serializer-unchanged"),
         ("ds-schema", "kryo-class-changed"),
     ] {
-        let h = headline(base, case);
+        let h = first_report_line("text", base, case);
         assert!(
             h.starts_with("RESTORES, as far as spcompat can tell") && h.contains("1 operator(s)"),
             "{case}: {h}"
         );
     }
-    let h = headline("ds-uids", "identical");
+    let h = first_report_line("text", "ds-uids", "identical");
     assert!(
         h.starts_with("RESTORES: Flink will start the new job and restore all state"),
         "{h}"
@@ -598,27 +581,12 @@ fn headline_says_what_could_not_be_checked() {
 /// The PR comment says the same as the text headline.
 #[test]
 fn markdown_comment_says_what_could_not_be_checked() {
-    let dir = root().join("fixtures/cases/2.3.0");
-    let first_line = |base: &str, case: &str| {
-        let out = spcompat()
-            .args(["check", "--format", "markdown", "--savepoint"])
-            .arg(dir.join("bases").join(base))
-            .arg("--job")
-            .arg(dir.join(case).join("new-job.json"))
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    };
     assert_eq!(
-        first_line("ds-custom", "custom-serializer-unchanged"),
+        first_report_line("markdown", "ds-custom", "custom-serializer-unchanged"),
         "## ⚠️ spcompat: the new job restores, as far as spcompat can tell"
     );
     assert_eq!(
-        first_line("ds-uids", "identical"),
+        first_report_line("markdown", "ds-uids", "identical"),
         "## ✅ spcompat: the new job restores"
     );
 }
