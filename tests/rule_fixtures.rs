@@ -32,6 +32,8 @@ struct Shows {
 #[derive(Clone, Copy)]
 enum Input {
     JobGraph,
+    /// The case's job graph with every `state` list removed (a StreamGraph-only export).
+    JobGraphNoState,
     Canary,
     Plan,
     /// `spcompat lint` on the file named by `case`.
@@ -70,6 +72,7 @@ const FIXTURES: &[Shows] = &[
     // coverage
     shows("state-not-examined", "2.3.0/custom-serializer-unchanged", JobGraph, "money", Some("balance"), "warning"),
     shows("state-type-unknown", "2.3.0/custom-serializer-incompatible", Canary, "money", Some("balance"), "warning"),
+    shows("state-not-compared", "2.3.0/pojo-field-type-changed", JobGraphNoState, "pojo", Some("pojo"), "warning"),
     // sources (Kafka)
     shows("source-offsets-reset", "2.0.0/kafka-source-uid-changed", JobGraph, "kafka-source", None, "warning"),
     shows("source-topic-removed", "2.0.0/kafka-topic-removed", JobGraph, "kafka-source", None, "warning"),
@@ -156,12 +159,12 @@ fn lint_findings<'a>(report: &'a Value, name: &str) -> Vec<&'a Value> {
 /// `expect_failure`, the case must be one where Flink failed without -n.
 fn findings_of(
     case: &str,
-    input: Input,
+    input_kind: Input,
     operator: &str,
     expect_failure: bool,
 ) -> Result<Vec<Value>, String> {
     let cases = root().join("fixtures/cases");
-    if let Lint = input {
+    if let Lint = input_kind {
         let out = spcompat()
             .args(["lint", "--format", "json"])
             .arg(cases.join(case))
@@ -184,13 +187,17 @@ fn findings_of(
             .map_err(|e| format!("no case.json: {e}"))?,
     )
     .unwrap();
-    let key = match input {
-        JobGraph => "newJob",
+    let key = match input_kind {
+        JobGraph | JobGraphNoState => "newJob",
         Canary => "canary",
         Plan => "newPlan",
         Lint => unreachable!(),
     };
-    let input = dir.join(case[key].as_str().ok_or(format!("the case has no {key}"))?);
+    let mut input = dir.join(case[key].as_str().ok_or(format!("the case has no {key}"))?);
+    let stripped = tempfile::tempdir().unwrap();
+    if let JobGraphNoState = input_kind {
+        input = common::cases::without_state(&input, stripped.path());
+    }
     let mut cmd = spcompat();
     cmd.args(["check", "--format", "json", "--savepoint"])
         .arg(dir.join(case["base"].as_str().unwrap()))
@@ -498,6 +505,7 @@ fn quiet_cases_report_no_error() {
 fn input_name(input: Input) -> &'static str {
     match input {
         JobGraph => "job-graph",
+        JobGraphNoState => "job-graph without state",
         Canary => "canary",
         Plan => "plan",
         Lint => "lint",

@@ -201,6 +201,10 @@ pub struct NewOperator {
     /// Does the input describe this operator's state at all? (A job-graph may leave `state`
     /// out; a canary savepoint always describes it.)
     pub declares_state: bool,
+    /// The exporter could not capture (all of) this operator's state, and says why
+    /// (job-graph extension `stateNotCaptured`): the states it lists may not be all there is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_not_captured: Option<String>,
     /// Where the operator is written (job-graph input).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<FileLine>,
@@ -213,6 +217,14 @@ pub struct NewOperator {
     /// The keyed state handle class (canary savepoint input).
     #[serde(skip)]
     pub keyed_handle: Option<&'static str>,
+}
+
+impl NewOperator {
+    /// Is every state this operator registers described, so that a saved state missing from
+    /// the list was really dropped?
+    pub fn describes_all_state(&self) -> bool {
+        self.declares_state && self.state_not_captured.is_none()
+    }
 }
 
 /// The new side.
@@ -280,6 +292,7 @@ impl NewSide {
                     key_type: o.key_type.clone(),
                     states: o.states.iter().map(StateSchema::from_summary).collect(),
                     declares_state: true,
+                    state_not_captured: None,
                     location: None,
                     source: None,
                     key_serializer: o.key_serializer.clone(),
@@ -352,7 +365,10 @@ fn new_from_job(graph: &JobGraph, op: &crate::job::JobOperator, ids: &DerivedIds
                 }),
             })
             .collect(),
-        declares_state: !op.state.is_empty(),
+        // An exporter that captured every operator's state (`stateCaptured: true`) means an
+        // empty list: this operator registers none.
+        declares_state: !op.state.is_empty() || graph.states_captured(),
+        state_not_captured: op.state_not_captured(),
         location: FileLine::of_operator(graph, op),
         source: op.source.clone(),
         key_serializer: None,

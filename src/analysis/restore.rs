@@ -188,6 +188,43 @@ pub struct Prediction {
     /// SQL jobs: the change between the two versions in SQL terms (see `analysis::sql`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sql: Option<super::sql::SqlReport>,
+    /// Mapped operators whose state the new side does not describe: their schemas were not
+    /// compared, so a `restores` verdict does not vouch for them. Empty when every mapped
+    /// state was compared.
+    pub state_not_compared: Vec<NotCompared>,
+}
+
+/// One operator of [`Prediction::state_not_compared`].
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotCompared {
+    pub operator_id: OperatorId,
+    pub uid: Option<String>,
+    pub name: Option<String>,
+    pub states: Vec<String>,
+    pub message: String,
+}
+
+impl NotCompared {
+    /// One entry per operator carrying a `state-not-compared` finding.
+    pub fn collect(operators: &[OperatorVerdict]) -> Vec<NotCompared> {
+        operators
+            .iter()
+            .filter_map(|o| {
+                let f = o
+                    .reasons
+                    .iter()
+                    .find(|r| r.code == rules::STATE_NOT_COMPARED.id)?;
+                Some(NotCompared {
+                    operator_id: o.operator_id,
+                    uid: o.uid.clone(),
+                    name: o.name.clone(),
+                    states: o.states.clone(),
+                    message: f.message.clone(),
+                })
+            })
+            .collect()
+    }
 }
 
 /// Known uids, hashed, to name savepoint operators whose uid the format does not store.
@@ -280,6 +317,7 @@ pub fn predict_with(
     // Source findings are warnings and info: they never change an operator's status.
     let offsets = super::offsets::analyze(old, new, allow_non_restored_state, &mut operators);
     let verdict = compute_verdict(&operators, allow_non_restored_state, false);
+    let state_not_compared = NotCompared::collect(&operators);
     Prediction {
         verdict,
         effective_verdict: verdict,
@@ -290,6 +328,7 @@ pub fn predict_with(
         old: old.origin.clone(),
         new: new.origin.clone(),
         sql: None,
+        state_not_compared,
     }
 }
 
@@ -309,6 +348,19 @@ impl Prediction {
                 o.reasons
                     .iter()
                     .any(|r| r.severity != Severity::Info && UNDECIDED.contains(&r.code))
+            })
+            .count()
+    }
+
+    /// Restored operators whose state the new side does not describe (`state-not-compared`).
+    pub fn not_compared_operators(&self) -> usize {
+        self.operators
+            .iter()
+            .filter(|o| o.status == Status::Restored)
+            .filter(|o| {
+                o.reasons
+                    .iter()
+                    .any(|r| r.severity != Severity::Info && r.code == rules::STATE_NOT_COMPARED.id)
             })
             .count()
     }
@@ -458,6 +510,9 @@ fn mapped(
     for note in &op.notes {
         reasons.push(Finding::new(&rules::STATE_NOT_EXAMINED, note.clone()));
     }
+    if let Some(finding) = not_compared(op, target) {
+        reasons.push(finding);
+    }
     let schema = super::schema_check::check_states(op, target, ctx);
     if schema.iter().any(|f| f.severity == Severity::Error) {
         status = Status::Incompatible;
@@ -479,6 +534,50 @@ fn mapped(
         states: op.states.iter().map(|s| s.name.clone()).collect(),
         location: target.location.clone(),
     }
+}
+
+/// The saved states the new side says nothing about: with no state list, or where the
+/// exporter could not capture the operator's state, a missing state is unknown, not dropped.
+fn not_compared(op: &OldOperator, target: &NewOperator) -> Option<Finding> {
+    if target.describes_all_state() {
+        return None;
+    }
+    // Timer queues hold keys and namespaces: the key type compares them when the new side
+    // gives one.
+    let key_known = target.key_type.is_some() || target.key_serializer.is_some();
+    let missing: Vec<&str> = op
+        .states
+        .iter()
+        .filter(|s| !(s.kind == "timers" && key_known))
+        .filter(|s| {
+            !target
+                .states
+                .iter()
+                .any(|n| n.name == s.name && n.kind == s.kind)
+        })
+        .map(|s| s.name.as_str())
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let list = missing
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let why = match &target.state_not_captured {
+        Some(reason) => format!("the exporter could not capture this operator's state ({reason})"),
+        None => "the new job does not describe this operator's state (no `state` list: a hand-written or StreamGraph-only job graph)".to_string(),
+    };
+    let mut finding = Finding::new(
+        &rules::STATE_NOT_COMPARED,
+        format!("{why}: the schemas of {list} were not compared, so a changed state type would go unnoticed"),
+    )
+    .with_fix("export the new job with its state (`spcompat export-job --jar NEW.jar`, or `check --job NEW.jar`), list its states in the job graph, or check against a canary savepoint of the new version");
+    if let [only] = missing.as_slice() {
+        finding = finding.with_state(only);
+    }
+    Some(finding)
 }
 
 /// A stateless savepoint operator whose new vertex configures another max parallelism: Flink

@@ -106,6 +106,13 @@ pub const STATE_NOT_EXAMINED: Rule = rule!(
     "A state's serializer could not be decoded, so its compatibility is unknown",
     "all; recorded with a user-written serializer on 1.15.4, 1.18.1, 1.20.3 and 2.3.0"
 );
+pub const STATE_NOT_COMPARED: Rule = rule!(
+    "state-not-compared",
+    Coverage,
+    Warning,
+    "The new job does not describe a mapped operator's state, so its schemas were not compared",
+    "all"
+);
 
 pub const SOURCE_OFFSETS_RESET: Rule = rule!(
     "source-offsets-reset",
@@ -383,6 +390,8 @@ pub const ALL: &[Rule] = &[
     SQL_TOPOLOGY_SHIFTED_IDS,
     SQL_PLAN_UIDS_MISSING,
     SQL_CONNECTOR_OPTIONS_CHANGED,
+    // Appended, so that the SARIF rule indexes of the others stay put.
+    STATE_NOT_COMPARED,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {

@@ -331,7 +331,7 @@ pub fn check_states(old: &OldOperator, new: &NewOperator, ctx: &CompatContext) -
         if let Some(t) = target {
             seen_new.push((fam, t.name.as_str()));
         }
-        if new.declares_state && target.is_none() && fam != "timers" {
+        if new.describes_all_state() && target.is_none() && fam != "timers" {
             out.push(c.dropped(s, new));
             continue;
         }

@@ -332,6 +332,12 @@ impl JobGraph {
     pub fn named_source(&self) -> Option<NamedSource<Arc<str>>> {
         self.origin.as_ref().map(SourceText::named_source)
     }
+
+    /// Extension `stateCaptured: true`: an exporter set up every operator and recorded the
+    /// state it registered, so an operator without `state` holds none (rather than "not said").
+    pub fn states_captured(&self) -> bool {
+        self.extra.get("stateCaptured") == Some(&serde_json::Value::Bool(true))
+    }
 }
 
 impl JobOperator {
@@ -351,6 +357,17 @@ impl JobOperator {
 
     pub fn effective_slot_sharing_group(&self) -> &str {
         self.slot_sharing_group.as_deref().unwrap_or("default")
+    }
+
+    /// Extension `stateNotCaptured`: why an exporter could not record (all of) this operator's
+    /// state, e.g. state registered on the first record or an `open()` that needs a connection.
+    /// `true` without a reason is accepted too.
+    pub fn state_not_captured(&self) -> Option<String> {
+        match self.extra.get("stateNotCaptured")? {
+            serde_json::Value::String(reason) => Some(reason.clone()),
+            serde_json::Value::Bool(true) => Some("the exporter gave no reason".to_string()),
+            _ => None,
+        }
     }
 
     /// Human label: `name (node N)` or `node N`.

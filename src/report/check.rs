@@ -35,14 +35,29 @@ fn headline(p: &Prediction) -> String {
     let count = |s: Status| p.operators.iter().filter(|o| o.status == s).count();
     let (unmapped, incompatible) = (count(Status::Unmapped), count(Status::Incompatible));
     let undecided = p.undecided_operators();
+    let not_compared = p.not_compared_operators();
+    let restored = count(Status::Restored);
     match p.verdict {
+        Verdict::Restores if not_compared > 0 => {
+            let also = if undecided > 0 {
+                format!(
+                    ", and {undecided} hold state that only its serializer's own code can judge"
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "RESTORES only as far as the new job says: the state schemas of {not_compared} of {restored} mapped operator(s) were NOT compared (the new job does not describe their state){also}; see the warnings."
+            )
+        }
         Verdict::Restores if undecided > 0 => format!(
-            "RESTORES, as far as spcompat can tell: nothing it can check breaks ({} operator(s) with state mapped), but {undecided} operator(s) hold state that only its serializer's own code can judge (see the warnings).",
-            count(Status::Restored)
+            "RESTORES, as far as spcompat can tell: nothing it can check breaks ({restored} operator(s) with state mapped), but {undecided} operator(s) hold state that only its serializer's own code can judge (see the warnings)."
         ),
         Verdict::Restores => format!(
-            "RESTORES: Flink will start the new job and restore all state ({} operator(s) with state mapped).",
-            count(Status::Restored)
+            "RESTORES: Flink will start the new job and restore all state ({restored} operator(s) with state mapped)."
+        ),
+        Verdict::RestoresWithStateLoss if not_compared > 0 => format!(
+            "RESTORES WITH STATE LOSS: the job starts (-n), but the state of {unmapped} operator(s) is dropped, and the state schemas of {not_compared} mapped operator(s) were NOT compared (the new job does not describe their state)."
         ),
         Verdict::RestoresWithStateLoss => format!(
             "RESTORES WITH STATE LOSS: the job starts (-n), but the state of {unmapped} operator(s) is dropped."
@@ -123,7 +138,9 @@ fn operator_block(o: &OperatorVerdict, out: &mut String) {
 
 pub fn render_text(p: &Prediction) -> String {
     let color = match p.verdict {
-        Verdict::Restores if p.undecided_operators() > 0 => AnsiColor::Yellow,
+        Verdict::Restores if p.undecided_operators() + p.not_compared_operators() > 0 => {
+            AnsiColor::Yellow
+        }
         Verdict::Restores => AnsiColor::Green,
         Verdict::RestoresWithStateLoss => AnsiColor::Yellow,
         Verdict::Fails => AnsiColor::Red,

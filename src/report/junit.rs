@@ -34,6 +34,10 @@ pub fn render(p: &Prediction) -> String {
                 Status::Unmapped => !p.allow_non_restored_state,
                 Status::Restored | Status::New => false,
             };
+        let not_compared = o
+            .reasons
+            .iter()
+            .find(|r| r.code == crate::analysis::rules::STATE_NOT_COMPARED.id);
         let status = if failing {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
             let first = o
@@ -46,12 +50,18 @@ pub fn render(p: &Prediction) -> String {
             }
             s.set_description(details.join("\n\n"));
             s
+        } else if let Some(r) = not_compared {
+            // Nothing failed, but the schema check did not run: a skipped test, not a pass.
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(r.message.clone()).set_type(r.code);
+            s.set_description(details.join("\n\n"));
+            s
         } else {
             TestCaseStatus::success()
         };
         let mut case = TestCase::new(format!("{label} [{}]", o.status.as_str()), status);
         case.set_classname(format!("spcompat.{}", o.status.as_str()));
-        if !failing && !details.is_empty() {
+        if !failing && not_compared.is_none() && !details.is_empty() {
             case.set_system_out(details.join("\n\n"));
         }
         suite.add_test_case(case);

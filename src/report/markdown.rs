@@ -9,7 +9,12 @@ fn cell(s: &str) -> String {
 
 pub fn render(p: &Prediction) -> String {
     let undecided = p.undecided_operators();
+    let not_compared = p.not_compared_operators();
     let (icon, verdict) = match p.verdict {
+        Verdict::Restores if not_compared > 0 => (
+            "⚠️",
+            "restores only as far as the new job says (state not compared)",
+        ),
         Verdict::Restores if undecided > 0 => ("⚠️", "restores, as far as spcompat can tell"),
         Verdict::Restores => ("✅", "restores"),
         Verdict::RestoresWithStateLoss => ("⚠️", "restores with state loss"),
@@ -26,6 +31,11 @@ pub fn render(p: &Prediction) -> String {
             ""
         }
     ));
+    if not_compared > 0 {
+        out.push_str(&format!(
+            "The state schemas of {not_compared} mapped operator(s) were **not compared**: the new job does not describe their state (export it with `spcompat export-job`, or check against a canary savepoint).\n\n"
+        ));
+    }
     if p.verdict == Verdict::Restores && undecided > 0 {
         out.push_str(&format!(
             "{undecided} operator(s) hold state that only its serializer's own code can judge: see their warnings.\n\n"

@@ -196,3 +196,16 @@ pub fn compare(report: &Value, code: i32, stderr: &str, want: &Expected) -> Vec<
     }
     errors
 }
+
+/// A copy of the job graph `job` in `dir` with every operator's `state` list removed: what a
+/// StreamGraph-only export or a hand-written job graph says about the job.
+pub fn without_state(job: &Path, dir: &Path) -> PathBuf {
+    let mut graph: Value = serde_json::from_str(&std::fs::read_to_string(job).unwrap()).unwrap();
+    let operators = graph["operators"].as_array_mut().unwrap();
+    for op in operators {
+        op.as_object_mut().unwrap().remove("state");
+    }
+    let out = dir.join(job.file_name().unwrap());
+    std::fs::write(&out, serde_json::to_string_pretty(&graph).unwrap()).unwrap();
+    out
+}
