@@ -1,5 +1,6 @@
 //! Recognises what a NEW (or OLD) argument is from its content, never its name: a savepoint
-//! (directory or `_metadata`), a job-graph file, or a compiled SQL plan.
+//! (directory or `_metadata`), a job-graph file, a compiled SQL plan, or a DataStream job jar
+//! (run through `export-job`).
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,10 @@ pub enum InputError {
     #[diagnostic(transparent)]
     Plan(#[from] PlanError),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Jar(#[from] crate::job::export_job::ExportJobError),
+
     #[error("{}: not a savepoint, job-graph file or compiled plan", path.display())]
     #[diagnostic(
         code(spcompat::input::unknown_kind),
@@ -66,6 +71,20 @@ pub fn load_job_input_with(
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
         return Ok(JobInput::Savepoint(Box::new(Savepoint::open(path)?)));
+    }
+    if crate::job::export_job::is_jar(path) {
+        let req = crate::job::export_job::ExportJobRequest {
+            jar: path.to_path_buf(),
+            main_class: None,
+            flink: plan_options
+                .flink_version
+                .clone()
+                .unwrap_or_else(|| crate::job::export_job::DEFAULT_FLINK.to_string()),
+            args: Vec::new(),
+        };
+        return Ok(JobInput::JobGraph(
+            crate::job::export_job::export_job_graph(&req)?,
+        ));
     }
     let mut head = [0u8; 4];
     {

@@ -5,26 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::job::export_job::state_decls;
 use crate::job::{
-    JobGraph, JobGraphError, JobGraphFormat, JobOperator, Location, StateDecl, StateKind,
-    derive_operator_ids,
+    JobGraph, JobGraphError, JobGraphFormat, JobOperator, Location, derive_operator_ids,
 };
-use crate::savepoint::summary::{SavepointSummary, StateSummary};
-
-fn kind_of(s: &StateSummary) -> Option<StateKind> {
-    Some(match s.kind {
-        "value" => StateKind::Value,
-        "list" => StateKind::List,
-        "map" => StateKind::Map,
-        "reducing" => StateKind::Reducing,
-        "aggregating" => StateKind::Aggregating,
-        "operator-list" => StateKind::OperatorList,
-        "union-list" => StateKind::UnionList,
-        "broadcast" => StateKind::Broadcast,
-        // Timers are the operator's own; the job-graph format has no kind for them.
-        _ => return None,
-    })
-}
+use crate::savepoint::summary::SavepointSummary;
 
 fn extra(pairs: &[(&str, serde_json::Value)]) -> BTreeMap<String, serde_json::Value> {
     pairs
@@ -52,23 +37,7 @@ pub fn from_savepoint(s: &SavepointSummary) -> JobGraph {
             chaining_strategy: None,
             slot_sharing_group: None,
             key_type: o.key_type.clone(),
-            state: o
-                .states
-                .iter()
-                .filter_map(|st| {
-                    Some(StateDecl {
-                        name: st.name.clone(),
-                        kind: kind_of(st)?,
-                        type_: st.type_.clone().unwrap_or_else(|| "?".into()),
-                        user_key_type: st.user_key_type.clone(),
-                        // Savepoints record that TTL is on, not its duration.
-                        ttl: st.ttl.then(|| "enabled".to_string()),
-                        avro_schema: None,
-                        extra: BTreeMap::new(),
-                        location: Location::default(),
-                    })
-                })
-                .collect(),
+            state: state_decls(o),
             source: None,
             extra: extra(&[("stateKinds", serde_json::json!(o.state_kinds))]),
             location: Location::default(),

@@ -147,6 +147,27 @@ pub enum Command {
         #[arg(long, value_name = "FILE", hide = true, requires = "plan")]
         exported: Option<PathBuf>,
     },
+    /// The job graph, with each operator's registered state, of a DataStream (or mixed
+    /// DataStream/Table) job jar: its main() runs until `execute`, which hands over the
+    /// pipeline; the state is captured on a local MiniCluster with idle sources before any
+    /// record flows. Needs java and javac (17).
+    ExportJob {
+        /// The job jar.
+        #[arg(long, value_name = "JAR")]
+        jar: PathBuf,
+        /// The main class (default: the manifest's Main-Class).
+        #[arg(long = "class", value_name = "MAIN")]
+        main_class: Option<String>,
+        /// The Flink version to run the job with, e.g. 1.20.3 or 2.3.0.
+        #[arg(long, value_name = "VERSION", default_value = crate::job::export_job::DEFAULT_FLINK)]
+        flink: String,
+        /// The job-graph file to write (default: standard output).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Arguments for the job's main(), after `--`.
+        #[arg(last = true, value_name = "JOB_ARGS")]
+        args: Vec<String>,
+    },
 }
 
 /// How compiled plans given as OLD or NEW are run (plans record neither the Flink version

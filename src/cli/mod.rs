@@ -13,7 +13,7 @@ pub use args::{Cli, ColorWhen, Command, Format, PlanArgs, ReportFormat, Shell};
 pub use check::OldVersion;
 use check::{check, diff};
 use inspect::{inspect, snapshot};
-use single::{explain, export_sql, lint};
+use single::{explain, export_job, export_sql, lint};
 
 use crate::report;
 use crate::savepoint::Savepoint;
@@ -163,6 +163,21 @@ pub fn run(cli: Cli) -> ExitCode {
                 parallelism,
             }),
         },
+        Command::ExportJob {
+            jar,
+            main_class,
+            flink,
+            output,
+            args,
+        } => export_job(
+            crate::job::export_job::ExportJobRequest {
+                jar,
+                main_class,
+                flink,
+                args,
+            },
+            output.as_deref(),
+        ),
     }
 }
 

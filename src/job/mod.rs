@@ -4,6 +4,7 @@
 //! into a [`JobGraph`]; [`derive_operator_ids`] computes the operator IDs Flink will give it.
 
 mod error;
+pub mod export_job;
 pub mod export_sql;
 mod graph;
 mod ids;
