@@ -303,3 +303,63 @@ fn check_and_diff_take_jars() {
         "{unmapped:?}"
     );
 }
+
+/// executeAsync and execute, twice in one main(): both are captured, main() goes on, and the
+/// first pipeline is the one exported.
+#[test]
+#[ignore = "starts a JVM and a MiniCluster; .ci/run runs it with --ignored"]
+fn every_execute_variant_is_captured() {
+    let version = "2.3.0";
+    jar(version, "base", &[]); // checks the JDK and fetches the Flink jars
+    let dir = tempfile::tempdir().unwrap();
+    let classes = dir.path().join("classes");
+    let cp =
+        std::fs::read_to_string(cache().join(format!("flink-{version}/classpath.txt"))).unwrap();
+    let status = Process::new("javac")
+        .args(["-nowarn", "--release", "11", "-cp", cp.trim(), "-d"])
+        .arg(&classes)
+        .arg(root().join("tools/export-job/testjobs/TwoPipelines.java"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "cannot compile TwoPipelines.java");
+    let app = dir.path().join("two.jar");
+    let status = Process::new("jar")
+        .arg("cf")
+        .arg(&app)
+        .arg("-C")
+        .arg(&classes)
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = dir.path().join("job.json");
+    let result = Command::cargo_bin("spcompat")
+        .unwrap()
+        .args([
+            "export-job",
+            "--flink",
+            version,
+            "--class",
+            "testjobs.TwoPipelines",
+            "--jar",
+        ])
+        .arg(&app)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{stderr}");
+    assert!(stderr.contains("captured pipeline 2 (second)"), "{stderr}");
+    let graph: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(graph["pipelines"], 2);
+    assert_eq!(graph["job"], "first");
+    assert_eq!(graph["stateCaptured"], true);
+    let uids: Vec<&str> = graph["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["uid"].as_str())
+        .collect();
+    assert_eq!(uids, ["first", "first-map"]);
+}

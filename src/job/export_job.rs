@@ -224,6 +224,8 @@ pub fn run_export(req: &ExportJobRequest) -> Result<RawExport, ExportJobError> {
         cmd.arg("--class").arg(c);
     }
     cmd.arg("--").args(&req.args);
+    // The job's own prints must not mix with a job graph written to standard output.
+    cmd.stdout(std::process::Stdio::from(std::io::stderr()));
     let status = cmd.status().map_err(|source| ExportJobError::Io {
         path: helper.clone(),
         source,
