@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 
+use crate::files::{OpenError, open_regular, read_range};
 use crate::job::plan::{PlanError, PlanOptions, parse_plan, plan_to_job_graph};
-use crate::job::{JobGraph, JobGraphError, load_job_graph, sniff_job_graph};
+use crate::job::{JobGraph, JobGraphError, parse_job_graph, sniff_job_graph};
+use crate::savepoint::access::SavepointAccess;
 use crate::savepoint::metadata::METADATA_MAGIC;
 use crate::savepoint::{Savepoint, SavepointError};
 
@@ -55,14 +57,19 @@ pub enum InputError {
 
 /// Loads a job version, detecting its kind from the content.
 pub fn load_job_input(path: &Path) -> Result<JobInput, InputError> {
-    load_job_input_with(path, &PlanOptions::default())
+    load_job_input_with(path, &PlanOptions::default(), &SavepointAccess::default())
 }
 
+/// The largest job-graph or plan file read (real ones are a few MB).
+const MAX_JOB_FILE_BYTES: u64 = 1 << 30;
+
 /// [`load_job_input`]; a compiled plan is converted into the job graph Flink builds when it
-/// runs the plan, with these options (Flink version, parallelism, configuration).
+/// runs the plan, with these options (Flink version, parallelism, configuration); a savepoint
+/// reads state files inside the folders `access` allows.
 pub fn load_job_input_with(
     path: &Path,
     plan_options: &PlanOptions,
+    access: &SavepointAccess,
 ) -> Result<JobInput, InputError> {
     let io = |source| InputError::Io {
         path: path.to_path_buf(),
@@ -70,9 +77,18 @@ pub fn load_job_input_with(
     };
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
-        return Ok(JobInput::Savepoint(Box::new(Savepoint::open(path)?)));
+        return Ok(JobInput::Savepoint(Box::new(Savepoint::open_with(
+            path, access,
+        )?)));
     }
-    if crate::job::export_job::is_jar(path) {
+    // Open first, then check what was opened: a FIFO must not block the read.
+    let opened = open_regular(path, true).map_err(|e| match e {
+        OpenError::Missing => io(std::io::ErrorKind::NotFound.into()),
+        OpenError::NotRegular => io(std::io::Error::other("not a regular file")),
+        OpenError::Io(e) => io(e),
+    })?;
+    let head = read_range(&opened.file, 0, 4).map_err(io)?;
+    if head.as_slice() == b"PK\x03\x04" {
         let req = crate::job::export_job::ExportJobRequest {
             jar: path.to_path_buf(),
             main_class: None,
@@ -86,23 +102,26 @@ pub fn load_job_input_with(
             crate::job::export_job::export_job_graph(&req)?,
         ));
     }
-    let mut head = [0u8; 4];
+    if head.len() == 4 && i32::from_be_bytes([head[0], head[1], head[2], head[3]]) == METADATA_MAGIC
     {
-        use std::io::Read;
-        let mut f = std::fs::File::open(path).map_err(io)?;
-        let n = f.read(&mut head).map_err(io)?;
-        if n == 4 && i32::from_be_bytes(head) == METADATA_MAGIC {
-            return Ok(JobInput::Savepoint(Box::new(Savepoint::open(path)?)));
-        }
+        return Ok(JobInput::Savepoint(Box::new(Savepoint::open_with(
+            path, access,
+        )?)));
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    if opened.len > MAX_JOB_FILE_BYTES {
+        return Err(io(std::io::Error::other(format!(
+            "{} bytes is larger than any job-graph file or plan ({MAX_JOB_FILE_BYTES} at most)",
+            opened.len
+        ))));
+    }
+    let bytes = read_range(&opened.file, 0, opened.len).map_err(io)?;
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return Err(InputError::UnknownKind {
             path: path.to_path_buf(),
         });
     };
     if sniff_job_graph(text) {
-        return Ok(JobInput::JobGraph(load_job_graph(path)?));
+        return Ok(JobInput::JobGraph(parse_job_graph(path, text)?));
     }
     if looks_like_compiled_plan(text) {
         let plan = parse_plan(text, &path.display().to_string())?;
@@ -111,7 +130,7 @@ pub fn load_job_input_with(
     // A file that tries to be a job graph but lacks `format` still gets the job-graph
     // loader's precise error.
     if text.contains("\"operators\"") || text.contains("operators:") {
-        return Ok(JobInput::JobGraph(load_job_graph(path)?));
+        return Ok(JobInput::JobGraph(parse_job_graph(path, text)?));
     }
     Err(InputError::UnknownKind {
         path: path.to_path_buf(),

@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod files;
 pub mod input;
 pub mod job;
 pub mod operator_id;

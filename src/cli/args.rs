@@ -19,6 +19,11 @@ pub struct Cli {
     /// working directory or above.
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
+    /// A folder outside the savepoint that its state handles may point into (repeatable).
+    /// Without it, state files are read only inside the savepoint folder and, for a retained
+    /// checkpoint, the job's `shared/` and `taskowned/` folders.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub allow_outside: Vec<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -10,12 +10,14 @@ use crate::input::{JobInput, load_job_input_with};
 use crate::job::JobGraph;
 use crate::job::plan::PlanOptions;
 use crate::savepoint::Savepoint;
+use crate::savepoint::access::SavepointAccess;
 
 /// What `check` knows about the old version besides its savepoint.
 pub struct OldVersion<'a> {
     pub job: Option<&'a Path>,
     pub plan: Option<&'a Path>,
     pub options: PlanOptions,
+    pub access: &'a SavepointAccess,
 }
 
 impl OldVersion<'_> {
@@ -23,7 +25,7 @@ impl OldVersion<'_> {
     /// when both are given.
     fn graph(&self) -> Result<Option<JobGraph>, crate::input::InputError> {
         use crate::job::plan::{enrich_job_graph, load_plan};
-        let as_graph = |path: &Path| match load_job_input_with(path, &self.options)? {
+        let as_graph = |path: &Path| match load_job_input_with(path, &self.options, self.access)? {
             JobInput::JobGraph(g) => Ok(Some(g)),
             JobInput::Savepoint(_) => Ok(None),
         };
@@ -50,12 +52,13 @@ pub(super) fn check(
     format: ReportFormat,
     config: &crate::config::Config,
 ) -> ExitCode {
-    let old = match Savepoint::open(savepoint).and_then(|sp| summarize(&sp)) {
+    let access = old_version.access;
+    let old = match Savepoint::open_with(savepoint, access).and_then(|sp| summarize(&sp)) {
         Ok(s) => OldSide::from_savepoint(&s),
         Err(e) => return fail(e.into()),
     };
     let mut uids: Vec<String> = Vec::new();
-    let (new, new_graph) = match load_new(job, &old_version.options, &mut uids) {
+    let (new, new_graph) = match load_new(job, &old_version.options, access, &mut uids) {
         Ok(loaded) => loaded,
         Err(e) => return fail(e),
     };
@@ -95,12 +98,13 @@ pub(super) fn diff(
     new_path: &Path,
     allow_non_restored_state: bool,
     options: &PlanOptions,
+    access: &SavepointAccess,
     format: ReportFormat,
     config: &crate::config::Config,
 ) -> ExitCode {
     let mut uids: Vec<String> = Vec::new();
-    let loaded = load_old(old_path, options, &mut uids)
-        .and_then(|old| Ok((old, load_new(new_path, options, &mut uids)?)));
+    let loaded = load_old(old_path, options, access, &mut uids)
+        .and_then(|old| Ok((old, load_new(new_path, options, access, &mut uids)?)));
     let ((old, old_graph), (new, new_graph)) = match loaded {
         Ok(sides) => sides,
         Err(e) => return fail(e),
@@ -114,9 +118,10 @@ pub(super) fn diff(
 fn load_old(
     path: &Path,
     options: &PlanOptions,
+    access: &SavepointAccess,
     uids: &mut Vec<String>,
 ) -> Result<(OldSide, Option<JobGraph>), miette::Report> {
-    match load_job_input_with(path, options)? {
+    match load_job_input_with(path, options, access)? {
         JobInput::JobGraph(g) => {
             uids.extend(g.operators.iter().filter_map(|o| o.uid.clone()));
             let side = OldSide::from_job_graph(&g, &path.display().to_string())?;
@@ -130,9 +135,10 @@ fn load_old(
 fn load_new(
     path: &Path,
     options: &PlanOptions,
+    access: &SavepointAccess,
     uids: &mut Vec<String>,
 ) -> Result<(NewSide, Option<JobGraph>), miette::Report> {
-    match load_job_input_with(path, options)? {
+    match load_job_input_with(path, options, access)? {
         JobInput::JobGraph(g) => {
             uids.extend(g.operators.iter().filter_map(|o| o.uid.clone()));
             let side = NewSide::from_job_graph(&g, &path.display().to_string())?;

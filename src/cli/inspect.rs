@@ -5,13 +5,20 @@ use std::process::ExitCode;
 
 use super::{Format, emit, fail, summarize};
 use crate::analysis::restore::UidNames;
-use crate::input::{JobInput, load_job_input};
+use crate::input::{JobInput, load_job_input_with};
 use crate::job::load_job_graph;
+use crate::job::plan::PlanOptions;
 use crate::report;
 use crate::savepoint::Savepoint;
+use crate::savepoint::access::SavepointAccess;
 
-pub(super) fn inspect(path: &Path, format: Format, uid_files: &[PathBuf]) -> ExitCode {
-    let mut summary = match Savepoint::open(path).and_then(|sp| summarize(&sp)) {
+pub(super) fn inspect(
+    path: &Path,
+    format: Format,
+    uid_files: &[PathBuf],
+    access: &SavepointAccess,
+) -> ExitCode {
+    let mut summary = match Savepoint::open_with(path, access).and_then(|sp| summarize(&sp)) {
         Ok(s) => s,
         Err(e) => return fail(e.into()),
     };
@@ -36,11 +43,16 @@ pub(super) fn inspect(path: &Path, format: Format, uid_files: &[PathBuf]) -> Exi
     ExitCode::SUCCESS
 }
 
-pub(super) fn snapshot(input: &Path, output: Option<&Path>) -> ExitCode {
+pub(super) fn snapshot(input: &Path, output: Option<&Path>, access: &SavepointAccess) -> ExitCode {
     use crate::analysis::baseline;
-    let graph = match load_job_input(input) {
+    // The baseline never overwrites what it was made from (the savepoint folder or the file).
+    let mut protected = vec![input.to_path_buf()];
+    let graph = match load_job_input_with(input, &PlanOptions::default(), access) {
         Ok(JobInput::Savepoint(sp)) => match summarize(&sp) {
-            Ok(s) => baseline::from_savepoint(&s),
+            Ok(s) => {
+                protected.push(sp.dir.clone());
+                baseline::from_savepoint(&s)
+            }
             Err(e) => return fail(e.into()),
         },
         Ok(JobInput::JobGraph(g)) => match baseline::from_job_graph(&g) {
@@ -56,7 +68,8 @@ pub(super) fn snapshot(input: &Path, output: Option<&Path>) -> ExitCode {
     let text = baseline::serialize(&graph, yaml);
     match output {
         Some(path) => {
-            if let Err(source) = std::fs::write(path, text) {
+            let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
+            if let Err(source) = crate::files::write_replacing(path, text.as_bytes(), &protected) {
                 return fail(
                     crate::input::InputError::Io {
                         path: path.to_path_buf(),

@@ -45,9 +45,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(e.into()),
     };
+    let access = crate::savepoint::access::SavepointAccess {
+        allow_outside: cli.allow_outside,
+    };
     match cli.command {
         Command::Explain { rule } => explain(rule.as_deref()),
-        Command::Snapshot { input, output } => snapshot(&input, output.as_deref()),
+        Command::Snapshot { input, output } => snapshot(&input, output.as_deref(), &access),
         Command::Lint { job, files, format } => {
             let all: Vec<PathBuf> = job.into_iter().chain(files).collect();
             if all.is_empty() {
@@ -87,7 +90,7 @@ pub fn run(cli: Cli) -> ExitCode {
             savepoint,
             format,
             uids,
-        } => inspect(&savepoint, format, &uids),
+        } => inspect(&savepoint, format, &uids, &access),
         Command::Check {
             savepoint: None,
             baseline: Some(baseline),
@@ -101,6 +104,7 @@ pub fn run(cli: Cli) -> ExitCode {
             &job,
             allow_non_restored_state,
             &plan.options(),
+            &access,
             format,
             &config,
         ),
@@ -121,6 +125,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 job: old_job.as_deref(),
                 plan: old_plan.as_deref(),
                 options: plan.options(),
+                access: &access,
             },
             format,
             &config,
@@ -136,6 +141,7 @@ pub fn run(cli: Cli) -> ExitCode {
             &new,
             allow_non_restored_state,
             &plan.options(),
+            &access,
             format,
             &config,
         ),

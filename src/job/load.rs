@@ -19,7 +19,8 @@ pub fn load_job_graph(path: &Path) -> Result<JobGraph, JobGraphError> {
             source,
         })
     };
-    let bytes = std::fs::read(path).map_err(io_err)?;
+    // Job-graph files are a few MB; a larger one is no job graph.
+    let bytes = crate::files::read_regular_file(path, 1 << 30).map_err(io_err)?;
     let text = String::from_utf8(bytes).map_err(|e| {
         io_err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,

@@ -57,6 +57,43 @@ pub enum SavepointError {
     #[error("{} references the state file `{path}`, which points outside the savepoint directory", metadata.display())]
     #[diagnostic(code(spcompat::savepoint::unsafe_path))]
     UnsafePath { path: String, metadata: PathBuf },
+
+    #[error("{} references the state file `{path}` for operator {operator}: it lies outside the savepoint folder, so it was not opened", metadata.display())]
+    #[diagnostic(
+        code(spcompat::savepoint::outside_savepoint),
+        help(
+            "state files are read only inside the savepoint folder (and a retained checkpoint's `shared/` and `taskowned/`), after following links; if this file is really part of the snapshot, copy it there or name its folder with `--allow-outside DIR`"
+        )
+    )]
+    OutsideSavepoint {
+        path: String,
+        metadata: PathBuf,
+        operator: String,
+    },
+
+    #[error("state file {} of operator {operator} cannot be read: {reason}", file.display())]
+    #[diagnostic(
+        code(spcompat::savepoint::unreadable_state_file),
+        help("state files must be regular files inside the savepoint folder")
+    )]
+    UnreadableStateFile {
+        file: PathBuf,
+        reason: String,
+        operator: String,
+    },
+
+    #[error("{} is not a regular file", path.display())]
+    #[diagnostic(
+        code(spcompat::savepoint::not_regular_file),
+        help(
+            "`_metadata` must be a regular file inside the savepoint folder, not a link, FIFO or device"
+        )
+    )]
+    NotRegularFile { path: PathBuf },
+
+    #[error("{} has {len} bytes, more than the {limit} a `_metadata` file can have", path.display())]
+    #[diagnostic(code(spcompat::savepoint::too_large))]
+    TooLarge { path: PathBuf, len: u64, limit: u64 },
 }
 
 impl SavepointError {

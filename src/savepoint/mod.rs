@@ -1,6 +1,7 @@
 //! Reading savepoints and retained checkpoints: `_metadata`, state handles, and the backend
 //! serialization headers at the start of state streams.
 
+pub mod access;
 pub mod backend_meta;
 pub mod bytes;
 pub mod error;
@@ -9,10 +10,9 @@ pub mod metadata;
 pub mod sources;
 pub mod summary;
 
-use std::fs::File;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
-use memmap2::Mmap;
+use self::access::{Confinement, OpenError, Resolved, SavepointAccess, open_regular, read_range};
 
 use self::backend_meta::{
     KeyedBackendMeta, OperatorBackendMeta, read_keyed_backend_meta, read_operator_backend_meta,
@@ -23,32 +23,14 @@ use self::handles::{ByteRange, KeyedHandle, OperatorHandle, StreamHandle};
 use self::metadata::{Metadata, OperatorState, parse_metadata};
 use crate::schema::javaser::{self, CheckpointProperties};
 
-/// Bytes of a file, memory-mapped (state files are only read at their headers, so mapping
-/// avoids reading whole SST or data files).
-enum FileBytes {
-    Mapped(Mmap),
-    Empty,
-}
+/// The largest `_metadata` read: Flink's own loader keeps it in memory too, but a larger file is
+/// no savepoint anyone wrote (the biggest seen are a few hundred MB).
+const MAX_METADATA_BYTES: u64 = 4 << 30;
 
-impl FileBytes {
-    fn open(path: &Path) -> std::io::Result<FileBytes> {
-        let file = File::open(path)?;
-        if file.metadata()?.len() == 0 {
-            return Ok(FileBytes::Empty);
-        }
-        // SAFETY: the map is read-only; a savepoint being rewritten while we read it could
-        // change the bytes under us, which at worst makes decoding fail with an error.
-        let map = unsafe { Mmap::map(&file)? };
-        Ok(FileBytes::Mapped(map))
-    }
-
-    fn as_slice(&self) -> &[u8] {
-        match self {
-            FileBytes::Mapped(m) => m,
-            FileBytes::Empty => &[],
-        }
-    }
-}
+/// A state header is read from the first bytes of its stream; most fit in the first read, and
+/// the prefix grows (by 16x) only when the header runs past it, up to this many bytes.
+const FIRST_HEADER_READ: u64 = 64 << 10;
+const MAX_HEADER_READ: u64 = 64 << 20;
 
 /// A savepoint or retained checkpoint opened for reading.
 pub struct Savepoint {
@@ -56,7 +38,9 @@ pub struct Savepoint {
     pub metadata_path: PathBuf,
     /// The directory holding `_metadata`; relative state handles are resolved against it.
     pub dir: PathBuf,
-    bytes: FileBytes,
+    /// Where state files may be read from.
+    confinement: Confinement,
+    bytes: Vec<u8>,
     pub metadata: Metadata,
     /// The `CheckpointProperties` trailer (metadata version 4+): savepoint or checkpoint, format.
     pub properties: Option<CheckpointProperties>,
@@ -69,18 +53,20 @@ pub struct StreamBytes<'a> {
     pub file: PathBuf,
     /// Offset of the first byte within `file`.
     pub base: u64,
+    /// Fewer bytes than the stream holds were read.
+    pub cut: bool,
 }
 
 enum StreamData<'a> {
     Borrowed(&'a [u8]),
-    File(FileBytes, std::ops::Range<usize>),
+    Read(Vec<u8>),
 }
 
 impl StreamBytes<'_> {
     pub fn as_slice(&self) -> &[u8] {
         match &self.data {
             StreamData::Borrowed(b) => b,
-            StreamData::File(f, range) => f.as_slice().get(range.clone()).unwrap_or(&[]),
+            StreamData::Read(v) => v,
         }
     }
 
@@ -100,36 +86,61 @@ pub struct OperatorSchema {
 }
 
 impl Savepoint {
-    /// Opens a savepoint directory, or a `_metadata` file directly.
+    /// Opens a savepoint directory, or a `_metadata` file directly; state files are read only
+    /// from inside the savepoint folder (see [`access`]).
     pub fn open(path: &Path) -> Result<Savepoint, SavepointError> {
-        let meta = std::fs::metadata(path).map_err(|source| SavepointError::Io {
+        Savepoint::open_with(path, &SavepointAccess::default())
+    }
+
+    /// [`Savepoint::open`], also reading state files inside the folders `access` allows.
+    pub fn open_with(path: &Path, access: &SavepointAccess) -> Result<Savepoint, SavepointError> {
+        let io = |path: &Path, source| SavepointError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
-        let metadata_path = if meta.is_dir() {
-            let candidate = path.join("_metadata");
-            if !candidate.is_file() {
+        };
+        let meta = std::fs::metadata(path).map_err(|e| io(path, e))?;
+        // A `_metadata` named by the user is theirs to choose; one found inside a folder must
+        // be the folder's own file, not a link to elsewhere.
+        let (metadata_path, follow_links) = if meta.is_dir() {
+            (path.join("_metadata"), false)
+        } else {
+            (path.to_path_buf(), true)
+        };
+        let opened = match open_regular(&metadata_path, follow_links) {
+            Ok(f) => f,
+            Err(OpenError::Missing) if meta.is_dir() => {
                 return Err(SavepointError::NoMetadata {
                     dir: path.to_path_buf(),
                 });
             }
-            candidate
-        } else {
-            path.to_path_buf()
+            Err(OpenError::Missing) => {
+                return Err(io(&metadata_path, std::io::ErrorKind::NotFound.into()));
+            }
+            Err(OpenError::NotRegular) => {
+                return Err(SavepointError::NotRegularFile {
+                    path: metadata_path,
+                });
+            }
+            Err(OpenError::Io(e)) => return Err(io(&metadata_path, e)),
         };
+        if opened.len > MAX_METADATA_BYTES {
+            return Err(SavepointError::TooLarge {
+                path: metadata_path,
+                len: opened.len,
+                limit: MAX_METADATA_BYTES,
+            });
+        }
+        let bytes = read_range(&opened.file, 0, opened.len).map_err(|e| io(&metadata_path, e))?;
         let dir = metadata_path
             .parent()
+            .filter(|p| !p.as_os_str().is_empty())
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        let bytes = FileBytes::open(&metadata_path).map_err(|source| SavepointError::Io {
-            path: metadata_path.clone(),
-            source,
-        })?;
-        let metadata = parse_metadata(bytes.as_slice())
+        let metadata = parse_metadata(&bytes)
             .map_err(|e| SavepointError::decode(&metadata_path, "the `_metadata` file", e))?;
         let properties = match metadata.trailer {
             Some(range) => {
-                let mut r = DataReader::with_base(bytes.as_slice(), 0);
+                let mut r = DataReader::with_base(&bytes, 0);
                 r.take(range.offset as usize, "operator states")
                     .and_then(|_| javaser::read_stream(&mut r))
                     .and_then(|value| {
@@ -151,9 +162,16 @@ impl Savepoint {
             }
             None => None,
         };
+        let is_checkpoint = properties.as_ref().is_some_and(|p| !p.is_savepoint)
+            || dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("chk-"));
+        let confinement = Confinement::new(&dir, is_checkpoint, access);
         Ok(Savepoint {
             metadata_path,
             dir,
+            confinement,
             bytes,
             metadata,
             properties,
@@ -162,7 +180,7 @@ impl Savepoint {
 
     /// The raw `_metadata` bytes.
     pub fn metadata_bytes(&self) -> &[u8] {
-        self.bytes.as_slice()
+        &self.bytes
     }
 
     /// Bytes of a range inside `_metadata` (inline state).
@@ -172,54 +190,116 @@ impl Savepoint {
         self.metadata_bytes().get(start..end).unwrap_or(&[])
     }
 
-    /// Opens the bytes a stream handle points at.
+    /// The bytes a stream handle points at, read whole (operator and coordinator state, whose
+    /// elements sit anywhere in the stream). At most [`MAX_HEADER_READ`] bytes are read; a
+    /// longer stream is cut there, and decoding past the cut fails with an error.
     pub fn stream_bytes(
         &self,
         handle: &StreamHandle,
         operator: &OperatorState,
     ) -> Result<Option<StreamBytes<'_>>, SavepointError> {
-        let (path, start, size) = match handle {
+        self.stream_prefix(handle, operator, MAX_HEADER_READ)
+    }
+
+    /// Decodes a header at the start of a stream, reading only as many of its first bytes as
+    /// the header needs: `decode` is retried on a longer prefix when it fails on a cut one.
+    pub fn decode_stream_start<T>(
+        &self,
+        handle: &StreamHandle,
+        operator: &OperatorState,
+        mut decode: impl FnMut(&StreamBytes<'_>) -> Result<T, SavepointError>,
+    ) -> Result<Option<T>, SavepointError> {
+        let mut limit = FIRST_HEADER_READ;
+        loop {
+            let Some(bytes) = self.stream_prefix(handle, operator, limit)? else {
+                return Ok(None);
+            };
+            let cut = bytes.cut;
+            match decode(&bytes) {
+                Err(SavepointError::Decode { .. }) if cut && limit < MAX_HEADER_READ => {
+                    limit = (limit * 16).min(MAX_HEADER_READ);
+                }
+                result => return result.map(Some),
+            }
+        }
+    }
+
+    /// At most `limit` bytes from the start of the stream a handle points at.
+    fn stream_prefix(
+        &self,
+        handle: &StreamHandle,
+        operator: &OperatorState,
+        limit: u64,
+    ) -> Result<Option<StreamBytes<'_>>, SavepointError> {
+        // Key-group handles wrap a stream handle; follow the wrapping without recursion.
+        let mut handle = handle;
+        while let StreamHandle::KeyGroups(h) = handle {
+            match &h.delegate {
+                Some(d) => handle = d,
+                None => return Ok(None),
+            }
+        }
+        let (resolved, start, size) = match handle {
             StreamHandle::Inline { data, .. } => {
                 return Ok(Some(StreamBytes {
                     data: StreamData::Borrowed(self.inline_bytes(*data)),
                     file: self.metadata_path.clone(),
                     base: data.offset,
+                    cut: false,
                 }));
             }
             StreamHandle::RelativeFile { relative_path, .. } => {
-                (self.resolve_relative(relative_path)?, 0u64, None)
+                let Some(path) = self.confinement.resolve_relative(relative_path) else {
+                    return Err(SavepointError::UnsafePath {
+                        path: relative_path.clone(),
+                        metadata: self.metadata_path.clone(),
+                    });
+                };
+                (self.confinement.open(&path), 0u64, None)
             }
-            StreamHandle::File { path, .. } => (self.resolve_absolute(path), 0, None),
+            StreamHandle::File { path, .. } => (
+                self.confinement.resolve_absolute(strip_file_scheme(path)),
+                0,
+                None,
+            ),
             StreamHandle::Segment {
                 start,
                 size,
                 physical_path,
                 ..
             } => (
-                self.resolve_absolute(physical_path),
+                self.confinement
+                    .resolve_absolute(strip_file_scheme(physical_path)),
                 (*start).max(0) as u64,
                 Some((*size).max(0) as u64),
             ),
-            StreamHandle::KeyGroups(h) => {
-                return match &h.delegate {
-                    Some(d) => self.stream_bytes(d, operator),
-                    None => Ok(None),
-                };
-            }
-            StreamHandle::EmptySegment => return Ok(None),
+            StreamHandle::KeyGroups(_) | StreamHandle::EmptySegment => return Ok(None),
         };
-        if !path.is_file() {
-            return Err(SavepointError::MissingStateFile {
-                file: path,
-                metadata: self.metadata_path.clone(),
-                operator: operator.operator_id.to_hex(),
-            });
-        }
-        let bytes = FileBytes::open(&path).map_err(|source| SavepointError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let len = bytes.as_slice().len() as u64;
+        let (path, opened) = match resolved {
+            Resolved::File { path, opened } => (path, opened),
+            Resolved::Missing { path } => {
+                return Err(SavepointError::MissingStateFile {
+                    file: path,
+                    metadata: self.metadata_path.clone(),
+                    operator: operator.operator_id.to_hex(),
+                });
+            }
+            Resolved::Outside { path } => {
+                return Err(SavepointError::OutsideSavepoint {
+                    path: path.display().to_string(),
+                    metadata: self.metadata_path.clone(),
+                    operator: operator.operator_id.to_hex(),
+                });
+            }
+            Resolved::Unreadable { path, reason } => {
+                return Err(SavepointError::UnreadableStateFile {
+                    file: path,
+                    reason,
+                    operator: operator.operator_id.to_hex(),
+                });
+            }
+        };
+        let len = opened.len;
         let end = size.map_or(len, |s| start.saturating_add(s));
         if start > len || end > len {
             return Err(SavepointError::decode(
@@ -232,59 +312,20 @@ impl Savepoint {
                 ),
             ));
         }
+        let want = (end - start).min(limit);
+        let data = read_range(&opened.file, start, want).map_err(|source| SavepointError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        // The file may have shrunk since it was opened: that is a cut too, and decoding the
+        // missing bytes fails with an error rather than a crash.
+        let cut = (data.len() as u64) < end - start;
         Ok(Some(StreamBytes {
-            data: StreamData::File(bytes, start as usize..end as usize),
+            data: StreamData::Read(data),
             file: path,
             base: start,
+            cut,
         }))
-    }
-
-    /// A relative handle must stay inside the savepoint directory.
-    fn resolve_relative(&self, relative: &str) -> Result<PathBuf, SavepointError> {
-        let rel = Path::new(relative);
-        let safe = rel
-            .components()
-            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-        if !safe {
-            return Err(SavepointError::UnsafePath {
-                path: relative.to_string(),
-                metadata: self.metadata_path.clone(),
-            });
-        }
-        Ok(self.dir.join(rel))
-    }
-
-    /// Absolute handles (retained checkpoints) name the place the checkpoint was written. If
-    /// the checkpoint was moved, find the same file relative to where it is now:
-    /// `.../<chk-N>/x` beside `_metadata`, `.../shared/x` or `.../taskowned/x` in its parent.
-    fn resolve_absolute(&self, uri: &str) -> PathBuf {
-        let path = strip_file_scheme(uri);
-        let original = PathBuf::from(path);
-        if original.is_file() {
-            return original;
-        }
-        let components: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
-        let own_name = self.dir.file_name().and_then(|n| n.to_str());
-        for (i, c) in components.iter().enumerate().rev() {
-            let rest = &components[i + 1..];
-            if rest.is_empty() || rest.contains(&"..") {
-                continue;
-            }
-            let base = if Some(*c) == own_name {
-                Some(self.dir.clone())
-            } else if *c == "shared" || *c == "taskowned" {
-                self.dir.parent().map(|p| p.join(c))
-            } else {
-                None
-            };
-            if let Some(base) = base {
-                let candidate = rest.iter().fold(base, |p, r| p.join(r));
-                if candidate.is_file() {
-                    return candidate;
-                }
-            }
-        }
-        original
     }
 
     /// Reads the keyed and operator backend headers of every subtask of `operator`.
@@ -322,31 +363,37 @@ impl Savepoint {
             }
             return Ok(());
         };
-        let Some(bytes) = self.stream_bytes(stream, operator)? else {
-            return Ok(());
-        };
-        let mut r = bytes.reader();
-        if let Some(v) = r.peek_i32()
-            && (1..6).contains(&v)
-        {
-            let note = format!(
-                "keyed state header version {v} (written before Flink 1.8) is not decoded; Flink 1.17+ cannot restore it either"
-            );
-            if !schema.notes.contains(&note) {
-                schema.notes.push(note);
+        let decoded = self.decode_stream_start(stream, operator, |bytes| {
+            let mut r = bytes.reader();
+            if let Some(v) = r.peek_i32()
+                && (1..6).contains(&v)
+            {
+                return Ok(Err(v));
             }
-            return Ok(());
-        }
-        let meta = read_keyed_backend_meta(&mut r).map_err(|e| {
-            SavepointError::decode(
-                &bytes.file,
-                &format!(
-                    "the keyed state header of operator {} subtask {subtask}",
-                    operator.operator_id
-                ),
-                e,
-            )
+            read_keyed_backend_meta(&mut r).map(Ok).map_err(|e| {
+                SavepointError::decode(
+                    &bytes.file,
+                    &format!(
+                        "the keyed state header of operator {} subtask {subtask}",
+                        operator.operator_id
+                    ),
+                    e,
+                )
+            })
         })?;
+        let meta = match decoded {
+            None => return Ok(()),
+            Some(Ok(meta)) => meta,
+            Some(Err(v)) => {
+                let note = format!(
+                    "keyed state header version {v} (written before Flink 1.8) is not decoded; Flink 1.17+ cannot restore it either"
+                );
+                if !schema.notes.contains(&note) {
+                    schema.notes.push(note);
+                }
+                return Ok(());
+            }
+        };
         match &mut schema.keyed {
             None => schema.keyed = Some(meta),
             Some(existing) => {
@@ -373,31 +420,37 @@ impl Savepoint {
         let Some(stream) = &handle.delegate else {
             return Ok(());
         };
-        let Some(bytes) = self.stream_bytes(stream, operator)? else {
-            return Ok(());
-        };
-        let mut r = bytes.reader();
-        if let Some(v) = r.peek_i32()
-            && (1..5).contains(&v)
-        {
-            let note = format!(
-                "operator state header version {v} (written before Flink 1.7) is not decoded"
-            );
-            if !schema.notes.contains(&note) {
-                schema.notes.push(note);
+        let decoded = self.decode_stream_start(stream, operator, |bytes| {
+            let mut r = bytes.reader();
+            if let Some(v) = r.peek_i32()
+                && (1..5).contains(&v)
+            {
+                return Ok(Err(v));
             }
-            return Ok(());
-        }
-        let meta = read_operator_backend_meta(&mut r).map_err(|e| {
-            SavepointError::decode(
-                &bytes.file,
-                &format!(
-                    "the operator state header of operator {} subtask {subtask}",
-                    operator.operator_id
-                ),
-                e,
-            )
+            read_operator_backend_meta(&mut r).map(Ok).map_err(|e| {
+                SavepointError::decode(
+                    &bytes.file,
+                    &format!(
+                        "the operator state header of operator {} subtask {subtask}",
+                        operator.operator_id
+                    ),
+                    e,
+                )
+            })
         })?;
+        let meta = match decoded {
+            None => return Ok(()),
+            Some(Ok(meta)) => meta,
+            Some(Err(v)) => {
+                let note = format!(
+                    "operator state header version {v} (written before Flink 1.7) is not decoded"
+                );
+                if !schema.notes.contains(&note) {
+                    schema.notes.push(note);
+                }
+                return Ok(());
+            }
+        };
         match &mut schema.operator {
             None => schema.operator = Some(meta),
             Some(existing) => {
