@@ -45,8 +45,15 @@ pub enum Command {
     },
     /// Predict what Flink does when NEW is started from SAVEPOINT.
     Check {
-        /// The old version's savepoint or retained checkpoint.
-        #[arg(long, value_name = "SAVEPOINT", required_unless_present = "baseline")]
+        /// The old version's savepoint or retained checkpoint (Flink's `-s`/`--fromSavepoint`
+        /// spellings work too).
+        #[arg(
+            short = 's',
+            long,
+            visible_alias = "fromSavepoint",
+            value_name = "SAVEPOINT",
+            required_unless_present = "baseline"
+        )]
         savepoint: Option<PathBuf>,
         /// A committed baseline (`spcompat snapshot`) standing in for the savepoint, as the old
         /// side of `diff`.
@@ -56,7 +63,11 @@ pub enum Command {
         #[arg(long, value_name = "NEW")]
         job: PathBuf,
         /// As Flink's --allowNonRestoredState: state with no operator in the new job is dropped.
-        #[arg(short = 'n', long = "allow-non-restored-state")]
+        #[arg(
+            short = 'n',
+            long = "allow-non-restored-state",
+            visible_alias = "allowNonRestoredState"
+        )]
         allow_non_restored_state: bool,
         /// The old version's job-graph (or compiled plan), used to name savepoint operators by
         /// their uids; for SQL jobs the report also names the change in SQL terms.
@@ -113,7 +124,11 @@ pub enum Command {
         /// The new version: a job-graph file or a compiled plan.
         new: PathBuf,
         /// As Flink's --allowNonRestoredState: state with no operator in the new job is dropped.
-        #[arg(short = 'n', long = "allow-non-restored-state")]
+        #[arg(
+            short = 'n',
+            long = "allow-non-restored-state",
+            visible_alias = "allowNonRestoredState"
+        )]
         allow_non_restored_state: bool,
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
