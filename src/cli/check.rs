@@ -50,6 +50,9 @@ pub(super) fn check(
     format: ReportFormat,
     config: &crate::config::Config,
 ) -> ExitCode {
+    if let Err(e) = super::hints::check_savepoint_arg(savepoint) {
+        return fail(e.into());
+    }
     let old = match Savepoint::open(savepoint).and_then(|sp| summarize(&sp)) {
         Ok(s) => OldSide::from_savepoint(&s),
         Err(e) => return fail(e.into()),
@@ -116,6 +119,7 @@ fn load_old(
     options: &PlanOptions,
     uids: &mut Vec<String>,
 ) -> Result<(OldSide, Option<JobGraph>), miette::Report> {
+    super::hints::check_folder(path)?;
     match load_job_input_with(path, options)? {
         JobInput::JobGraph(g) => {
             uids.extend(g.operators.iter().filter_map(|o| o.uid.clone()));
@@ -132,6 +136,7 @@ fn load_new(
     options: &PlanOptions,
     uids: &mut Vec<String>,
 ) -> Result<(NewSide, Option<JobGraph>), miette::Report> {
+    super::hints::check_folder(path)?;
     match load_job_input_with(path, options)? {
         JobInput::JobGraph(g) => {
             uids.extend(g.operators.iter().filter_map(|o| o.uid.clone()));

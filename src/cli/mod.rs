@@ -1,8 +1,18 @@
 //! The command line: one clap definition (`args`), one function per command, the exit codes of
 //! the contract.
 
+/// Like `eprintln!`, but a failed write to stderr is not a panic: the exit code still says
+/// what happened.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod check;
+mod hints;
 mod inspect;
 mod single;
 
@@ -41,17 +51,23 @@ pub fn run(cli: Cli) -> ExitCode {
         ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
         ColorWhen::Auto => {}
     }
+    if let Some(root) = &cli.root {
+        report::sarif::set_root(root.clone());
+    }
     let config = match crate::config::Config::discover(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => return fail(e.into()),
     };
+    if let (Some(path), None) = (&config.path, &cli.config) {
+        say!("spcompat: using config {}", path.display());
+    }
     match cli.command {
         Command::Explain { rule } => explain(rule.as_deref()),
         Command::Snapshot { input, output } => snapshot(&input, output.as_deref()),
         Command::Lint { job, files, format } => {
             let all: Vec<PathBuf> = job.into_iter().chain(files).collect();
             if all.is_empty() {
-                eprintln!("spcompat lint: give a job-graph file with --job FILE");
+                say!("spcompat lint: give a job-graph file with --job FILE");
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
             all.iter()
@@ -77,7 +93,7 @@ pub fn run(cli: Cli) -> ExitCode {
             let cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
             if let Err(e) = clap_mangen::Man::new(cmd).render(&mut out) {
-                eprintln!("spcompat: cannot render the man page: {e}");
+                say!("spcompat: cannot render the man page: {e}");
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
             emit(&String::from_utf8_lossy(&out));
@@ -167,7 +183,7 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn fail(report: miette::Report) -> ExitCode {
-    eprintln!("{report:?}");
+    say!("{report:?}");
     ExitCode::from(EXIT_BAD_INPUT)
 }
 
@@ -179,6 +195,18 @@ pub fn finish_prediction(
     config: &crate::config::Config,
 ) -> ExitCode {
     config.apply_to_prediction(prediction);
+    for a in config.unmatched_acceptances(prediction) {
+        say!(
+            "spcompat: warning: {}: [[accept]] of `{}` for `{}` matches no finding of this report",
+            config
+                .path
+                .as_deref()
+                .unwrap_or(std::path::Path::new(crate::config::FILE_NAME))
+                .display(),
+            a.rule,
+            a.operator
+        );
+    }
     emit(&render_prediction(prediction, format));
     ExitCode::from(prediction.effective_verdict.exit_code())
 }
@@ -221,10 +249,19 @@ fn summarize(sp: &Savepoint) -> Result<SavepointSummary, crate::savepoint::Savep
     result
 }
 
-/// Writes a report to standard output; a closed pipe (`| head`) is not an error.
+/// Writes a report to standard output; a closed pipe (`| head`) is not an error. Any other
+/// failed write ends the process with exit 2 and a message: a lost report must never look like
+/// a passing check.
 fn emit(text: &str) {
     use std::io::Write;
     // AutoStream drops color codes for pipes, NO_COLOR and `--color never`.
     let mut stdout = anstream::stdout().lock();
-    let _ = writeln!(stdout, "{}", text.trim_end()).and_then(|_| stdout.flush());
+    let written = writeln!(stdout, "{}", text.trim_end()).and_then(|_| stdout.flush());
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            say!("spcompat: cannot write the report to standard output: {e}");
+            std::process::exit(i32::from(EXIT_BAD_INPUT));
+        }
+        _ => {}
+    }
 }
