@@ -90,9 +90,8 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
-            if let Err(e) = clap_mangen::Man::new(cmd).render(&mut out) {
+            if let Err(e) = man_page(&mut out) {
                 say!("spcompat: cannot render the man page: {e}");
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
@@ -180,6 +179,43 @@ pub fn run(cli: Cli) -> ExitCode {
             }),
         },
     }
+}
+
+/// One man page holding every command: clap_mangen's default page refers to per-command
+/// pages (`spcompat-check(1)`) that are not installed anywhere.
+fn man_page(out: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    cmd.build();
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        writeln!(out, ".SH \"COMMAND: spcompat {}\"", sub.get_name())?;
+        let about = sub
+            .get_long_about()
+            .or(sub.get_about())
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}",
+            about.replace('\\', "\\\\").replace("\n.", "\n\\&.")
+        )?;
+        let mut options = Vec::new();
+        let sub_man = clap_mangen::Man::new(sub.clone());
+        sub_man.render_synopsis_section(&mut options)?;
+        sub_man.render_options_section(&mut options)?;
+        let options = String::from_utf8_lossy(&options)
+            .replace(".SH SYNOPSIS", ".SS Synopsis")
+            .replace(".SH OPTIONS", ".SS Options");
+        out.write_all(options.as_bytes())?;
+    }
+    man.render_extra_section(out)?;
+    man.render_version_section(out)
 }
 
 fn fail(report: miette::Report) -> ExitCode {
