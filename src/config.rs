@@ -92,15 +92,15 @@ pub struct InvalidConfig {
 }
 
 impl Config {
-    /// `--config FILE`, else the nearest `spcompat.toml` in the working directory or above.
+    /// `--config FILE`, else the nearest `spcompat.toml` in the working directory or above,
+    /// up to the repository root (the nearest folder with `.git`) or `$HOME`, whichever comes
+    /// first: a stray file in a shared parent folder (`/tmp`) must not change a verdict.
     pub fn discover(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         let path = match explicit {
             Some(p) => Some(p.to_path_buf()),
-            None => std::env::current_dir().ok().and_then(|dir| {
-                dir.ancestors()
-                    .map(|d| d.join(FILE_NAME))
-                    .find(|p| p.is_file())
-            }),
+            None => std::env::current_dir()
+                .ok()
+                .and_then(|dir| find_upward(&dir, std::env::var_os("HOME").map(PathBuf::from))),
         };
         match path {
             Some(p) => Config::load(&p),
@@ -171,6 +171,32 @@ impl Config {
         })
     }
 
+    /// `[[accept]]` entries that match no finding of this prediction (a typo in the uid, or a
+    /// loss that is gone): worth a warning, since they silently accept nothing.
+    pub fn unmatched_acceptances(&self, p: &Prediction) -> Vec<&Acceptance> {
+        self.accept
+            .iter()
+            .filter(|a| {
+                !p.operators.iter().any(|o| {
+                    let id = o.operator_id.to_string();
+                    let ids = [
+                        o.uid.as_deref(),
+                        o.inferred_uid.as_deref(),
+                        Some(id.as_str()),
+                        o.new_operator.as_ref().and_then(|n| n.uid.as_deref()),
+                    ];
+                    o.reasons.iter().any(|r| {
+                        r.code == a.rule
+                            && ids
+                                .iter()
+                                .flatten()
+                                .any(|i| i.eq_ignore_ascii_case(&a.operator))
+                    })
+                })
+            })
+            .collect()
+    }
+
     /// Marks accepted findings, applies severity overrides and recomputes the exit verdict.
     pub fn apply_to_prediction(&self, p: &mut Prediction) {
         let mut policy_errors: Vec<String> = Vec::new();
@@ -221,6 +247,21 @@ impl Config {
             }
         }
     }
+}
+
+/// The nearest `spcompat.toml` from `start` upward, stopping after the folder that holds
+/// `.git` or is `home`.
+fn find_upward(start: &Path, home: Option<PathBuf>) -> Option<PathBuf> {
+    for dir in start.ancestors() {
+        let candidate = dir.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if dir.join(".git").exists() || home.as_deref() == Some(dir) {
+            return None;
+        }
+    }
+    None
 }
 
 /// The first name an operator goes by: uid, inferred uid, then its ID.

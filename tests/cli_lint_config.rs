@@ -231,3 +231,31 @@ fn check_with_a_baseline_instead_of_a_savepoint() {
     );
     assert_eq!(unmapped[0]["uid"], "counter");
 }
+
+#[test]
+fn lint_fix_names_the_operator_id_to_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = common::root()
+        .join("fixtures/cases/2.3.0/nouid-unchanged/new-job.json")
+        .display()
+        .to_string();
+    let out = spcompat(dir.path())
+        .args(["lint", "--job", &job, "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let no_uid: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "stateful-operator-without-uid")
+        .collect();
+    assert!(!no_uid.is_empty());
+    for f in no_uid {
+        let id = f["operatorId"]
+            .as_str()
+            .expect("IDs derive without duplicate uids");
+        let fix = f["fix"].as_str().unwrap();
+        assert!(fix.contains(&format!(".setUidHash(\"{id}\")")), "{fix}");
+    }
+}

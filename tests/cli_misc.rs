@@ -35,6 +35,30 @@ fn man_page_documents_the_commands() {
         "{out}"
     );
     assert!(out.contains("check"));
+    // No references to per-command pages that do not exist; every command is on this page.
+    assert!(!out.contains("(1)"), "dangling page reference");
+    for command in [
+        "inspect",
+        "check",
+        "diff",
+        "lint",
+        "snapshot",
+        "explain",
+        "export-sql",
+    ] {
+        assert!(
+            out.contains(&format!(".SH \"COMMAND: spcompat {command}\"")),
+            "{command} missing"
+        );
+    }
+    assert!(
+        out.contains("\\-\\-fromSavepoint"),
+        "options of commands are listed"
+    );
+    assert!(
+        out.contains("restores with state loss"),
+        "exit codes are listed"
+    );
 }
 
 #[test]

@@ -136,4 +136,101 @@ stateful-operator-without-uid = "warning"
         out.contains("accepted in spcompat.toml: dedup state is rebuilt within an hour (OPS-42)"),
         "{out}"
     );
+    assert!(
+        out.contains("deploy it with --allowNonRestoredState"),
+        "an accepted loss still needs -n: {out}"
+    );
+}
+
+fn install_hook(dir: &Path) {
+    let hooks_dir = dir.join(".git/hooks");
+    std::fs::copy(
+        common::root().join("hooks/pre-commit"),
+        hooks_dir.join("pre-commit"),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let p = hooks_dir.join("pre-commit");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+fn snapshot(dir: &Path, job: &str, baseline: &str) {
+    let out = Command::new(env!("CARGO_BIN_EXE_spcompat"))
+        .args(["snapshot", job, "-o", baseline])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn hook_diffs_each_job_file_against_its_own_baseline() {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    assert!(git(dir, &["init", "-q"]).status.success());
+    install_hook(dir);
+    std::fs::create_dir(dir.join("jobs")).unwrap();
+    // Two jobs whose stateful operators differ: each must be compared with its own baseline.
+    let payments = JOB
+        .replace("\"orders\"", "\"payments\"")
+        .replace("\"dedup\"", "\"fraud\"");
+    std::fs::write(dir.join("jobs/orders-job.json"), JOB).unwrap();
+    std::fs::write(dir.join("jobs/payments-job.json"), &payments).unwrap();
+    snapshot(dir, "jobs/orders-job.json", "jobs/orders-job.baseline.yaml");
+    snapshot(
+        dir,
+        "jobs/payments-job.json",
+        "jobs/payments-job.baseline.yaml",
+    );
+    git(dir, &["add", "."]);
+    let (ok, out) = commit(dir, "two jobs");
+    assert!(
+        ok,
+        "two unchanged jobs against their own baselines pass: {out}"
+    );
+
+    // Both staged in one commit: only payments lost its fraud state.
+    std::fs::write(
+        dir.join("jobs/orders-job.json"),
+        JOB.replace("\"orders\",", "\"orders\", "),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("jobs/payments-job.json"),
+        payments.replace("\"uid\": \"fraud\"", "\"uid\": \"fraud-v2\""),
+    )
+    .unwrap();
+    git(dir, &["add", "."]);
+    let (ok, out) = commit(dir, "rename fraud uid");
+    assert!(!ok, "the renamed uid is blocked: {out}");
+    assert!(out.contains("unmapped-state"), "{out}");
+    assert!(
+        out.contains("uid `fraud`"),
+        "payments is diffed against its own baseline: {out}"
+    );
+    assert!(
+        !out.contains("uid `dedup`"),
+        "orders has nothing lost: {out}"
+    );
+
+    // As the pre-commit framework runs it: the files as arguments.
+    let run = Command::new(dir.join(".git/hooks/pre-commit"))
+        .arg("jobs/orders-job.json")
+        .current_dir(dir)
+        .env("SPCOMPAT", env!("CARGO_BIN_EXE_spcompat"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "only orders given, and orders is unchanged: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
 }

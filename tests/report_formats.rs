@@ -98,8 +98,7 @@ fn sarif_validates_against_the_schema() {
         assert_eq!(doc["version"], "2.1.0");
         // The validator does reject what the schema forbids.
         let mut broken = doc.clone();
-        broken["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"]["level"] =
-            "fatal".into();
+        broken["runs"][0]["results"] = "not a list".into();
         assert!(!validator.is_valid(&broken));
     }
 }
@@ -177,4 +176,102 @@ fn github_annotations_follow_workflow_command_syntax() {
         assert!(!message.contains('\n') && !message.is_empty());
     }
     assert!(text.contains("## "), "job summary follows the annotations");
+}
+
+/// GitHub code scanning's documented upload requirements, beyond the schema: relative URIs that
+/// attach to repository files, a region on every result, each rule described once, only rules
+/// that appear, and a size far from the upload limit.
+#[test]
+fn sarif_meets_github_code_scanning_upload_rules() {
+    let root = common::root();
+    let (sp, job) = cases().remove(0);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let run = |envs: &[(&str, &std::path::Path)], extra: &[&str]| {
+        let mut cmd = Command::cargo_bin("spcompat").unwrap();
+        cmd.current_dir(elsewhere.path())
+            .env_remove("GITHUB_WORKSPACE")
+            .env_remove("CI_PROJECT_DIR");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let out = cmd
+            .args([
+                "check",
+                "--savepoint",
+                &sp,
+                "--job",
+                &job,
+                "--format",
+                "sarif",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for text in [
+        run(&[("GITHUB_WORKSPACE", &root)], &[]),
+        run(&[("CI_PROJECT_DIR", &root)], &[]),
+        run(&[], &["--root", root.to_str().unwrap()]),
+    ] {
+        assert!(
+            text.len() < 32 * 1024,
+            "SARIF of one failing check is {} bytes",
+            text.len()
+        );
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let run = &doc["runs"][0];
+        assert_eq!(run["tool"]["driver"]["name"], "spcompat");
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        let results = run["results"].as_array().unwrap();
+        assert!(!results.is_empty() && results.len() <= 25_000);
+        let rule_ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+        let mut used: Vec<&str> = results
+            .iter()
+            .map(|r| r["ruleId"].as_str().unwrap())
+            .collect();
+        used.sort();
+        used.dedup();
+        let mut described = rule_ids.clone();
+        described.sort();
+        assert_eq!(
+            described, used,
+            "each rule that appears described once, no others"
+        );
+        for rule in rules {
+            assert!(
+                rule["shortDescription"]["text"]
+                    .as_str()
+                    .is_some_and(|t| !t.is_empty())
+            );
+            assert!(rule["help"]["text"].as_str().is_some_and(|t| !t.is_empty()));
+        }
+        assert!(results.iter().any(|r| r["ruleId"] == "unmapped-state"));
+        for r in results {
+            let index = r["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rule_ids[index], r["ruleId"]);
+            assert!(r["message"]["text"].as_str().is_some_and(|t| !t.is_empty()));
+            assert!(
+                r["partialFingerprints"]
+                    .as_object()
+                    .is_some_and(|f| !f.is_empty())
+            );
+            let physical = &r["locations"][0]["physicalLocation"];
+            let uri = physical["artifactLocation"]["uri"].as_str().unwrap();
+            assert!(
+                !uri.starts_with('/') && !uri.contains(':'),
+                "relative URI: {uri}"
+            );
+            assert!(
+                root.join(uri).is_file(),
+                "{uri} is a file of the repository"
+            );
+            assert!(
+                physical["region"]["startLine"]
+                    .as_u64()
+                    .is_some_and(|l| l >= 1),
+                "{r}"
+            );
+        }
+    }
 }

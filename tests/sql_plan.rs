@@ -116,12 +116,13 @@ fn the_group_aggregate_of_a_plan_has_flinks_id_key_and_accumulators() {
 
 #[test]
 fn the_reference_sample_maps_onto_its_savepoint() {
-    let reference = common::root().join("../shared/reference/fixtures");
+    let reference = common::root().join("fixtures/reference");
     let plan = reference.join("flink-2.3.0-compiled-plan-group-agg.json");
     let savepoint = reference.join("flink-2.3.0-sql-plan");
-    if !plan.exists() || !savepoint.exists() {
-        return;
-    }
+    assert!(
+        plan.exists() && savepoint.exists(),
+        "the reference samples are part of the repository"
+    );
     let out = Command::cargo_bin("spcompat")
         .unwrap()
         .args(["check", "--format", "json", "--savepoint"])

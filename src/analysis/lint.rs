@@ -125,7 +125,13 @@ pub fn lint(graph: &JobGraph, job: &str) -> LintReport {
                         "{} holds state but has no uid: its operator ID is derived from the job's shape, so inserting or removing any operator upstream orphans its state",
                         op.label()
                     ),
-                    "call .uid(\"<stable-name>\") on it (and keep the current ID for existing savepoints with .setUidHash(\"<current id>\") once)".into(),
+                    match id_of(op) {
+                        // The ID it has today, so existing savepoints keep restoring.
+                        Some(id) => format!(
+                            "call .uid(\"<stable-name>\") on it, and .setUidHash(\"{id}\") once so existing savepoints keep restoring into it"
+                        ),
+                        None => "call .uid(\"<stable-name>\") on it (and keep the current ID for existing savepoints with .setUidHash(\"<current id>\") once)".into(),
+                    },
                 );
             }
         }

@@ -368,7 +368,9 @@ impl Prediction {
 
 /// The contract's verdict: `fails` if any operator is incompatible, or unmapped without `-n`;
 /// `restores-with-state-loss` if some operator is unmapped under `-n`; else `restores`. With
-/// `skip_accepted`, operators whose failing findings are all accepted do not count.
+/// `skip_accepted`, operators whose failing findings are all accepted do not fail the verdict,
+/// but an accepted unmapped operator still means state loss: Flink needs `-n` to drop it, so
+/// the exit code must not tell a pipeline that a plain restore works.
 pub fn compute_verdict(
     operators: &[OperatorVerdict],
     allow_non_restored_state: bool,
@@ -386,9 +388,10 @@ pub fn compute_verdict(
         failing.is_empty() || failing.iter().any(|r| r.accepted.is_none())
     };
     let any = |status: Status| operators.iter().filter(counts).any(|o| o.status == status);
+    let any_unmapped = operators.iter().any(|o| o.status == Status::Unmapped);
     if any(Status::Incompatible) || (!allow_non_restored_state && any(Status::Unmapped)) {
         Verdict::Fails
-    } else if any(Status::Unmapped) {
+    } else if any_unmapped {
         Verdict::RestoresWithStateLoss
     } else {
         Verdict::Restores

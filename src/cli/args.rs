@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[command(
     name = "spcompat",
     version,
+    long_version = LONG_VERSION,
+    after_help = EXIT_CODES,
     about = "Will the new version of a Flink job restore from the old version's savepoint?",
     long_about = "Reads Flink savepoints and retained checkpoints directly (no JVM), loads the new job version, maps state by operator ID and applies Flink's compatibility rules, before you deploy."
 )]
@@ -24,8 +26,50 @@ pub struct Cli {
     /// checkpoint, the job's `shared/` and `taskowned/` folders.
     #[arg(long, value_name = "DIR", global = true)]
     pub allow_outside: Vec<PathBuf>,
+    /// SARIF paths are relative to this folder (the repository root); default:
+    /// `GITHUB_WORKSPACE`, then `CI_PROJECT_DIR`, then the working directory.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub root: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--version`: what this build knows how to read.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nsavepoints and retained checkpoints: Flink 1.11 to 2.3 (`_metadata` versions 2 to 7)",
+    "\ncompiled plans (--flink): Flink 1.15, 1.16, 1.17, 1.18, 1.19, 1.20, 2.0, 2.1, 2.2, 2.3",
+);
+
+/// Exit codes, shown at the end of `--help`.
+pub const EXIT_CODES: &str = "Exit codes (check, diff):\n  0  restores: every piece of state is restored\n  1  fails: Flink refuses the savepoint or the restore fails (lint: a finding at error level)\n  2  the input could not be used (unreadable, corrupt, unknown format, bad usage)\n  3  restores with state loss: start the job with --allowNonRestoredState (-n)";
+
+/// Minor versions whose compiled plans `--flink` can translate.
+pub const PLAN_FLINK_VERSIONS: [&str; 10] = [
+    "1.15", "1.16", "1.17", "1.18", "1.19", "1.20", "2.0", "2.1", "2.2", "2.3",
+];
+
+fn parse_flink_version(v: &str) -> Result<String, String> {
+    let known = crate::job::plan::version_pair(v).is_some_and(|(major, minor)| {
+        PLAN_FLINK_VERSIONS.contains(&format!("{major}.{minor}").as_str())
+    });
+    if known {
+        Ok(v.to_string())
+    } else {
+        Err(format!(
+            "unknown Flink version `{v}`; known: {}",
+            PLAN_FLINK_VERSIONS.join(", ")
+        ))
+    }
+}
+
+fn parse_set(kv: &str) -> Result<String, String> {
+    match kv.split_once('=') {
+        Some((k, _)) if !k.trim().is_empty() => Ok(kv.to_string()),
+        _ => Err(format!(
+            "`{kv}` is not KEY=VALUE (e.g. `table.exec.state.ttl=1 h`)"
+        )),
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,19 +93,33 @@ pub enum Command {
         uids: Vec<PathBuf>,
     },
     /// Predict what Flink does when NEW is started from SAVEPOINT.
+    #[command(after_help = EXIT_CODES)]
     Check {
-        /// The old version's savepoint or retained checkpoint.
-        #[arg(long, value_name = "SAVEPOINT", required_unless_present = "baseline")]
+        /// The old version's savepoint or retained checkpoint (Flink's `-s`/`--fromSavepoint`
+        /// spellings work too).
+        #[arg(
+            short = 's',
+            long,
+            visible_alias = "fromSavepoint",
+            value_name = "SAVEPOINT",
+            required_unless_present = "baseline"
+        )]
         savepoint: Option<PathBuf>,
         /// A committed baseline (`spcompat snapshot`) standing in for the savepoint, as the old
         /// side of `diff`.
         #[arg(long, value_name = "FILE", conflicts_with = "savepoint")]
         baseline: Option<PathBuf>,
-        /// The new version: a job-graph file, or a savepoint of the new version (canary run).
+        /// The new version, recognised from its content: a job-graph file (JSON or YAML, e.g.
+        /// from `export-sql` or `snapshot`), a baseline, a Flink SQL compiled plan (COMPILE PLAN
+        /// JSON), or a savepoint of the new version (canary run: folder or `_metadata`).
         #[arg(long, value_name = "NEW")]
         job: PathBuf,
         /// As Flink's --allowNonRestoredState: state with no operator in the new job is dropped.
-        #[arg(short = 'n', long = "allow-non-restored-state")]
+        #[arg(
+            short = 'n',
+            long = "allow-non-restored-state",
+            visible_alias = "allowNonRestoredState"
+        )]
         allow_non_restored_state: bool,
         /// The old version's job-graph (or compiled plan), used to name savepoint operators by
         /// their uids; for SQL jobs the report also names the change in SQL terms.
@@ -112,13 +170,18 @@ pub enum Command {
     /// Predict, with no savepoint, what Flink does when NEW starts from a savepoint of OLD:
     /// OLD's operators that declare state stand in for the savepoint. Same report and exit
     /// codes as `check`.
+    #[command(after_help = EXIT_CODES)]
     Diff {
         /// The old version: a job-graph file (or baseline) or a compiled plan.
         old: PathBuf,
         /// The new version: a job-graph file or a compiled plan.
         new: PathBuf,
         /// As Flink's --allowNonRestoredState: state with no operator in the new job is dropped.
-        #[arg(short = 'n', long = "allow-non-restored-state")]
+        #[arg(
+            short = 'n',
+            long = "allow-non-restored-state",
+            visible_alias = "allowNonRestoredState"
+        )]
         allow_non_restored_state: bool,
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
@@ -181,7 +244,7 @@ pub enum Command {
 pub struct PlanArgs {
     /// Compiled plans: the Flink version that runs them (their uids follow it); default: the
     /// plan's `flinkVersion`.
-    #[arg(long = "flink", value_name = "VERSION")]
+    #[arg(long = "flink", value_name = "VERSION", value_parser = parse_flink_version)]
     pub flink: Option<String>,
     /// Compiled plans: the job's default parallelism; default 1 (operator IDs from uids do not
     /// depend on it).
@@ -189,7 +252,7 @@ pub struct PlanArgs {
     pub parallelism: Option<u32>,
     /// Compiled plans: a job option as SET gives it, e.g. `table.exec.uid.generation=DISABLED`
     /// or `table.exec.state.ttl=1 h` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_set)]
     pub set: Vec<String>,
 }
 

@@ -52,6 +52,9 @@ pub(super) fn check(
     format: ReportFormat,
     config: &crate::config::Config,
 ) -> ExitCode {
+    if let Err(e) = super::hints::check_savepoint_arg(savepoint) {
+        return fail(e.into());
+    }
     let access = old_version.access;
     let old = match Savepoint::open_with(savepoint, access).and_then(|sp| summarize(&sp)) {
         Ok(s) => OldSide::from_savepoint(&s),
@@ -121,6 +124,7 @@ fn load_old(
     access: &SavepointAccess,
     uids: &mut Vec<String>,
 ) -> Result<(OldSide, Option<JobGraph>), miette::Report> {
+    super::hints::check_folder(path)?;
     match load_job_input_with(path, options, access)? {
         JobInput::JobGraph(g) => {
             uids.extend(g.operators.iter().filter_map(|o| o.uid.clone()));
@@ -138,6 +142,7 @@ fn load_new(
     access: &SavepointAccess,
     uids: &mut Vec<String>,
 ) -> Result<(NewSide, Option<JobGraph>), miette::Report> {
+    super::hints::check_folder(path)?;
     match load_job_input_with(path, options, access)? {
         JobInput::JobGraph(g) => {
             uids.extend(g.operators.iter().filter_map(|o| o.uid.clone()));

@@ -1,8 +1,18 @@
 //! The command line: one clap definition (`args`), one function per command, the exit codes of
 //! the contract.
 
+/// Like `eprintln!`, but a failed write to stderr is not a panic: the exit code still says
+/// what happened.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod check;
+mod hints;
 mod inspect;
 mod single;
 
@@ -41,6 +51,9 @@ pub fn run(cli: Cli) -> ExitCode {
         ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
         ColorWhen::Auto => {}
     }
+    if let Some(root) = &cli.root {
+        report::sarif::set_root(root.clone());
+    }
     let config = match crate::config::Config::discover(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => return fail(e.into()),
@@ -48,13 +61,16 @@ pub fn run(cli: Cli) -> ExitCode {
     let access = crate::savepoint::access::SavepointAccess {
         allow_outside: cli.allow_outside,
     };
+    if let (Some(path), None) = (&config.path, &cli.config) {
+        say!("spcompat: using config {}", path.display());
+    }
     match cli.command {
         Command::Explain { rule } => explain(rule.as_deref()),
         Command::Snapshot { input, output } => snapshot(&input, output.as_deref(), &access),
         Command::Lint { job, files, format } => {
             let all: Vec<PathBuf> = job.into_iter().chain(files).collect();
             if all.is_empty() {
-                eprintln!("spcompat lint: give a job-graph file with --job FILE");
+                say!("spcompat lint: give a job-graph file with --job FILE");
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
             all.iter()
@@ -77,10 +93,9 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
-            if let Err(e) = clap_mangen::Man::new(cmd).render(&mut out) {
-                eprintln!("spcompat: cannot render the man page: {e}");
+            if let Err(e) = man_page(&mut out) {
+                say!("spcompat: cannot render the man page: {e}");
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
             emit(&String::from_utf8_lossy(&out));
@@ -187,8 +202,45 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// One man page holding every command: clap_mangen's default page refers to per-command
+/// pages (`spcompat-check(1)`) that are not installed anywhere.
+fn man_page(out: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    cmd.build();
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        writeln!(out, ".SH \"COMMAND: spcompat {}\"", sub.get_name())?;
+        let about = sub
+            .get_long_about()
+            .or(sub.get_about())
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}",
+            about.replace('\\', "\\\\").replace("\n.", "\n\\&.")
+        )?;
+        let mut options = Vec::new();
+        let sub_man = clap_mangen::Man::new(sub.clone());
+        sub_man.render_synopsis_section(&mut options)?;
+        sub_man.render_options_section(&mut options)?;
+        let options = String::from_utf8_lossy(&options)
+            .replace(".SH SYNOPSIS", ".SS Synopsis")
+            .replace(".SH OPTIONS", ".SS Options");
+        out.write_all(options.as_bytes())?;
+    }
+    man.render_extra_section(out)?;
+    man.render_version_section(out)
+}
+
 fn fail(report: miette::Report) -> ExitCode {
-    eprintln!("{report:?}");
+    say!("{report:?}");
     ExitCode::from(EXIT_BAD_INPUT)
 }
 
@@ -200,6 +252,18 @@ pub fn finish_prediction(
     config: &crate::config::Config,
 ) -> ExitCode {
     config.apply_to_prediction(prediction);
+    for a in config.unmatched_acceptances(prediction) {
+        say!(
+            "spcompat: warning: {}: [[accept]] of `{}` for `{}` matches no finding of this report",
+            config
+                .path
+                .as_deref()
+                .unwrap_or(std::path::Path::new(crate::config::FILE_NAME))
+                .display(),
+            a.rule,
+            a.operator
+        );
+    }
     emit(&render_prediction(prediction, format));
     ExitCode::from(prediction.effective_verdict.exit_code())
 }
@@ -242,10 +306,19 @@ fn summarize(sp: &Savepoint) -> Result<SavepointSummary, crate::savepoint::Savep
     result
 }
 
-/// Writes a report to standard output; a closed pipe (`| head`) is not an error.
+/// Writes a report to standard output; a closed pipe (`| head`) is not an error. Any other
+/// failed write ends the process with exit 2 and a message: a lost report must never look like
+/// a passing check.
 fn emit(text: &str) {
     use std::io::Write;
     // AutoStream drops color codes for pipes, NO_COLOR and `--color never`.
     let mut stdout = anstream::stdout().lock();
-    let _ = writeln!(stdout, "{}", text.trim_end()).and_then(|_| stdout.flush());
+    let written = writeln!(stdout, "{}", text.trim_end()).and_then(|_| stdout.flush());
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            say!("spcompat: cannot write the report to standard output: {e}");
+            std::process::exit(i32::from(EXIT_BAD_INPUT));
+        }
+        _ => {}
+    }
 }

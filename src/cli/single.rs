@@ -8,6 +8,9 @@ use crate::job::load_job_graph;
 use crate::report;
 
 pub(super) fn lint(job: &Path, format: ReportFormat, config: &crate::config::Config) -> ExitCode {
+    if let Err(e) = super::hints::check_job_graph_arg(job) {
+        return fail(e.into());
+    }
     let graph = match load_job_graph(job) {
         Ok(g) => g,
         Err(e) => return fail(e.into()),
@@ -49,7 +52,7 @@ pub(super) fn explain(rule: Option<&str>) -> ExitCode {
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!(
+                say!(
                     "spcompat: no rule `{id}`; `spcompat explain` lists the {} rules",
                     rules::ALL.len()
                 );
@@ -62,7 +65,7 @@ pub(super) fn explain(rule: Option<&str>) -> ExitCode {
 pub(super) fn export_sql(req: crate::job::export_sql::ExportRequest) -> ExitCode {
     match crate::job::export_sql::export_sql(&req) {
         Ok(done) => {
-            eprintln!(
+            say!(
                 "wrote {} ({} operators, {} with state){}",
                 done.output.display(),
                 done.operators,

@@ -161,6 +161,11 @@ pub fn render_text(p: &Prediction) -> String {
             "  every failing finding is accepted in spcompat.toml: exit code as for `{}`\n",
             p.effective_verdict.as_str()
         ));
+        if p.effective_verdict == Verdict::RestoresWithStateLoss && !p.allow_non_restored_state {
+            out.push_str(
+                "  the accepted loss still needs --allowNonRestoredState (-n) when deploying: Flink refuses the savepoint without it (exit 3)\n",
+            );
+        }
     }
     out.push_str(&format!("  old: {}\n  new: {}\n", p.old, p.new));
     if p.allow_non_restored_state {

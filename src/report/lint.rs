@@ -64,10 +64,11 @@ pub fn render_markdown(r: &LintReport) -> String {
     } else {
         "⚠️"
     };
-    let mut out = format!(
+    let mut out = super::markdown::marker(&format!("lint {}", r.job));
+    out.push_str(&format!(
         "## {icon} spcompat lint: {} finding(s), {errors} at error level\n\n",
         findings.len()
-    );
+    ));
     if !findings.is_empty() {
         out.push_str("| severity | rule | operator | message | fix |\n|---|---|---|---|---|\n");
         for f in &findings {

@@ -3,6 +3,12 @@
 use super::findings::operator_label;
 use crate::analysis::restore::{Prediction, Status, Verdict};
 
+/// The first line of every comment: hidden when rendered, it lets `ci/pr-comment.sh` find and
+/// update its own comment on re-runs instead of adding one per push. One per job file.
+pub fn marker(job: &str) -> String {
+    format!("<!-- spcompat-report: {} -->\n", job.replace("--", "-"))
+}
+
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -20,7 +26,8 @@ pub fn render(p: &Prediction) -> String {
         Verdict::RestoresWithStateLoss => ("⚠️", "restores with state loss"),
         Verdict::Fails => ("❌", "fails"),
     };
-    let mut out = format!("## {icon} spcompat: the new job {verdict}\n\n");
+    let mut out = marker(&p.new);
+    out.push_str(&format!("## {icon} spcompat: the new job {verdict}\n\n"));
     out.push_str(&format!(
         "Old `{}` → new job `{}`{}\n\n",
         p.old,

@@ -1,6 +1,8 @@
 //! SARIF 2.1.0, as GitHub code scanning and other SAST dashboards read it.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
@@ -24,13 +26,63 @@ fn text(s: impl Into<String>) -> MultiformatMessageString {
     MultiformatMessageString::builder().text(s.into()).build()
 }
 
+/// The repository root that SARIF paths are relative to (`--root`); without it
+/// `GITHUB_WORKSPACE`, then `CI_PROJECT_DIR`, then the working directory.
+static ROOT: OnceLock<PathBuf> = OnceLock::new();
+
+/// Sets the root for this process (`--root`); the first call wins.
+pub fn set_root(root: PathBuf) {
+    let _ = ROOT.set(root);
+}
+
+fn root() -> Option<PathBuf> {
+    ROOT.get()
+        .cloned()
+        .or_else(|| std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from))
+        .or_else(|| std::env::var_os("CI_PROJECT_DIR").map(PathBuf::from))
+        .or_else(|| std::env::current_dir().ok())
+}
+
+/// A path as code scanning attaches it to a file of the pull request: relative to the root,
+/// with `/` separators. A path outside the root stays as given.
+pub fn artifact_uri(path: &str, root: Option<&Path>) -> String {
+    let given = Path::new(path);
+    let relative = root.and_then(|root| {
+        let abs = std::path::absolute(given).ok()?;
+        let root_abs = std::path::absolute(root).ok()?;
+        abs.strip_prefix(&root_abs)
+            .map(Path::to_path_buf)
+            .ok()
+            .or_else(|| {
+                // Symlinked checkouts (`/home/runner/work` vs its real path).
+                let real = abs.canonicalize().ok()?;
+                let real_root = root_abs.canonicalize().ok()?;
+                real.strip_prefix(real_root).map(Path::to_path_buf).ok()
+            })
+    });
+    let shown = relative.as_deref().unwrap_or(given);
+    shown
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .filter(|c| c != ".")
+        .collect::<Vec<_>>()
+        .join("/")
+        .replace("//", "/")
+}
+
 pub fn render(p: &Prediction) -> String {
     render_findings(&flatten(p), &p.new)
 }
 
 /// SARIF for any list of findings; `default_uri` names the input when a finding has no file.
 pub fn render_findings(findings: &[FlatFinding], default_uri: &str) -> String {
-    let descriptors: Vec<ReportingDescriptor> = rules::ALL
+    // Only the rules that appear, each once: the full catalog made one finding weigh 130 KB.
+    let used: Vec<&rules::Rule> = rules::ALL
+        .iter()
+        .filter(|r| findings.iter().any(|f| f.code == r.id))
+        .collect();
+    let root = root();
+    let descriptors: Vec<ReportingDescriptor> = used
         .iter()
         .map(|r| {
             ReportingDescriptor::builder()
@@ -40,7 +92,7 @@ pub fn render_findings(findings: &[FlatFinding], default_uri: &str) -> String {
                 .full_description(text(format!("{} (Flink {})", r.title, r.flink_versions)))
                 .help(
                     MultiformatMessageString::builder()
-                        .text(r.doc.to_string())
+                        .text(format!("{} (`spcompat explain {}`)", r.title, r.id))
                         .markdown(r.doc.to_string())
                         .build(),
                 )
@@ -64,13 +116,17 @@ pub fn render_findings(findings: &[FlatFinding], default_uri: &str) -> String {
             let mut physical = PhysicalLocation::builder()
                 .artifact_location(
                     ArtifactLocation::builder()
-                        .uri(f.file.clone().unwrap_or_else(|| default_uri.to_string()))
+                        .uri(artifact_uri(
+                            f.file.as_deref().unwrap_or(default_uri),
+                            root.as_deref(),
+                        ))
                         .build(),
                 )
                 .build();
-            if let Some(line) = f.line {
-                physical.region = Some(Region::builder().start_line(line as i64).build());
-            }
+            // Code scanning places only results with a region: an operator with no line of
+            // its own (unmapped: it is gone from the new job) points at line 1 of the file.
+            let line = f.line.unwrap_or(1).max(1);
+            physical.region = Some(Region::builder().start_line(line as i64).build());
             let mut fingerprints = BTreeMap::new();
             fingerprints.insert(
                 "spcompat/v1".to_string(),
@@ -78,7 +134,7 @@ pub fn render_findings(findings: &[FlatFinding], default_uri: &str) -> String {
             );
             let mut result = SarifResult::builder()
                 .rule_id(f.code.to_string())
-                .rule_index(rules::ALL.iter().position(|r| r.id == f.code).unwrap_or(0) as i64)
+                .rule_index(used.iter().position(|r| r.id == f.code).unwrap_or(0) as i64)
                 .level(level(f.severity))
                 .message(Message::builder().text(message).build())
                 .locations(vec![

@@ -901,7 +901,7 @@ mod tests {
 
     fn fixture(name: &str) -> Vec<u8> {
         let path = format!(
-            "{}/../shared/reference/fixtures/{name}/_metadata",
+            "{}/fixtures/reference/{name}/_metadata",
             env!("CARGO_MANIFEST_DIR")
         );
         std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))

@@ -8,12 +8,12 @@ pub fn root() -> PathBuf {
 }
 
 /// Every fixture folder (holding `_metadata`) under `fixtures/savepoints`, plus the reference
-/// samples in `../shared/reference/fixtures` when present.
+/// samples in `fixtures/reference` (copied from the reference research).
 pub fn all_fixtures() -> Vec<PathBuf> {
     let mut out = Vec::new();
     for base in [
         root().join("fixtures/savepoints"),
-        root().join("../shared/reference/fixtures"),
+        root().join("fixtures/reference"),
     ] {
         if !base.is_dir() {
             continue;
