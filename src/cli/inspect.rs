@@ -3,15 +3,26 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{Format, emit, fail, summarize};
+use super::{Format, emit, emit_plain, fail, summarize, summarize_with};
 use crate::analysis::restore::UidNames;
 use crate::input::{JobInput, load_job_input};
 use crate::job::load_job_graph;
 use crate::report;
 use crate::savepoint::Savepoint;
+use crate::savepoint::subtask_brief::HandleDetail;
 
-pub(super) fn inspect(path: &Path, format: Format, uid_files: &[PathBuf]) -> ExitCode {
-    let mut summary = match Savepoint::open(path).and_then(|sp| summarize(&sp)) {
+pub(super) fn inspect(
+    path: &Path,
+    format: Format,
+    uid_files: &[PathBuf],
+    all_handles: bool,
+) -> ExitCode {
+    let detail = if all_handles {
+        HandleDetail::Full
+    } else {
+        HandleDetail::Brief
+    };
+    let mut summary = match Savepoint::open(path).and_then(|sp| summarize_with(&sp, detail)) {
         Ok(s) => s,
         Err(e) => return fail(e.into()),
     };
@@ -28,11 +39,10 @@ pub(super) fn inspect(path: &Path, format: Format, uid_files: &[PathBuf]) -> Exi
             op.inferred_uid = names.lookup(op.operator_id).map(str::to_string);
         }
     }
-    let out = match format {
-        Format::Text => report::inspect::render_text(&summary),
-        Format::Json => report::inspect::render_json(&summary),
-    };
-    emit(&out);
+    match format {
+        Format::Text => emit(&report::inspect::render_text(&summary)),
+        Format::Json => emit_plain(&report::inspect::render_json(&summary)),
+    }
     ExitCode::SUCCESS
 }
 

@@ -17,6 +17,7 @@ use single::{explain, export_sql, lint};
 
 use crate::report;
 use crate::savepoint::Savepoint;
+use crate::savepoint::subtask_brief::HandleDetail;
 use crate::savepoint::summary::SavepointSummary;
 
 /// Exit code for input that could not be used.
@@ -87,7 +88,8 @@ pub fn run(cli: Cli) -> ExitCode {
             savepoint,
             format,
             uids,
-        } => inspect(&savepoint, format, &uids),
+            all_handles,
+        } => inspect(&savepoint, format, &uids, all_handles),
         Command::Check {
             savepoint: None,
             baseline: Some(baseline),
@@ -197,6 +199,14 @@ fn exit_rank(code: ExitCode) -> u8 {
 /// Reads a savepoint's summary, with a progress bar on stderr when stderr is a terminal and the
 /// savepoint references state files (nothing is drawn in CI logs or pipes).
 fn summarize(sp: &Savepoint) -> Result<SavepointSummary, crate::savepoint::SavepointError> {
+    summarize_with(sp, HandleDetail::Brief)
+}
+
+/// As [`summarize`], with the subtask handles at `detail`.
+fn summarize_with(
+    sp: &Savepoint,
+    detail: HandleDetail,
+) -> Result<SavepointSummary, crate::savepoint::SavepointError> {
     use std::io::IsTerminal;
     let files = sp
         .metadata
@@ -206,7 +216,7 @@ fn summarize(sp: &Savepoint) -> Result<SavepointSummary, crate::savepoint::Savep
         .filter(|s| s.managed_keyed_state.is_some() || s.managed_operator_state.is_some())
         .count();
     if !std::io::stderr().is_terminal() || files < 64 {
-        return SavepointSummary::build(sp);
+        return SavepointSummary::build_with(sp, detail, &mut |_, _| {});
     }
     let bar = indicatif::ProgressBar::new(sp.metadata.operators.len() as u64).with_style(
         indicatif::ProgressStyle::with_template(
@@ -216,7 +226,7 @@ fn summarize(sp: &Savepoint) -> Result<SavepointSummary, crate::savepoint::Savep
     );
     bar.set_prefix("reading state headers");
     let result =
-        SavepointSummary::build_with_progress(sp, &mut |done, _| bar.set_position(done as u64));
+        SavepointSummary::build_with(sp, detail, &mut |done, _| bar.set_position(done as u64));
     bar.finish_and_clear();
     result
 }
@@ -226,5 +236,13 @@ fn emit(text: &str) {
     use std::io::Write;
     // AutoStream drops color codes for pipes, NO_COLOR and `--color never`.
     let mut stdout = anstream::stdout().lock();
+    let _ = writeln!(stdout, "{}", text.trim_end()).and_then(|_| stdout.flush());
+}
+
+/// As [`emit`], for output that never holds color codes (JSON): written as is, without the
+/// color-stripping adapter's scan of every byte.
+fn emit_plain(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{}", text.trim_end()).and_then(|_| stdout.flush());
 }

@@ -5,8 +5,10 @@ pub mod backend_meta;
 pub mod bytes;
 pub mod error;
 pub mod handles;
+mod header_cache;
 pub mod metadata;
 pub mod sources;
+pub mod subtask_brief;
 pub mod summary;
 
 use std::fs::File;
@@ -20,6 +22,7 @@ use self::backend_meta::{
 use self::bytes::{DataReader, DecodeError};
 pub use self::error::SavepointError;
 use self::handles::{ByteRange, KeyedHandle, OperatorHandle, StreamHandle};
+use self::header_cache::HeaderCache;
 use self::metadata::{Metadata, OperatorState, parse_metadata};
 use crate::schema::javaser::{self, CheckpointProperties};
 
@@ -293,13 +296,27 @@ impl Savepoint {
         operator: &OperatorState,
     ) -> Result<OperatorSchema, SavepointError> {
         let mut schema = OperatorSchema::default();
+        let mut keyed_seen = HeaderCache::default();
+        let mut operator_seen = HeaderCache::default();
         for subtask in &operator.subtasks {
             // Raw keyed and raw operator state are bytes the user wrote, with no header.
             if let Some(handle) = &subtask.managed_keyed_state {
-                self.merge_keyed(handle, operator, subtask.index, &mut schema)?;
+                self.merge_keyed(
+                    handle,
+                    operator,
+                    subtask.index,
+                    &mut schema,
+                    &mut keyed_seen,
+                )?;
             }
             if let Some(handle) = &subtask.managed_operator_state {
-                self.merge_operator(handle, operator, subtask.index, &mut schema)?;
+                self.merge_operator(
+                    handle,
+                    operator,
+                    subtask.index,
+                    &mut schema,
+                    &mut operator_seen,
+                )?;
             }
         }
         Ok(schema)
@@ -311,6 +328,7 @@ impl Savepoint {
         operator: &OperatorState,
         subtask: i32,
         schema: &mut OperatorSchema,
+        seen: &mut HeaderCache,
     ) -> Result<(), SavepointError> {
         let Some(stream) = handle.header_stream() else {
             let note = format!(
@@ -322,9 +340,15 @@ impl Savepoint {
             }
             return Ok(());
         };
+        if !seen.first_visit(stream) {
+            return Ok(());
+        }
         let Some(bytes) = self.stream_bytes(stream, operator)? else {
             return Ok(());
         };
+        if seen.known_header(bytes.as_slice()) {
+            return Ok(());
+        }
         let mut r = bytes.reader();
         if let Some(v) = r.peek_i32()
             && (1..6).contains(&v)
@@ -347,11 +371,18 @@ impl Savepoint {
                 e,
             )
         })?;
+        if meta.unreadable.is_none() {
+            seen.remember(&bytes.as_slice()[..r.position()]);
+        }
         match &mut schema.keyed {
-            None => schema.keyed = Some(meta),
+            None => {
+                seen.names
+                    .extend(meta.states.iter().map(|s| s.name.clone()));
+                schema.keyed = Some(meta);
+            }
             Some(existing) => {
                 for state in meta.states {
-                    if !existing.states.iter().any(|s| s.name == state.name) {
+                    if seen.names.insert(state.name.clone()) {
                         existing.states.push(state);
                     }
                 }
@@ -369,13 +400,20 @@ impl Savepoint {
         operator: &OperatorState,
         subtask: i32,
         schema: &mut OperatorSchema,
+        seen: &mut HeaderCache,
     ) -> Result<(), SavepointError> {
         let Some(stream) = &handle.delegate else {
             return Ok(());
         };
+        if !seen.first_visit(stream) {
+            return Ok(());
+        }
         let Some(bytes) = self.stream_bytes(stream, operator)? else {
             return Ok(());
         };
+        if seen.known_header(bytes.as_slice()) {
+            return Ok(());
+        }
         let mut r = bytes.reader();
         if let Some(v) = r.peek_i32()
             && (1..5).contains(&v)
@@ -398,24 +436,25 @@ impl Savepoint {
                 e,
             )
         })?;
+        if meta.unreadable.is_none() {
+            seen.remember(&bytes.as_slice()[..r.position()]);
+        }
         match &mut schema.operator {
-            None => schema.operator = Some(meta),
+            None => {
+                seen.names
+                    .extend(meta.operator_states.iter().map(|s| s.name.clone()));
+                seen.broadcast_names
+                    .extend(meta.broadcast_states.iter().map(|s| s.name.clone()));
+                schema.operator = Some(meta);
+            }
             Some(existing) => {
                 for state in meta.operator_states {
-                    if !existing
-                        .operator_states
-                        .iter()
-                        .any(|s| s.name == state.name)
-                    {
+                    if seen.names.insert(state.name.clone()) {
                         existing.operator_states.push(state);
                     }
                 }
                 for state in meta.broadcast_states {
-                    if !existing
-                        .broadcast_states
-                        .iter()
-                        .any(|s| s.name == state.name)
-                    {
+                    if seen.broadcast_names.insert(state.name.clone()) {
                         existing.broadcast_states.push(state);
                     }
                 }
