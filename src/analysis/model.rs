@@ -59,10 +59,7 @@ impl FileLine {
     pub fn of_operator(graph: &JobGraph, op: &crate::job::JobOperator) -> Option<FileLine> {
         let origin = graph.origin.as_ref()?;
         let offset = op.location.span?.offset();
-        let line = origin
-            .text
-            .get(..offset)
-            .map_or(1, |before| before.matches('\n').count() + 1);
+        let line = origin.line_of(offset);
         Some(FileLine {
             file: origin.name.clone(),
             line,

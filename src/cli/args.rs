@@ -91,6 +91,10 @@ pub enum Command {
         /// not store uids: metadata version < 5).
         #[arg(long, value_name = "FILE")]
         uids: Vec<PathBuf>,
+        /// JSON: every subtask's state handles whole, with each key group's stream offset
+        /// (by default key-group offsets are counted, not listed).
+        #[arg(long)]
+        all_handles: bool,
     },
     /// Predict what Flink does when NEW is started from SAVEPOINT.
     #[command(after_help = EXIT_CODES)]

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{Format, emit, fail, summarize};
+use super::{Format, emit, emit_plain, fail, summarize, summarize_with};
 use crate::analysis::restore::UidNames;
 use crate::input::{JobInput, load_job_input_with};
 use crate::job::load_job_graph;
@@ -11,17 +11,25 @@ use crate::job::plan::PlanOptions;
 use crate::report;
 use crate::savepoint::Savepoint;
 use crate::savepoint::access::SavepointAccess;
+use crate::savepoint::subtask_brief::HandleDetail;
 
 pub(super) fn inspect(
     path: &Path,
     format: Format,
     uid_files: &[PathBuf],
     access: &SavepointAccess,
+    all_handles: bool,
 ) -> ExitCode {
-    let mut summary = match Savepoint::open_with(path, access).and_then(|sp| summarize(&sp)) {
-        Ok(s) => s,
-        Err(e) => return fail(e.into()),
+    let detail = if all_handles {
+        HandleDetail::Full
+    } else {
+        HandleDetail::Brief
     };
+    let mut summary =
+        match Savepoint::open_with(path, access).and_then(|sp| summarize_with(&sp, detail)) {
+            Ok(s) => s,
+            Err(e) => return fail(e.into()),
+        };
     let mut uids = Vec::new();
     for file in uid_files {
         match load_job_graph(file) {
@@ -35,11 +43,10 @@ pub(super) fn inspect(
             op.inferred_uid = names.lookup(op.operator_id).map(str::to_string);
         }
     }
-    let out = match format {
-        Format::Text => report::inspect::render_text(&summary),
-        Format::Json => report::inspect::render_json(&summary),
-    };
-    emit(&out);
+    match format {
+        Format::Text => emit(&report::inspect::render_text(&summary)),
+        Format::Json => emit_plain(&report::inspect::render_json(&summary)),
+    }
     ExitCode::SUCCESS
 }
 

@@ -27,6 +27,7 @@ use single::{explain, export_job, export_sql, lint};
 
 use crate::report;
 use crate::savepoint::Savepoint;
+use crate::savepoint::subtask_brief::HandleDetail;
 use crate::savepoint::summary::SavepointSummary;
 
 /// Exit code for input that could not be used.
@@ -105,7 +106,8 @@ pub fn run(cli: Cli) -> ExitCode {
             savepoint,
             format,
             uids,
-        } => inspect(&savepoint, format, &uids, &access),
+            all_handles,
+        } => inspect(&savepoint, format, &uids, &access, all_handles),
         Command::Check {
             savepoint: None,
             baseline: Some(baseline),
@@ -282,6 +284,14 @@ fn exit_rank(code: ExitCode) -> u8 {
 /// Reads a savepoint's summary, with a progress bar on stderr when stderr is a terminal and the
 /// savepoint references state files (nothing is drawn in CI logs or pipes).
 fn summarize(sp: &Savepoint) -> Result<SavepointSummary, crate::savepoint::SavepointError> {
+    summarize_with(sp, HandleDetail::Brief)
+}
+
+/// As [`summarize`], with the subtask handles at `detail`.
+fn summarize_with(
+    sp: &Savepoint,
+    detail: HandleDetail,
+) -> Result<SavepointSummary, crate::savepoint::SavepointError> {
     use std::io::IsTerminal;
     let files = sp
         .metadata
@@ -291,7 +301,7 @@ fn summarize(sp: &Savepoint) -> Result<SavepointSummary, crate::savepoint::Savep
         .filter(|s| s.managed_keyed_state.is_some() || s.managed_operator_state.is_some())
         .count();
     if !std::io::stderr().is_terminal() || files < 64 {
-        return SavepointSummary::build(sp);
+        return SavepointSummary::build_with(sp, detail, &mut |_, _| {});
     }
     let bar = indicatif::ProgressBar::new(sp.metadata.operators.len() as u64).with_style(
         indicatif::ProgressStyle::with_template(
@@ -301,7 +311,7 @@ fn summarize(sp: &Savepoint) -> Result<SavepointSummary, crate::savepoint::Savep
     );
     bar.set_prefix("reading state headers");
     let result =
-        SavepointSummary::build_with_progress(sp, &mut |done, _| bar.set_position(done as u64));
+        SavepointSummary::build_with(sp, detail, &mut |done, _| bar.set_position(done as u64));
     bar.finish_and_clear();
     result
 }
@@ -310,10 +320,14 @@ fn summarize(sp: &Savepoint) -> Result<SavepointSummary, crate::savepoint::Savep
 /// failed write ends the process with exit 2 and a message: a lost report must never look like
 /// a passing check.
 fn emit(text: &str) {
-    use std::io::Write;
     // AutoStream drops color codes for pipes, NO_COLOR and `--color never`.
-    let mut stdout = anstream::stdout().lock();
-    let written = writeln!(stdout, "{}", text.trim_end()).and_then(|_| stdout.flush());
+    write_report(&mut anstream::stdout().lock(), text);
+}
+
+/// Writes a report; a closed pipe (`| head`) is not an error, any other failure exits 2 so a
+/// lost report never passes as success.
+fn write_report(out: &mut impl std::io::Write, text: &str) {
+    let written = writeln!(out, "{}", text.trim_end()).and_then(|_| out.flush());
     match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             say!("spcompat: cannot write the report to standard output: {e}");
@@ -321,4 +335,10 @@ fn emit(text: &str) {
         }
         _ => {}
     }
+}
+
+/// As [`emit`], for output that never holds color codes (JSON): written as is, without the
+/// color-stripping adapter's scan of every byte.
+fn emit_plain(text: &str) {
+    write_report(&mut std::io::stdout().lock(), text);
 }

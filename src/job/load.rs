@@ -10,6 +10,7 @@ use super::graph::{Ctx, Topology};
 use super::model::{FORMAT_V1, JobGraph, Location, Partitioner, SourceText};
 use super::parallelism::UPPER_BOUND_MAX_PARALLELISM;
 use super::span::{self, PathSeg, Syntax};
+use super::span_elements;
 
 /// Reads and parses a job-graph file; see [`parse_job_graph`].
 pub fn load_job_graph(path: &Path) -> Result<JobGraph, JobGraphError> {
@@ -39,15 +40,11 @@ pub fn parse_job_graph(path: &Path, text: &str) -> Result<JobGraph, JobGraphErro
         name: path.display().to_string(),
         text: Arc::from(text),
         syntax: Syntax::detect(text),
+        line_breaks: Default::default(),
     };
     check_header(&origin)?;
     let mut graph = deserialize(&origin)?;
-    for (i, op) in graph.operators.iter_mut().enumerate() {
-        op.location = located(&origin, format!("operators[{i}]"));
-        for (j, st) in op.state.iter_mut().enumerate() {
-            st.location = located(&origin, format!("operators[{i}].state[{j}]"));
-        }
-    }
+    locate_operators(&origin, &mut graph);
     graph.origin = Some(origin);
     validate(&graph)?;
     Ok(graph)
@@ -65,6 +62,44 @@ pub fn sniff_job_graph(text: &str) -> bool {
                 .map(|f| f.starts_with("spcompat-job-graph/"))
         })
         .unwrap_or(false)
+}
+
+/// Source spans of every operator and state entry, each array walked once (locating path by
+/// path is quadratic in the number of operators). Where the document's shape does not match
+/// the parsed graph (e.g. YAML flow style), falls back to the path lookup's best span.
+fn locate_operators(origin: &SourceText, graph: &mut JobGraph) {
+    let text: &str = &origin.text;
+    let ops = span_elements::root(text, origin.syntax)
+        .and_then(|root| span_elements::member(text, root, "operators"))
+        .and_then(|node| span_elements::elements(text, node))
+        .filter(|found| found.len() == graph.operators.len());
+    for (i, op) in graph.operators.iter_mut().enumerate() {
+        let path = format!("operators[{i}]");
+        let Some((node, range)) = ops.as_ref().map(|found| found[i].clone()) else {
+            op.location = located(origin, path);
+            for (j, st) in op.state.iter_mut().enumerate() {
+                st.location = located(origin, format!("operators[{i}].state[{j}]"));
+            }
+            continue;
+        };
+        op.location = Location {
+            span: Some(SourceSpan::from(range)),
+            path,
+        };
+        let states = span_elements::member(text, node, "state")
+            .and_then(|node| span_elements::elements(text, node))
+            .filter(|found| found.len() == op.state.len());
+        for (j, st) in op.state.iter_mut().enumerate() {
+            let path = format!("operators[{i}].state[{j}]");
+            st.location = match &states {
+                Some(found) => Location {
+                    span: Some(SourceSpan::from(found[j].1.clone())),
+                    path,
+                },
+                None => located(origin, path),
+            };
+        }
+    }
 }
 
 fn located(origin: &SourceText, path: String) -> Location {

@@ -13,6 +13,7 @@ mod model;
 mod parallelism;
 pub mod plan;
 pub mod span;
+mod span_elements;
 
 pub use error::{JobGraphError, JobGraphErrorKind};
 pub use graph::{chain_head, is_chainable};

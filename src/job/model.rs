@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use miette::{NamedSource, SourceSpan};
 use serde::{Deserialize, Serialize};
@@ -281,13 +281,25 @@ pub struct Location {
 }
 
 /// The text a graph was parsed from, kept for diagnostics.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct SourceText {
     /// The file name as given (shown in reports).
     pub name: String,
     pub text: Arc<str>,
     pub syntax: Syntax,
+    /// Offsets of the text's line breaks, found on first use (reports give a line per operator;
+    /// counting from the start for each would be quadratic).
+    pub line_breaks: OnceLock<Vec<usize>>,
 }
+
+/// Equal when name, text and syntax are (the line index is a cache).
+impl PartialEq for SourceText {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.text == other.text && self.syntax == other.syntax
+    }
+}
+
+impl Eq for SourceText {}
 
 impl fmt::Debug for SourceText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -300,6 +312,21 @@ impl fmt::Debug for SourceText {
 }
 
 impl SourceText {
+    /// The 1-based line of byte `offset` (1 when it is not a character boundary of the text).
+    pub fn line_of(&self, offset: usize) -> usize {
+        if self.text.get(..offset).is_none() {
+            return 1;
+        }
+        let breaks = self.line_breaks.get_or_init(|| {
+            self.text
+                .bytes()
+                .enumerate()
+                .filter_map(|(i, b)| (b == b'\n').then_some(i))
+                .collect()
+        });
+        breaks.partition_point(|&b| b < offset) + 1
+    }
+
     pub fn named_source(&self) -> NamedSource<Arc<str>> {
         NamedSource::new(&self.name, Arc::clone(&self.text)).with_language(self.syntax.language())
     }

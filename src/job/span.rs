@@ -168,7 +168,7 @@ fn json_locate(text: &str, path: &[PathSeg]) -> Option<Range<usize>> {
     Some(last)
 }
 
-fn skip_ws(b: &[u8], mut pos: usize) -> usize {
+pub(super) fn skip_ws(b: &[u8], mut pos: usize) -> usize {
     while pos < b.len() && matches!(b[pos], b' ' | b'\t' | b'\n' | b'\r') {
         pos += 1;
     }
@@ -176,7 +176,7 @@ fn skip_ws(b: &[u8], mut pos: usize) -> usize {
 }
 
 /// End (exclusive) of the JSON value starting at `pos`.
-fn json_skip_value(b: &[u8], pos: usize) -> Option<usize> {
+pub(super) fn json_skip_value(b: &[u8], pos: usize) -> Option<usize> {
     match *b.get(pos)? {
         b'"' => json_skip_string(b, pos),
         b'{' | b'[' => {
@@ -225,7 +225,7 @@ fn json_skip_string(b: &[u8], pos: usize) -> Option<usize> {
 }
 
 /// Start of the value of member `key` in the object at `pos`.
-fn json_member(text: &str, pos: usize, key: &str) -> Option<usize> {
+pub(super) fn json_member(text: &str, pos: usize, key: &str) -> Option<usize> {
     let b = text.as_bytes();
     if b.get(pos) != Some(&b'{') {
         return None;
@@ -275,21 +275,21 @@ fn json_element(b: &[u8], pos: usize, index: usize) -> Option<usize> {
 
 /// A block node: byte range plus the column at which its entries (keys or dashes) start.
 #[derive(Debug, Clone, Copy)]
-struct Block {
-    start: usize,
-    end: usize,
-    indent: usize,
+pub(super) struct Block {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) indent: usize,
 }
 
 /// A content line within a block: where its content starts and at which column.
-struct Line {
-    start: usize,
-    content: usize,
-    end: usize,
-    col: usize,
+pub(super) struct Line {
+    pub(super) start: usize,
+    pub(super) content: usize,
+    pub(super) end: usize,
+    pub(super) col: usize,
 }
 
-fn yaml_lines(text: &str, block: Block) -> Vec<Line> {
+pub(super) fn yaml_lines(text: &str, block: Block) -> Vec<Line> {
     let mut out = Vec::new();
     let mut line_start = text[..block.start].rfind('\n').map_or(0, |i| i + 1);
     while line_start < block.end {
@@ -312,16 +312,16 @@ fn yaml_lines(text: &str, block: Block) -> Vec<Line> {
     out
 }
 
-fn is_dash(text: &str, line: &Line) -> bool {
+pub(super) fn is_dash(text: &str, line: &Line) -> bool {
     let rest = &text[line.content..line.end];
     rest == "-" || rest.starts_with("- ") || rest.starts_with("-\t")
 }
 
-fn trim_end(text: &str, start: usize, end: usize) -> usize {
+pub(super) fn trim_end(text: &str, start: usize, end: usize) -> usize {
     start + text[start..end].trim_end().len()
 }
 
-fn yaml_root(text: &str) -> Option<Block> {
+pub(super) fn yaml_root(text: &str) -> Option<Block> {
     let mut start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let all = Block {
         start,
@@ -342,7 +342,7 @@ fn yaml_root(text: &str) -> Option<Block> {
 }
 
 /// The value that starts at `value_at` on line `idx`: inline, or the indented lines below.
-fn yaml_value(
+pub(super) fn yaml_value(
     text: &str,
     parent: Block,
     lines: &[Line],
@@ -388,7 +388,7 @@ fn yaml_value(
     }
 }
 
-fn yaml_key(text: &str, block: Block, key: &str) -> Option<Block> {
+pub(super) fn yaml_key(text: &str, block: Block, key: &str) -> Option<Block> {
     let lines = yaml_lines(text, block);
     for (idx, line) in lines.iter().enumerate() {
         if line.col != block.indent || is_dash(text, line) {
@@ -411,9 +411,25 @@ fn yaml_key(text: &str, block: Block, key: &str) -> Option<Block> {
 
 fn yaml_index(text: &str, block: Block, index: usize) -> Option<Block> {
     let lines = yaml_lines(text, block);
-    let items: Vec<usize> = (0..lines.len())
+    let items = yaml_items(text, block, &lines);
+    yaml_item(text, block, &lines, &items, index)
+}
+
+/// Indexes into `lines` of the sequence items (dashes) directly in `block`.
+pub(super) fn yaml_items(text: &str, block: Block, lines: &[Line]) -> Vec<usize> {
+    (0..lines.len())
         .filter(|&i| lines[i].col == block.indent && is_dash(text, &lines[i]))
-        .collect();
+        .collect()
+}
+
+/// Item `index` of a sequence block, given its lines and items (see [`yaml_items`]).
+pub(super) fn yaml_item(
+    text: &str,
+    block: Block,
+    lines: &[Line],
+    items: &[usize],
+    index: usize,
+) -> Option<Block> {
     let &idx = items.get(index)?;
     let line = &lines[idx];
     let after_dash = line.content + 1;
@@ -428,7 +444,7 @@ fn yaml_index(text: &str, block: Block, index: usize) -> Option<Block> {
             indent: text[line.start..content].chars().count(),
         });
     }
-    Some(yaml_value(text, block, &lines, idx, line.end, false))
+    Some(yaml_value(text, block, lines, idx, line.end, false))
 }
 
 fn yaml_locate(text: &str, path: &[PathSeg]) -> Option<Range<usize>> {

@@ -6,8 +6,10 @@ pub mod backend_meta;
 pub mod bytes;
 pub mod error;
 pub mod handles;
+mod header_cache;
 pub mod metadata;
 pub mod sources;
+pub mod subtask_brief;
 pub mod summary;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +22,7 @@ use self::backend_meta::{
 use self::bytes::{DataReader, DecodeError};
 pub use self::error::SavepointError;
 use self::handles::{ByteRange, KeyedHandle, OperatorHandle, StreamHandle};
+use self::header_cache::HeaderCache;
 use self::metadata::{Metadata, OperatorState, parse_metadata};
 use crate::schema::javaser::{self, CheckpointProperties};
 
@@ -334,13 +337,27 @@ impl Savepoint {
         operator: &OperatorState,
     ) -> Result<OperatorSchema, SavepointError> {
         let mut schema = OperatorSchema::default();
+        let mut keyed_seen = HeaderCache::default();
+        let mut operator_seen = HeaderCache::default();
         for subtask in &operator.subtasks {
             // Raw keyed and raw operator state are bytes the user wrote, with no header.
             if let Some(handle) = &subtask.managed_keyed_state {
-                self.merge_keyed(handle, operator, subtask.index, &mut schema)?;
+                self.merge_keyed(
+                    handle,
+                    operator,
+                    subtask.index,
+                    &mut schema,
+                    &mut keyed_seen,
+                )?;
             }
             if let Some(handle) = &subtask.managed_operator_state {
-                self.merge_operator(handle, operator, subtask.index, &mut schema)?;
+                self.merge_operator(
+                    handle,
+                    operator,
+                    subtask.index,
+                    &mut schema,
+                    &mut operator_seen,
+                )?;
             }
         }
         Ok(schema)
@@ -352,6 +369,7 @@ impl Savepoint {
         operator: &OperatorState,
         subtask: i32,
         schema: &mut OperatorSchema,
+        seen: &mut HeaderCache,
     ) -> Result<(), SavepointError> {
         let Some(stream) = handle.header_stream() else {
             let note = format!(
@@ -363,14 +381,20 @@ impl Savepoint {
             }
             return Ok(());
         };
+        if !seen.first_visit(stream) {
+            return Ok(());
+        }
         let decoded = self.decode_stream_start(stream, operator, |bytes| {
+            if seen.known_header(bytes.as_slice()) {
+                return Ok(Header::Known);
+            }
             let mut r = bytes.reader();
             if let Some(v) = r.peek_i32()
                 && (1..6).contains(&v)
             {
-                return Ok(Err(v));
+                return Ok(Header::OldVersion(v));
             }
-            read_keyed_backend_meta(&mut r).map(Ok).map_err(|e| {
+            let meta = read_keyed_backend_meta(&mut r).map_err(|e| {
                 SavepointError::decode(
                     &bytes.file,
                     &format!(
@@ -379,12 +403,15 @@ impl Savepoint {
                     ),
                     e,
                 )
-            })
+            })?;
+            if meta.unreadable.is_none() {
+                seen.remember(&bytes.as_slice()[..r.position()]);
+            }
+            Ok(Header::Decoded(meta))
         })?;
         let meta = match decoded {
-            None => return Ok(()),
-            Some(Ok(meta)) => meta,
-            Some(Err(v)) => {
+            None | Some(Header::Known) => return Ok(()),
+            Some(Header::OldVersion(v)) => {
                 let note = format!(
                     "keyed state header version {v} (written before Flink 1.8) is not decoded; Flink 1.17+ cannot restore it either"
                 );
@@ -393,12 +420,17 @@ impl Savepoint {
                 }
                 return Ok(());
             }
+            Some(Header::Decoded(meta)) => meta,
         };
         match &mut schema.keyed {
-            None => schema.keyed = Some(meta),
+            None => {
+                seen.names
+                    .extend(meta.states.iter().map(|s| s.name.clone()));
+                schema.keyed = Some(meta);
+            }
             Some(existing) => {
                 for state in meta.states {
-                    if !existing.states.iter().any(|s| s.name == state.name) {
+                    if seen.names.insert(state.name.clone()) {
                         existing.states.push(state);
                     }
                 }
@@ -416,18 +448,25 @@ impl Savepoint {
         operator: &OperatorState,
         subtask: i32,
         schema: &mut OperatorSchema,
+        seen: &mut HeaderCache,
     ) -> Result<(), SavepointError> {
         let Some(stream) = &handle.delegate else {
             return Ok(());
         };
+        if !seen.first_visit(stream) {
+            return Ok(());
+        }
         let decoded = self.decode_stream_start(stream, operator, |bytes| {
+            if seen.known_header(bytes.as_slice()) {
+                return Ok(Header::Known);
+            }
             let mut r = bytes.reader();
             if let Some(v) = r.peek_i32()
                 && (1..5).contains(&v)
             {
-                return Ok(Err(v));
+                return Ok(Header::OldVersion(v));
             }
-            read_operator_backend_meta(&mut r).map(Ok).map_err(|e| {
+            let meta = read_operator_backend_meta(&mut r).map_err(|e| {
                 SavepointError::decode(
                     &bytes.file,
                     &format!(
@@ -436,12 +475,15 @@ impl Savepoint {
                     ),
                     e,
                 )
-            })
+            })?;
+            if meta.unreadable.is_none() {
+                seen.remember(&bytes.as_slice()[..r.position()]);
+            }
+            Ok(Header::Decoded(meta))
         })?;
         let meta = match decoded {
-            None => return Ok(()),
-            Some(Ok(meta)) => meta,
-            Some(Err(v)) => {
+            None | Some(Header::Known) => return Ok(()),
+            Some(Header::OldVersion(v)) => {
                 let note = format!(
                     "operator state header version {v} (written before Flink 1.7) is not decoded"
                 );
@@ -450,25 +492,24 @@ impl Savepoint {
                 }
                 return Ok(());
             }
+            Some(Header::Decoded(meta)) => meta,
         };
         match &mut schema.operator {
-            None => schema.operator = Some(meta),
+            None => {
+                seen.names
+                    .extend(meta.operator_states.iter().map(|s| s.name.clone()));
+                seen.broadcast_names
+                    .extend(meta.broadcast_states.iter().map(|s| s.name.clone()));
+                schema.operator = Some(meta);
+            }
             Some(existing) => {
                 for state in meta.operator_states {
-                    if !existing
-                        .operator_states
-                        .iter()
-                        .any(|s| s.name == state.name)
-                    {
+                    if seen.names.insert(state.name.clone()) {
                         existing.operator_states.push(state);
                     }
                 }
                 for state in meta.broadcast_states {
-                    if !existing
-                        .broadcast_states
-                        .iter()
-                        .any(|s| s.name == state.name)
-                    {
+                    if seen.broadcast_names.insert(state.name.clone()) {
                         existing.broadcast_states.push(state);
                     }
                 }
@@ -479,6 +520,15 @@ impl Savepoint {
         }
         Ok(())
     }
+}
+
+/// What a state header at the start of a stream turned out to be.
+enum Header<T> {
+    /// Byte-for-byte a header already merged.
+    Known,
+    /// A version written before the serialization proxies Flink reads today.
+    OldVersion(i32),
+    Decoded(T),
 }
 
 fn strip_file_scheme(uri: &str) -> &str {

@@ -242,6 +242,7 @@ impl SourcePositions {
     /// legacy entries, sorted by topic and partition.
     pub fn kafka_partitions(&self) -> Vec<KafkaPosition> {
         let mut out: Vec<KafkaPosition> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for s in &self.splits {
             let p = match &s.split {
                 Split::Kafka(k) => KafkaPosition {
@@ -271,10 +272,8 @@ impl SourcePositions {
                 }
                 _ => continue,
             };
-            if !out
-                .iter()
-                .any(|o| o.topic == p.topic && o.partition == p.partition)
-            {
+            // The first entry of a partition wins; a set keeps this linear in the entries.
+            if seen.insert((p.topic.clone(), p.partition)) {
                 out.push(p);
             }
         }
@@ -537,10 +536,10 @@ fn read_subtask(
     bounds.dedup();
     for &offset in &entry.offsets {
         let start = offset.max(0) as u64;
+        // The next element starts at the first bound above this one (bounds are sorted).
         let end = bounds
-            .iter()
+            .get(bounds.partition_point(|&b| b <= start))
             .copied()
-            .find(|&b| b > start)
             .unwrap_or(data.len() as u64);
         let element = data
             .get(start as usize..end as usize)

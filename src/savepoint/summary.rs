@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use super::backend_meta::StateMetaInfo;
-use super::metadata::{OperatorState, SubtaskState, written_by};
+use super::metadata::{OperatorState, written_by};
+use super::subtask_brief::{HandleDetail, SubtaskStates};
 use super::{OperatorSchema, Savepoint, SavepointError};
 use crate::OperatorId;
 use crate::schema::types::Type;
@@ -58,8 +59,9 @@ pub struct OperatorSummary {
     pub states: Vec<StateSummary>,
     /// What could not be examined, in plain words.
     pub notes: Vec<String>,
-    /// Every subtask's state handles as `_metadata` records them.
-    pub subtask_states: Vec<SubtaskState>,
+    /// Every subtask's state handles as `_metadata` records them (key-group offsets only
+    /// counted unless built with [`HandleDetail::Full`]).
+    pub subtask_states: SubtaskStates,
     /// Decoded source positions (FLIP-27 splits, legacy Kafka consumer offsets), for sources.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_positions: Option<super::sources::SourcePositions>,
@@ -95,6 +97,16 @@ impl SavepointSummary {
         sp: &Savepoint,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<SavepointSummary, SavepointError> {
+        Self::build_with(sp, HandleDetail::Brief, progress)
+    }
+
+    /// As [`build_with_progress`](Self::build_with_progress), with the subtask handles at
+    /// `detail`.
+    pub fn build_with(
+        sp: &Savepoint,
+        detail: HandleDetail,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<SavepointSummary, SavepointError> {
         let md = &sp.metadata;
         let (kind, savepoint_format) = match &sp.properties {
             Some(p) => (
@@ -114,7 +126,7 @@ impl SavepointSummary {
         for (i, op) in md.operators.iter().enumerate() {
             progress(i, md.operators.len());
             let schema = sp.operator_schema(op)?;
-            let mut summary = OperatorSummary::build(op, schema);
+            let mut summary = OperatorSummary::build(op, schema, detail);
             summary.source_positions = super::sources::read_source_positions(sp, op);
             operators.push(summary);
         }
@@ -131,7 +143,7 @@ impl SavepointSummary {
 }
 
 impl OperatorSummary {
-    fn build(op: &OperatorState, schema: OperatorSchema) -> OperatorSummary {
+    fn build(op: &OperatorState, schema: OperatorSchema, detail: HandleDetail) -> OperatorSummary {
         let mut state_kinds = Vec::new();
         let any = |f: &dyn Fn(&super::metadata::SubtaskState) -> bool| op.subtasks.iter().any(f);
         if any(&|s| s.managed_keyed_state.is_some()) {
@@ -198,7 +210,7 @@ impl OperatorSummary {
             key_serializer,
             states,
             notes,
-            subtask_states: op.subtasks.clone(),
+            subtask_states: SubtaskStates::build(&op.subtasks, detail),
             source_positions: None,
         }
     }

@@ -1,0 +1,108 @@
+//! What `inspect --format json` says about each subtask's state handles by default: everything
+//! `_metadata` records except the per-key-group stream offsets, which are counted instead of
+//! listed (a savepoint at max parallelism 4096 has 4096 of them per keyed operator, and no
+//! consumer of the report needs them; `inspect --all-handles` lists them).
+
+use serde::Serialize;
+
+use super::handles::{KeyGroupsKind, KeyedHandle, OperatorHandle, StreamHandle};
+use super::metadata::SubtaskState;
+
+/// How much of every subtask's handles a summary carries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HandleDetail {
+    /// Key-group offsets counted, not listed.
+    #[default]
+    Brief,
+    /// Every handle as `_metadata` records it.
+    Full,
+}
+
+/// Every subtask's state handles, at the chosen [`HandleDetail`].
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum SubtaskStates {
+    Brief(Vec<SubtaskBrief>),
+    Full(Vec<SubtaskState>),
+}
+
+impl SubtaskStates {
+    pub fn build(subtasks: &[SubtaskState], detail: HandleDetail) -> SubtaskStates {
+        match detail {
+            HandleDetail::Brief => {
+                SubtaskStates::Brief(subtasks.iter().map(SubtaskBrief::build).collect())
+            }
+            HandleDetail::Full => SubtaskStates::Full(subtasks.to_vec()),
+        }
+    }
+}
+
+/// A [`SubtaskState`] with key-groups handles summarised.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubtaskBrief {
+    pub index: i32,
+    pub finished: bool,
+    pub managed_operator_state: Option<OperatorHandle>,
+    pub raw_operator_state: Option<OperatorHandle>,
+    pub managed_keyed_state: Option<KeyedBrief>,
+    pub raw_keyed_state: Option<KeyedBrief>,
+    pub channel_state_handles: usize,
+    pub channel_state_size: u64,
+}
+
+impl SubtaskBrief {
+    fn build(s: &SubtaskState) -> SubtaskBrief {
+        SubtaskBrief {
+            index: s.index,
+            finished: s.finished,
+            managed_operator_state: s.managed_operator_state.clone(),
+            raw_operator_state: s.raw_operator_state.clone(),
+            managed_keyed_state: s.managed_keyed_state.as_ref().map(KeyedBrief::build),
+            raw_keyed_state: s.raw_keyed_state.as_ref().map(KeyedBrief::build),
+            channel_state_handles: s.channel_state_handles,
+            channel_state_size: s.channel_state_size,
+        }
+    }
+}
+
+/// A keyed handle; a key-groups handle's offsets become counts, other kinds are kept whole.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum KeyedBrief {
+    KeyGroups(KeyGroupsBrief),
+    Other(KeyedHandle),
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyGroupsBrief {
+    /// `keyGroups`, as the full form's tag.
+    #[serde(rename = "type")]
+    pub type_: &'static str,
+    pub kind: KeyGroupsKind,
+    pub start_key_group: i32,
+    /// Key groups in the range (the full form lists one offset per group).
+    pub num_key_groups: usize,
+    /// Key groups whose offset is not 0, i.e. that hold data.
+    pub key_groups_with_data: usize,
+    pub delegate: Option<StreamHandle>,
+    pub state_handle_id: Option<String>,
+}
+
+impl KeyedBrief {
+    fn build(h: &KeyedHandle) -> KeyedBrief {
+        match h {
+            KeyedHandle::KeyGroups(g) => KeyedBrief::KeyGroups(KeyGroupsBrief {
+                type_: "keyGroups",
+                kind: g.kind,
+                start_key_group: g.start_key_group,
+                num_key_groups: g.offsets.len(),
+                key_groups_with_data: g.offsets.iter().filter(|&&o| o != 0).count(),
+                delegate: g.delegate.clone(),
+                state_handle_id: g.state_handle_id.clone(),
+            }),
+            other => KeyedBrief::Other(other.clone()),
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! `inspect --format json` counts key groups per keyed handle; `--all-handles` lists every
+//! offset. Both describe the same handles of a real Flink savepoint.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn inspect(dir: &str, extra: &[&str]) -> Value {
+    let out = Command::cargo_bin("spcompat")
+        .unwrap()
+        .args(["inspect", "--format", "json"])
+        .args(extra)
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn brief_key_group_counts_match_the_full_offsets() {
+    for fixture in [
+        "fixtures/savepoints/flink-1.20.3-datastream-hashmap-canonical",
+        "fixtures/savepoints/flink-1.20.3-datastream-hashmap-native",
+    ] {
+        let brief = inspect(fixture, &[]);
+        let full = inspect(fixture, &["--all-handles"]);
+        let mut compared = 0;
+        for (b, f) in brief["operators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(full["operators"].as_array().unwrap())
+        {
+            assert_eq!(b["operatorId"], f["operatorId"]);
+            for (bs, fs) in b["subtaskStates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(f["subtaskStates"].as_array().unwrap())
+            {
+                assert_eq!(bs["index"], fs["index"]);
+                let (bk, fk) = (&bs["managedKeyedState"], &fs["managedKeyedState"]);
+                let Some(offsets) = fk["offsets"].as_array() else {
+                    assert_eq!(bk, fk, "{fixture}: non-key-groups handles are kept whole");
+                    continue;
+                };
+                assert!(
+                    bk.get("offsets").is_none(),
+                    "{fixture}: brief lists no offsets"
+                );
+                assert_eq!(bk["numKeyGroups"], offsets.len(), "{fixture}");
+                let with_data = offsets.iter().filter(|o| o.as_i64() != Some(0)).count();
+                assert_eq!(bk["keyGroupsWithData"], with_data, "{fixture}");
+                assert_eq!(bk["startKeyGroup"], fk["startKeyGroup"]);
+                assert_eq!(bk["delegate"], fk["delegate"]);
+                assert_eq!(bs["managedOperatorState"], fs["managedOperatorState"]);
+                compared += 1;
+            }
+        }
+        assert!(compared > 0, "{fixture}: no key-groups handle compared");
+    }
+}
