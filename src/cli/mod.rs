@@ -1,6 +1,14 @@
 //! The command line: one clap definition (`args`), one function per command, the exit codes of
 //! the contract.
 
+/// `eprintln!` without its panic: when stderr is closed or full, the exit code still tells.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod check;
 mod inspect;
@@ -51,7 +59,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Lint { job, files, format } => {
             let all: Vec<PathBuf> = job.into_iter().chain(files).collect();
             if all.is_empty() {
-                eprintln!("spcompat lint: give a job-graph file with --job FILE");
+                note!("spcompat lint: give a job-graph file with --job FILE");
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
             all.iter()
@@ -77,7 +85,7 @@ pub fn run(cli: Cli) -> ExitCode {
             let cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
             if let Err(e) = clap_mangen::Man::new(cmd).render(&mut out) {
-                eprintln!("spcompat: cannot render the man page: {e}");
+                note!("spcompat: cannot render the man page: {e}");
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
             emit(&String::from_utf8_lossy(&out));
@@ -167,7 +175,7 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn fail(report: miette::Report) -> ExitCode {
-    eprintln!("{report:?}");
+    note!("{report:?}");
     ExitCode::from(EXIT_BAD_INPUT)
 }
 

@@ -49,7 +49,7 @@ pub(super) fn explain(rule: Option<&str>) -> ExitCode {
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!(
+                note!(
                     "spcompat: no rule `{id}`; `spcompat explain` lists the {} rules",
                     rules::ALL.len()
                 );
@@ -62,7 +62,7 @@ pub(super) fn explain(rule: Option<&str>) -> ExitCode {
 pub(super) fn export_sql(req: crate::job::export_sql::ExportRequest) -> ExitCode {
     match crate::job::export_sql::export_sql(&req) {
         Ok(done) => {
-            eprintln!(
+            note!(
                 "wrote {} ({} operators, {} with state){}",
                 done.output.display(),
                 done.operators,
