@@ -98,3 +98,13 @@ fn every_fixture_savepoint_reads_on_a_small_stack() {
     });
     assert!(read > 20, "only {read} fixtures read");
 }
+
+/// Fuzzing found a slice inside a multi-byte character (tests/data/hostile/).
+#[test]
+fn notation_fuzz_regression_non_ascii_boundary() {
+    let path = common::root().join("tests/data/hostile/notation-non-ascii-boundary.txt");
+    let text = std::fs::read_to_string(path).unwrap();
+    let _ = notation::parse_type(&text);
+    let _ = notation::parse_state_type(&text, None);
+    assert!(notation::parse_logical_type(&text).is_err());
+}
