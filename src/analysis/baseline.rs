@@ -78,7 +78,7 @@ pub fn from_job_graph(graph: &JobGraph) -> Result<JobGraph, JobGraphError> {
 /// `lint` read.
 pub fn serialize(graph: &JobGraph, yaml: bool) -> String {
     if yaml {
-        serde_yaml::to_string(graph).unwrap_or_else(|e| format!("# cannot write YAML: {e}\n"))
+        serde_saphyr::to_string(graph).unwrap_or_else(|e| format!("# cannot write YAML: {e}\n"))
     } else {
         serde_json::to_string_pretty(graph).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }

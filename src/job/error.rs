@@ -26,9 +26,78 @@ impl JobGraphError {
 }
 
 impl From<JobGraphErrorKind> for JobGraphError {
-    fn from(kind: JobGraphErrorKind) -> Self {
+    fn from(mut kind: JobGraphErrorKind) -> Self {
+        kind.drop_unrenderable_labels();
         JobGraphError(Box::new(kind))
     }
+}
+
+/// miette cannot underline past this column (its padding is a formatting width, capped at
+/// 65,535) and a minified job graph can be one line of any length.
+const MAX_LABEL_COLUMN: usize = 60_000;
+
+impl JobGraphErrorKind {
+    /// Removes labels that end too far right in their line to be drawn; the message still names
+    /// the file and the JSON path.
+    fn drop_unrenderable_labels(&mut self) {
+        use JobGraphErrorKind as K;
+        let (src, spans) = match self {
+            K::Io { .. } => return,
+            K::Syntax { src, span, .. }
+            | K::UnknownFormat { src, span, .. }
+            | K::Invalid { src, span, .. }
+            | K::UnknownInput { src, span, .. }
+            | K::Cycle { src, span, .. } => (src, vec![span]),
+            K::DuplicateNode {
+                src,
+                span,
+                first_span,
+                ..
+            } => (src, vec![span, first_span]),
+            K::HashCollision {
+                src,
+                span,
+                other_span,
+                ..
+            }
+            | K::DuplicateOperatorId {
+                src,
+                span,
+                other_span,
+                ..
+            } => (src, vec![span, other_span]),
+        };
+        let Some(src) = src else { return };
+        let text: &str = src.inner();
+        for span in spans {
+            if span.is_some_and(|s| !renderable(text, s)) {
+                *span = None;
+            }
+        }
+    }
+}
+
+/// Whether the span ends within [`MAX_LABEL_COLUMN`] characters of its line's start (scanning
+/// at most that far back, so this stays cheap on any line).
+fn renderable(text: &str, span: SourceSpan) -> bool {
+    let end = (span.offset() + span.len()).min(text.len());
+    let bytes = &text.as_bytes()[..end];
+    let window = &bytes[end.saturating_sub(MAX_LABEL_COLUMN * 4)..];
+    let line = match window.iter().rposition(|&b| b == b'\n') {
+        Some(nl) => &window[nl + 1..],
+        None if window.len() < bytes.len() => return false,
+        None => window,
+    };
+    // Characters, not bytes, as miette counts them; it widens a tab to up to 4 columns.
+    let columns: usize = line
+        .iter()
+        .map(|&b| match b {
+            b'\t' => 4,
+            _ if b & 0xc0 == 0x80 => 0,
+            _ => 1,
+        })
+        .sum();
+    columns <= MAX_LABEL_COLUMN
 }
 
 #[derive(Debug, thiserror::Error, Diagnostic)]

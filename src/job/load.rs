@@ -134,20 +134,37 @@ fn json_raw(text: &str, base: usize, e: &serde_json::Error) -> RawError {
     RawError { message, offset }
 }
 
-fn yaml_raw(text: &str, e: &serde_yaml::Error) -> RawError {
-    let mut message = e.to_string();
+fn yaml_raw(text: &str, e: &serde_saphyr::Error) -> RawError {
+    let mut plain = serde_saphyr::RenderOptions::default();
+    plain.snippets = serde_saphyr::SnippetMode::Off;
+    let mut message = e.without_snippet().render_with_options(plain);
     let loc = e.location();
     if let Some(loc) = &loc {
-        let suffix = format!(" at line {} column {}", loc.line(), loc.column());
+        let suffix = format!(" at line {}, column {}", loc.line(), loc.column());
         if let Some(stripped) = message.strip_suffix(&suffix) {
             message = stripped.to_string();
         }
     }
-    RawError {
-        message,
-        offset: loc.map(|l| span::floor_char_boundary(text, l.index())),
-    }
+    let offset = loc.and_then(|l| {
+        let byte = usize::try_from(l.span().byte_offset()?).ok()?;
+        Some(span::floor_char_boundary(text, byte.min(text.len())))
+    });
+    RawError { message, offset }
 }
+
+/// YAML parsing with explicit budgets: nesting, events and aliases are bounded, so a small
+/// hostile file (deep flow nesting, alias bombs) is refused before it costs super-linear work.
+fn yaml_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.flow_nesting_limit = MAX_YAML_NESTING;
+    budget.max_depth = MAX_YAML_NESTING;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
+}
+
+/// Deeper than any job graph needs (the format nests at most about six levels).
+const MAX_YAML_NESTING: usize = 64;
 
 /// The document as an untyped value (YAML mapped onto JSON values).
 fn parse_value(text: &str) -> Result<serde_json::Value, RawError> {
@@ -156,7 +173,8 @@ fn parse_value(text: &str) -> Result<serde_json::Value, RawError> {
             let (body, base) = body(text);
             serde_json::from_str(body).map_err(|e| json_raw(text, base, &e))
         }
-        Syntax::Yaml => serde_yaml::from_str(text).map_err(|e| yaml_raw(text, &e)),
+        Syntax::Yaml => serde_saphyr::from_str_with_options(text, yaml_options())
+            .map_err(|e| yaml_raw(text, &e)),
     }
 }
 
@@ -225,10 +243,17 @@ fn deserialize(origin: &SourceText) -> Result<JobGraph, JobGraphError> {
             }
         }
         Syntax::Yaml => {
-            let de = serde_yaml::Deserializer::from_str(text);
-            match serde_path_to_error::deserialize(de) {
+            let mut path = None;
+            let result =
+                serde_saphyr::with_deserializer_from_str_with_options(text, yaml_options(), |de| {
+                    serde_path_to_error::deserialize(de).map_err(|e| {
+                        path = Some(span::from_serde_path(e.path()));
+                        e.into_inner()
+                    })
+                });
+            match result {
                 Ok(graph) => return Ok(graph),
-                Err(e) => (span::from_serde_path(e.path()), yaml_raw(text, e.inner())),
+                Err(e) => (path.unwrap_or_default(), yaml_raw(text, &e)),
             }
         }
     };
@@ -239,7 +264,7 @@ fn deserialize(origin: &SourceText) -> Result<JobGraph, JobGraphError> {
 fn typed_error(origin: &SourceText, mut path: Vec<PathSeg>, raw: RawError) -> JobGraphError {
     let text: &str = &origin.text;
     let mut message = raw.message;
-    // serde_yaml already prefixes its own path; ours is in the report separately.
+    // The YAML reader may prefix its own path; ours is in the report separately.
     let prefix = format!("{}: ", span::format_path(&path));
     if let Some(stripped) = message.strip_prefix(&prefix) {
         message = stripped.to_string();

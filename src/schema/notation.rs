@@ -182,13 +182,23 @@ impl<'a> Parser<'a> {
     }
 
     fn rest(&self) -> &'a str {
-        &self.s[self.pos..]
+        &self.s[self.boundary()..]
+    }
+
+    /// `pos`, moved forward to a character boundary: a step of one byte over a non-ASCII
+    /// character must not make slicing panic (found by fuzzing).
+    fn boundary(&self) -> usize {
+        let mut p = self.pos.min(self.s.len());
+        while !self.s.is_char_boundary(p) {
+            p += 1;
+        }
+        p
     }
 
     fn err<T>(&self, message: impl Into<String>) -> Result<T, NotationError> {
         Err(NotationError {
             input: self.s.to_string(),
-            at: self.s[..self.pos].chars().count(),
+            at: self.s[..self.boundary()].chars().count(),
             message: message.into(),
         })
     }
