@@ -76,8 +76,8 @@ fn installs_a_release_asset_after_checking_its_checksum() {
 fn ci_definitions_download_a_release_instead_of_building_the_repo() {
     for file in ["action.yml", "ci/gitlab-ci.yml"] {
         let text = std::fs::read_to_string(common::root().join(file)).unwrap();
-        let _: serde_yaml::Value =
-            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let _: serde_json::Value =
+            serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(
             text.contains("ci/install.sh"),
             "{file} installs a released binary"
@@ -89,7 +89,7 @@ fn ci_definitions_download_a_release_instead_of_building_the_repo() {
     }
     let release =
         std::fs::read_to_string(common::root().join(".github/workflows/release.yml")).unwrap();
-    let doc: serde_yaml::Value = serde_yaml::from_str(&release).unwrap();
+    let doc: serde_json::Value = serde_saphyr::from_str(&release).unwrap();
     let targets = format!(
         "{:?}",
         doc["jobs"]["build"]["strategy"]["matrix"]["include"]
