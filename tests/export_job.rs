@@ -32,6 +32,10 @@ fn jar(version: &str, model: &str, job: &[&str]) -> PathBuf {
         let found = Process::new(tool).arg("-version").output().is_ok();
         assert!(found, "`{tool}` is not on PATH: a JDK 17 is needed");
     }
+    // Tests run in parallel; fetching, compiling into the shared cache and writing a jar
+    // happen one at a time.
+    static PREPARE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let guard = PREPARE.lock().unwrap_or_else(|e| e.into_inner());
     let status = Process::new(root().join("fixtures/generator/fetch-flink.sh"))
         .arg(version)
         .stdout(std::process::Stdio::null())
@@ -66,6 +70,7 @@ fn jar(version: &str, model: &str, job: &[&str]) -> PathBuf {
         "cannot build the job jar {}",
         out.display()
     );
+    drop(guard);
     out
 }
 

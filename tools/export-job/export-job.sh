@@ -41,6 +41,11 @@ cp="$(cat "$CACHE/flink-$version/classpath.txt")"
 
 classes="$CACHE/export-job-classes-$version"
 stamp="$classes/.stamp"
+# Several exports may start at once (CI runs tests in parallel): one compiles, the others wait.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE/.export-job-$version.lock"
+  flock 9
+fi
 if [ ! -f "$stamp" ] || [ -n "$(find "$HERE/src" "$ROOT/fixtures/java-common" -name '*.java' -newer "$stamp" | head -n1)" ]; then
   rm -rf "$classes"; mkdir -p "$classes"
   echo "export-job: compiling the helper for Flink $version" >&2
@@ -50,6 +55,9 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$HERE/src" "$ROOT/fixtures/java-common" -n
     | grep -v -E '^Note: |unknown enum constant|reason: class file for|^[0-9]+ warnings?$' >&2 || true
   [ -f "$classes/spcompat/job/ExportJob.class" ] || { echo "export-job: compiling the helper failed" >&2; exit 1; }
   touch "$stamp"
+fi
+if command -v flock >/dev/null 2>&1; then
+  flock -u 9
 fi
 
 tmp="$(mktemp -d)"
