@@ -335,3 +335,26 @@ fn snapshot_never_writes_into_the_savepoint_and_replaces_links() {
             .contains("spcompat-job-graph/1")
     );
 }
+
+#[test]
+fn fifos_named_on_the_command_line_do_not_hang() {
+    let work = tempfile::tempdir().unwrap();
+    let fifo = work.path().join("fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo = fifo.to_str().unwrap();
+    for args in [
+        vec!["check", "--savepoint", fifo, "--job", fifo],
+        vec!["inspect", fifo],
+        vec!["lint", "--job", fifo],
+        vec!["diff", fifo, fifo],
+    ] {
+        let run = run_traced(&args, work.path());
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+    }
+}

@@ -2,7 +2,6 @@
 //! reports a confusing format error: a job graph where a savepoint belongs, a savepoint where a
 //! job graph belongs, a folder that holds several savepoints.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
@@ -44,14 +43,10 @@ pub enum MisplacedInput {
     },
 }
 
+/// The first bytes of a regular file (opened without blocking: a FIFO is no savepoint).
 fn head(path: &Path) -> Option<Vec<u8>> {
-    let mut buf = Vec::with_capacity(64);
-    std::fs::File::open(path)
-        .ok()?
-        .take(64)
-        .read_to_end(&mut buf)
-        .ok()?;
-    Some(buf)
+    let opened = crate::files::open_regular(path, true).ok()?;
+    crate::files::read_range(&opened.file, 0, 64).ok()
 }
 
 fn is_metadata(path: &Path) -> bool {
