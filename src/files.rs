@@ -22,6 +22,16 @@ pub enum OpenError {
     Io(io::Error),
 }
 
+impl From<OpenError> for io::Error {
+    fn from(e: OpenError) -> io::Error {
+        match e {
+            OpenError::Missing => io::ErrorKind::NotFound.into(),
+            OpenError::NotRegular => io::Error::other("not a regular file"),
+            OpenError::Io(e) => e,
+        }
+    }
+}
+
 /// Opens `path` for reading without blocking on FIFOs, and checks that what was opened is a
 /// regular file. With `follow_links == false` a link as the last component is refused.
 pub fn open_regular(path: &Path, follow_links: bool) -> Result<OpenedFile, OpenError> {
@@ -100,11 +110,7 @@ fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
 
 /// Reads a whole regular file of at most `max` bytes.
 pub fn read_regular_file(path: &Path, max: u64) -> io::Result<Vec<u8>> {
-    let opened = open_regular(path, true).map_err(|e| match e {
-        OpenError::Missing => io::ErrorKind::NotFound.into(),
-        OpenError::NotRegular => io::Error::other("not a regular file"),
-        OpenError::Io(e) => e,
-    })?;
+    let opened = open_regular(path, true)?;
     if opened.len > max {
         return Err(io::Error::other(format!(
             "{} bytes, more than the {max} this input can have",

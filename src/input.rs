@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 
-use crate::files::{OpenError, open_regular, read_range};
+use crate::files::{open_regular, read_range};
 use crate::job::plan::{PlanError, PlanOptions, parse_plan, plan_to_job_graph};
 use crate::job::{JobGraph, JobGraphError, parse_job_graph, sniff_job_graph};
 use crate::savepoint::access::SavepointAccess;
@@ -82,11 +82,7 @@ pub fn load_job_input_with(
         )?)));
     }
     // Open first, then check what was opened: a FIFO must not block the read.
-    let opened = open_regular(path, true).map_err(|e| match e {
-        OpenError::Missing => io(std::io::ErrorKind::NotFound.into()),
-        OpenError::NotRegular => io(std::io::Error::other("not a regular file")),
-        OpenError::Io(e) => io(e),
-    })?;
+    let opened = open_regular(path, true).map_err(|e| io(e.into()))?;
     let head = read_range(&opened.file, 0, 4).map_err(io)?;
     if head.as_slice() == b"PK\x03\x04" {
         let req = crate::job::export_job::ExportJobRequest {

@@ -39,18 +39,6 @@ fn corruption_targets() -> Vec<PathBuf> {
     out
 }
 
-fn copy_with(original: &Path, bytes: &[u8]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(original).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() && entry.file_name() != "_metadata" {
-            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
-        }
-    }
-    std::fs::write(dir.path().join("_metadata"), bytes).unwrap();
-    dir
-}
-
 #[test]
 fn truncated_metadata_always_fails_with_offset() {
     for fixture in corruption_targets() {
@@ -59,7 +47,7 @@ fn truncated_metadata_always_fails_with_offset() {
         let mut offsets: Vec<usize> = (0..bytes.len()).step_by(step).collect();
         offsets.extend(bytes.len().saturating_sub(64)..bytes.len());
         for cut in offsets {
-            let dir = copy_with(&fixture, &bytes[..cut]);
+            let dir = common::savepoint_with_metadata(&fixture, &bytes[..cut]);
             let result = std::panic::catch_unwind(|| read_all(dir.path()));
             let result =
                 result.unwrap_or_else(|_| panic!("panic at cut {cut} of {}", fixture.display()));
@@ -85,7 +73,7 @@ fn bit_flips_never_panic() {
                 let i = (rng.next() as usize) % bytes.len();
                 bytes[i] ^= 1 << (rng.next() % 8);
             }
-            let dir = copy_with(&fixture, &bytes);
+            let dir = common::savepoint_with_metadata(&fixture, &bytes);
             let outcome = std::panic::catch_unwind(|| read_all(dir.path()).map(|_| ()));
             assert!(
                 outcome.is_ok(),

@@ -185,19 +185,6 @@ fn many_operators_stay_within_bound() {
     lint(&pretty, "600 operators, pretty");
 }
 
-/// A copy of a real savepoint folder whose `_metadata` is replaced by `bytes`.
-fn savepoint_with(original: &Path, bytes: &[u8]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(original).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() && entry.file_name() != "_metadata" {
-            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
-        }
-    }
-    std::fs::write(dir.path().join("_metadata"), bytes).unwrap();
-    dir
-}
-
 fn inspect(dir: &Path, what: &str) -> Outcome {
     run_bounded(&["inspect", &dir.display().to_string()], what)
 }
@@ -219,7 +206,7 @@ fn huge_length_fields_in_real_metadata() {
             [0xff; 4]
         };
         b[at..at + 4].copy_from_slice(&huge);
-        let dir = savepoint_with(&original, &b);
+        let dir = common::savepoint_with_metadata(&original, &b);
         let out = inspect(dir.path(), &format!("huge length at {at}"));
         if out.code == 2 {
             assert!(out.stderr.contains("_metadata"), "{}", out.stderr);
@@ -238,7 +225,7 @@ fn truncated_and_bit_flipped_fixtures_through_the_binary() {
     for original in common::inline_fixtures().into_iter().take(12) {
         let bytes = std::fs::read(original.join("_metadata")).unwrap();
         for cut in [1, 8, bytes.len() / 3, bytes.len() / 2, bytes.len() - 1] {
-            let dir = savepoint_with(&original, &bytes[..cut]);
+            let dir = common::savepoint_with_metadata(&original, &bytes[..cut]);
             let out = inspect(dir.path(), &format!("{} cut at {cut}", original.display()));
             assert_eq!(out.code, 2, "{}", out.stderr);
             assert!(out.stderr.contains("offset"), "{}", out.stderr);
@@ -252,7 +239,7 @@ fn truncated_and_bit_flipped_fixtures_through_the_binary() {
                 let at = (seed % b.len() as u64) as usize;
                 b[at] ^= 1 << (seed >> 60 & 7);
             }
-            let dir = savepoint_with(&original, &b);
+            let dir = common::savepoint_with_metadata(&original, &b);
             inspect(dir.path(), &format!("{} bit flips", original.display()));
         }
     }

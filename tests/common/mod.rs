@@ -48,4 +48,17 @@ fn only_metadata(p: &Path) -> bool {
         })
         .unwrap_or(false)
 }
+/// A copy of a real savepoint folder whose `_metadata` is replaced by `bytes`.
+pub fn savepoint_with_metadata(original: &Path, bytes: &[u8]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(original).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() && entry.file_name() != "_metadata" {
+            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+        }
+    }
+    std::fs::write(dir.path().join("_metadata"), bytes).unwrap();
+    dir
+}
+
 pub mod cases;
