@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod files;
 pub mod input;
+pub mod javaio;
 pub mod job;
 pub mod operator_id;
 pub mod report;

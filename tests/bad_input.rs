@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use spcompat::savepoint::Savepoint;
-use spcompat::savepoint::summary::SavepointSummary;
+use spcompat::savepoint::inventory::SavepointSummary;
 
 fn read_all(dir: &Path) -> Result<SavepointSummary, spcompat::savepoint::SavepointError> {
     Savepoint::open(dir).and_then(|sp| SavepointSummary::build(&sp))

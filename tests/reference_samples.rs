@@ -4,7 +4,7 @@
 mod common;
 
 use spcompat::savepoint::Savepoint;
-use spcompat::savepoint::summary::{OperatorSummary, SavepointSummary};
+use spcompat::savepoint::inventory::{OperatorSummary, SavepointSummary};
 
 fn summary(name: &str) -> Option<SavepointSummary> {
     let dir = common::root().join("fixtures/reference").join(name);

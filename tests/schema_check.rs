@@ -26,7 +26,7 @@ use spcompat::analysis::schema_check::{
 };
 use spcompat::job::{parse_job_graph, uid_hash};
 use spcompat::savepoint::Savepoint;
-use spcompat::savepoint::summary::SavepointSummary;
+use spcompat::savepoint::inventory::SavepointSummary;
 use spcompat::schema::snapshot::SnapshotDetail;
 use spcompat::schema::types::Type;
 

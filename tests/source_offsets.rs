@@ -15,10 +15,10 @@ use spcompat::analysis::restore::{Prediction, Status, UidNames, Verdict, predict
 use spcompat::analysis::rules::Severity;
 use spcompat::job::{parse_job_graph, uid_hash};
 use spcompat::savepoint::Savepoint;
+use spcompat::savepoint::inventory::SavepointSummary;
 use spcompat::savepoint::sources::{
     Connector, ReaderSplit, SourceKind, SourcePositions, decode_split,
 };
-use spcompat::savepoint::summary::SavepointSummary;
 
 const SOURCE_ID: &str = "bef22c5df1ab33dd94bb7a6ecac555fb";
 

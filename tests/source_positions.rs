@@ -10,10 +10,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use spcompat::savepoint::Savepoint;
+use spcompat::savepoint::inventory::SavepointSummary;
 use spcompat::savepoint::sources::{
     Connector, EnumeratorContent, NumberSequenceSplit, SourceKind, SourcePositions, Split,
 };
-use spcompat::savepoint::summary::SavepointSummary;
 
 fn summary(dir: &Path) -> SavepointSummary {
     let sp = Savepoint::open(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));

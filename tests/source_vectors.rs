@@ -9,7 +9,7 @@
 mod common;
 
 use serde_json::Value;
-use spcompat::savepoint::bytes::DataReader;
+use spcompat::javaio::data_input::DataReader;
 use spcompat::savepoint::sources::{
     Connector, EnumeratorContent, KafkaEnumState, Split, decode_coordinator_state,
     decode_enumerator, decode_file_split, decode_kafka_enum_state, decode_kafka_split,

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use spcompat::job::parse_job_graph;
 use spcompat::savepoint::Savepoint;
-use spcompat::savepoint::summary::SavepointSummary;
+use spcompat::savepoint::inventory::SavepointSummary;
 use spcompat::schema::notation;
 
 const SMALL_STACK: usize = 2 << 20;

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use spcompat::savepoint::backend_meta::{read_keyed_backend_meta, read_operator_backend_meta};
-use spcompat::savepoint::bytes::DataReader;
+use spcompat::javaio::data_input::DataReader;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&which, rest)) = data.split_first() else {

@@ -2,8 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spcompat::savepoint::bytes::DataReader;
-use spcompat::schema::javaser;
+use spcompat::javaio::data_input::DataReader;
+use spcompat::javaio::javaser;
 
 fuzz_target!(|data: &[u8]| {
     let mut r = DataReader::new(data);

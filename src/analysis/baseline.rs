@@ -9,7 +9,7 @@ use crate::job::export_job::state_decls;
 use crate::job::{
     JobGraph, JobGraphError, JobGraphFormat, JobOperator, Location, derive_operator_ids,
 };
-use crate::savepoint::summary::SavepointSummary;
+use crate::savepoint::inventory::SavepointSummary;
 
 fn extra(pairs: &[(&str, serde_json::Value)]) -> BTreeMap<String, serde_json::Value> {
     pairs

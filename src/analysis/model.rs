@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::OperatorId;
 use crate::job::{DerivedIds, IdSource, JobGraph, JobGraphError, SourceDecl, derive_operator_ids};
+use crate::savepoint::inventory::{OperatorSummary, SavepointSummary, StateSummary};
 use crate::savepoint::sources::SourcePositions;
-use crate::savepoint::summary::{OperatorSummary, SavepointSummary, StateSummary};
 use crate::schema::snapshot::SerializerSnapshot;
 
 /// One state, as far as the input describes it.

@@ -27,8 +27,8 @@ use single::{explain, export_job, export_sql, lint};
 
 use crate::report;
 use crate::savepoint::Savepoint;
+use crate::savepoint::inventory::SavepointSummary;
 use crate::savepoint::subtask_brief::HandleDetail;
-use crate::savepoint::summary::SavepointSummary;
 
 /// Exit code for input that could not be used.
 pub const EXIT_BAD_INPUT: u8 = 2;

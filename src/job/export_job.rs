@@ -17,7 +17,7 @@ use miette::Diagnostic;
 use std::collections::BTreeMap;
 
 use super::{JobGraph, JobGraphError, Location, StateDecl, StateKind, parse_job_graph};
-use crate::savepoint::summary::{OperatorSummary, SavepointSummary, StateSummary};
+use crate::savepoint::inventory::{OperatorSummary, SavepointSummary, StateSummary};
 
 /// What to export.
 #[derive(Debug, Clone)]

@@ -1,10 +1,10 @@
 //! `spcompat inspect` output.
 
 use super::{human_size, table};
+use crate::savepoint::inventory::SavepointSummary;
 use crate::savepoint::sources::{
     EnumeratorContent, EnumeratorState, SourceKind, SourcePositions, Split,
 };
-use crate::savepoint::summary::SavepointSummary;
 
 pub fn render_json(summary: &SavepointSummary) -> String {
     serde_json::to_string_pretty(summary).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::bytes::{DataReader, DecodeResult};
+use crate::javaio::data_input::{DataReader, DecodeResult};
 use crate::schema::snapshot::{SerializerSnapshot, read_proxy_snapshot};
 
 /// Flink's `StateMetaInfoSnapshot.BackendStateType`, written as its ordinal.

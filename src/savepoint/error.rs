@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 
-use super::bytes::DecodeError;
+use crate::javaio::data_input::DecodeError;
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum SavepointError {

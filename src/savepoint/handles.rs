@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::bytes::{DataReader, DecodeResult};
+use crate::javaio::data_input::{DataReader, DecodeResult};
 
 /// A byte range inside the `_metadata` file (inline state is kept as a range, not copied).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -2,12 +2,12 @@
 
 use serde::Serialize;
 
-use super::bytes::{DataReader, DecodeResult};
 use super::handles::{
     ByteRange, KeyedHandle, OperatorHandle, StreamHandle, read_keyed_handle, read_operator_handle,
     read_stream_handle, skip_channel_handles,
 };
 use crate::OperatorId;
+use crate::javaio::data_input::{DataReader, DecodeResult};
 
 pub const METADATA_MAGIC: i32 = 0x4960_672D;
 const MASTER_STATE_MAGIC: i32 = 0xC96B_1696_u32 as i32;

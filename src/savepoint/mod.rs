@@ -3,14 +3,14 @@
 
 pub mod access;
 pub mod backend_meta;
-pub mod bytes;
 pub mod error;
 pub mod handles;
 mod header_cache;
+pub mod inventory;
 pub mod metadata;
+pub mod properties;
 pub mod sources;
 pub mod subtask_brief;
-pub mod summary;
 
 use std::path::{Path, PathBuf};
 
@@ -19,12 +19,13 @@ use self::access::{Confinement, OpenError, Resolved, SavepointAccess, open_regul
 use self::backend_meta::{
     KeyedBackendMeta, OperatorBackendMeta, read_keyed_backend_meta, read_operator_backend_meta,
 };
-use self::bytes::{DataReader, DecodeError};
 pub use self::error::SavepointError;
 use self::handles::{ByteRange, KeyedHandle, OperatorHandle, StreamHandle};
 use self::header_cache::HeaderCache;
 use self::metadata::{Metadata, OperatorState, parse_metadata};
-use crate::schema::javaser::{self, CheckpointProperties};
+use self::properties::CheckpointProperties;
+use crate::javaio::data_input::{DataReader, DecodeError};
+use crate::javaio::javaser;
 
 /// The largest `_metadata` read: Flink's own loader keeps it in memory too, but a larger file is
 /// no savepoint anyone wrote (the biggest seen are a few hundred MB).
@@ -153,7 +154,7 @@ impl Savepoint {
                                 format!("{} more bytes", r.remaining()),
                             ));
                         }
-                        Ok(javaser::checkpoint_properties(&value))
+                        Ok(properties::checkpoint_properties(&value))
                     })
                     .map_err(|e| {
                         SavepointError::decode(

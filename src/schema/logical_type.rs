@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::javaser::{self, JavaObject, JavaValue};
+use crate::javaio::javaser::{self, JavaObject, JavaValue};
 
 const PKG: &str = "org.apache.flink.table.types.logical.";
 const LOGICAL_TYPE_CLASS: &str = "org.apache.flink.table.types.logical.LogicalType";
@@ -896,8 +896,8 @@ fn identifier(o: &JavaObject) -> Result<Option<ObjectIdentifier>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::savepoint::bytes::DataReader;
-    use crate::schema::javaser::{is_stream_start, read_stream};
+    use crate::javaio::data_input::DataReader;
+    use crate::javaio::javaser::{is_stream_start, read_stream};
 
     fn fixture(name: &str) -> Vec<u8> {
         let path = format!(

@@ -1,6 +1,5 @@
 //! State schemas: serializer snapshots as Flink writes them, and the type model built from them.
 pub mod compat;
-pub mod javaser;
 pub mod logical_type;
 pub mod notation;
 pub mod snapshot;

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::savepoint::bytes::{DataReader, DecodeResult};
+use crate::javaio::data_input::{DataReader, DecodeResult};
 
 const OUTER_MAGIC: i32 = 911_108;
 const NESTED_MAGIC: i32 = 1_333_245;
@@ -217,7 +217,7 @@ fn legacy_serializer_class(r: &DataReader) -> Option<String> {
     }
     let n = r.length("Java-serialized serializer length").ok()?;
     let mut stream = r.sub_reader(n, "Java-serialized serializer").ok()?;
-    let serializer = crate::schema::javaser::read_stream(&mut stream).ok()?;
+    let serializer = crate::javaio::javaser::read_stream(&mut stream).ok()?;
     serializer.class_name().map(str::to_string)
 }
 
@@ -658,7 +658,7 @@ fn read_row_data(r: &mut DataReader, depth: u32) -> DecodeResult<(SnapshotDetail
     let n = r.count("number of RowData fields", 4)?;
     let mut logical_types = Vec::new();
     for _ in 0..n {
-        let value = super::javaser::read_stream(r)?;
+        let value = crate::javaio::javaser::read_stream(r)?;
         // The stream itself was read, so an unfamiliar type class costs only its rendering.
         logical_types.push(match super::logical_type::logical_type_from_java(&value) {
             Ok(ty) => ty.to_string(),

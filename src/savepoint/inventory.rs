@@ -1,5 +1,6 @@
-//! A complete, serializable summary of a savepoint: what `inspect` shows and what the analysis
-//! compares against the new job.
+//! The state inventory of a savepoint: per operator, its ids, parallelism, state kinds, each
+//! state's name and schema, and its handles. What `inspect` shows and what the analysis compares
+//! against the new job.
 
 use serde::Serialize;
 
