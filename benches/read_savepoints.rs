@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use spcompat::savepoint::Savepoint;
-use spcompat::savepoint::summary::SavepointSummary;
+use spcompat::savepoint::inventory::SavepointSummary;
 
 fn fixtures() -> Vec<PathBuf> {
     let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/savepoints");
