@@ -108,3 +108,173 @@ fn notation_fuzz_regression_non_ascii_boundary() {
     let _ = notation::parse_state_type(&text, None);
     assert!(notation::parse_logical_type(&text).is_err());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Java serialization and `_metadata` records, crafted from a real `_metadata` (Flink 1.20.0).
+
+use spcompat::javaio::data_input::DataReader;
+use spcompat::javaio::javaser;
+use spcompat::savepoint::metadata::{MAX_SUBTASKS, SubtaskState, parse_metadata};
+
+fn reference_metadata() -> Vec<u8> {
+    let path = common::root().join("fixtures/reference/flink-1.20.0-hashmap-canonical/_metadata");
+    std::fs::read(path).unwrap()
+}
+
+/// The `CheckpointProperties` trailer after its stream header: `TC_OBJECT TC_CLASSDESC ...`.
+fn real_trailer_body() -> Vec<u8> {
+    let bytes = reference_metadata();
+    let trailer = parse_metadata(&bytes)
+        .unwrap()
+        .trailer
+        .expect("a V4 trailer");
+    bytes[trailer.offset as usize + 4..].to_vec()
+}
+
+/// Offset in `body` of the `TC_ENDBLOCKDATA` that ends the first class descriptor's class
+/// annotation (the descriptor has no annotation, so the byte comes right after its fields).
+fn end_of_first_class_annotation(body: &[u8]) -> usize {
+    assert_eq!(&body[..2], &[0x73, 0x72], "TC_OBJECT TC_CLASSDESC");
+    let mut r = DataReader::new(&body[2..]);
+    r.utf("class name").unwrap();
+    r.i64("serialVersionUID").unwrap();
+    r.u8("flags").unwrap();
+    for _ in 0..r.u16("field count").unwrap() {
+        let code = r.u8("type code").unwrap();
+        r.utf("field name").unwrap();
+        if code == b'L' || code == b'[' {
+            assert_eq!(
+                r.u8("TC_STRING").unwrap(),
+                0x74,
+                "a new type signature string"
+            );
+            r.utf("signature").unwrap();
+        }
+    }
+    let at = 2 + r.position();
+    assert_eq!(body[at], 0x78, "TC_ENDBLOCKDATA");
+    at
+}
+
+fn stream(body: &[u8]) -> Vec<u8> {
+    let mut out = vec![0xAC, 0xED, 0x00, 0x05];
+    out.extend_from_slice(body);
+    out
+}
+
+/// The real object written again inside its own class annotation, `levels` deep: an object
+/// tree built inside class annotations, which the reader must cut off by depth.
+#[test]
+fn java_objects_nested_in_class_annotations_stop_at_the_depth_limit() {
+    on_small_stack(|| {
+        let body = real_trailer_body();
+        let p = end_of_first_class_annotation(&body);
+        let nested = |levels: usize| {
+            let mut b = body[..p].repeat(levels);
+            b.extend(body[p..].repeat(levels));
+            stream(&b)
+        };
+        assert!(javaser::read_stream(&mut DataReader::new(&nested(1))).is_ok());
+        for levels in [javaser::MAX_DEPTH, 10_000] {
+            let e = javaser::read_stream(&mut DataReader::new(&nested(levels))).unwrap_err();
+            assert!(e.expected.contains("nesting"), "{levels} levels: {e}");
+        }
+    });
+}
+
+/// The real class descriptor as its own superclass descriptor, `levels` deep.
+#[test]
+fn nested_class_descriptors_stop_at_their_limits() {
+    on_small_stack(|| {
+        let body = real_trailer_body();
+        let p = end_of_first_class_annotation(&body);
+        assert_eq!(body[p + 1], 0x70, "no serializable superclass (TC_NULL)");
+        let chain = |levels: usize| {
+            let mut b = vec![0x73];
+            b.extend(body[1..=p].repeat(levels));
+            b.extend_from_slice(&body[p + 1..]);
+            stream(&b)
+        };
+        // A short chain is read through (it then fails on the object's field values, which are
+        // written for one class only): the limits are what stops the long ones.
+        let e = javaser::read_stream(&mut DataReader::new(&chain(10))).unwrap_err();
+        assert!(
+            !e.expected.contains("nesting") && !e.expected.contains("hierarchy"),
+            "{e}"
+        );
+        for levels in [
+            javaser::MAX_CLASS_HIERARCHY + 1,
+            javaser::MAX_DEPTH + 1,
+            10_000,
+        ] {
+            let e = javaser::read_stream(&mut DataReader::new(&chain(levels))).unwrap_err();
+            assert!(
+                e.expected.contains("nesting") || e.expected.contains("hierarchy"),
+                "{levels} levels: {e}"
+            );
+        }
+    });
+}
+
+/// The real `_metadata` with `extra` finished-subtask records (4 bytes each) put in front of the
+/// first operator's subtask records, and its count raised to match.
+fn with_finished_subtasks(extra: usize) -> Vec<u8> {
+    let bytes = reference_metadata();
+    let md = parse_metadata(&bytes).unwrap();
+    assert_eq!(md.version, 4);
+    let op = md
+        .operators
+        .iter()
+        .find(|o| o.coordinator_state.is_none() && !o.subtasks.is_empty())
+        .expect("an operator with subtask records and no coordinator state");
+    // Version 4: operator id (16), parallelism, max parallelism, null coordinator handle (1).
+    let count_at = op.record_offset as usize + 16 + 4 + 4 + 1;
+    let count = i32::from_be_bytes(bytes[count_at..count_at + 4].try_into().unwrap());
+    assert_eq!(
+        count as usize,
+        op.subtasks.len(),
+        "the subtask count is where expected"
+    );
+    let mut out = bytes[..count_at].to_vec();
+    out.extend_from_slice(&(count + extra as i32).to_be_bytes());
+    for i in 0..extra as i32 {
+        // A finished subtask is stored as -(index + 1).
+        out.extend_from_slice(&(-(i + 1_000) - 1).to_be_bytes());
+    }
+    out.extend_from_slice(&bytes[count_at + 4..]);
+    out
+}
+
+#[test]
+fn finished_subtask_records_are_capped_and_small() {
+    // Each record is 4 bytes of input; what it takes in memory must stay a small multiple.
+    assert!(
+        std::mem::size_of::<SubtaskState>() <= 64,
+        "{} bytes per subtask record",
+        std::mem::size_of::<SubtaskState>()
+    );
+    on_small_stack(|| {
+        let base = parse_metadata(&with_finished_subtasks(0)).unwrap();
+        let first = base
+            .operators
+            .iter()
+            .map(|o| o.subtasks.len())
+            .max()
+            .unwrap();
+        let finished_before: usize = base
+            .operators
+            .iter()
+            .map(|o| o.subtasks.iter().filter(|s| s.finished).count())
+            .sum();
+        let fits = MAX_SUBTASKS - first;
+        let md = parse_metadata(&with_finished_subtasks(fits)).unwrap();
+        let finished: usize = md
+            .operators
+            .iter()
+            .map(|o| o.subtasks.iter().filter(|s| s.finished).count())
+            .sum();
+        assert_eq!(finished, finished_before + fits);
+        let e = parse_metadata(&with_finished_subtasks(MAX_SUBTASKS)).unwrap_err();
+        assert!(e.expected.contains("at most"), "{e}");
+    });
+}

@@ -282,9 +282,20 @@ pub(crate) fn read_stream_handle(r: &mut DataReader) -> DecodeResult<Option<Stre
     }))
 }
 
+/// Flink's upper bound for max parallelism, so also for the key groups of one handle.
+const MAX_KEY_GROUPS: usize = 1 << 15;
+
 fn read_key_groups(r: &mut DataReader, kind: KeyGroupsKind) -> DecodeResult<KeyGroupsHandle> {
     let start_key_group = r.i32("start key group")?;
+    let at = r.offset();
     let n = r.count("number of key groups", 8)?;
+    if n > MAX_KEY_GROUPS {
+        return Err(r.error_at(
+            at,
+            format!("at most {MAX_KEY_GROUPS} key groups (Flink's largest max parallelism)"),
+            n.to_string(),
+        ));
+    }
     let mut offsets = Vec::with_capacity(n);
     for _ in 0..n {
         offsets.push(r.i64("key group offset")?);

@@ -12,6 +12,13 @@ use crate::javaio::data_input::{DataReader, DecodeResult};
 pub const METADATA_MAGIC: i32 = 0x4960_672D;
 const MASTER_STATE_MAGIC: i32 = 0xC96B_1696_u32 as i32;
 
+/// Flink's upper bound for max parallelism (`KeyGroupRangeAssignment.UPPER_BOUND_MAX_PARALLELISM`):
+/// no operator has more subtasks.
+pub const MAX_SUBTASKS: usize = 1 << 15;
+/// Most subtask records in one `_metadata` (128 operators at the largest parallelism): a cap on
+/// memory and work whatever the counts in the file say.
+pub const MAX_SUBTASK_RECORDS: usize = 1 << 22;
+
 /// The Flink releases that write a given metadata version.
 pub fn written_by(version: i32) -> &'static str {
     match version {
@@ -83,10 +90,12 @@ impl OperatorState {
 pub struct SubtaskState {
     pub index: i32,
     pub finished: bool,
-    pub managed_operator_state: Option<OperatorHandle>,
-    pub raw_operator_state: Option<OperatorHandle>,
-    pub managed_keyed_state: Option<KeyedHandle>,
-    pub raw_keyed_state: Option<KeyedHandle>,
+    // Boxed: a finished or empty subtask record is 4 to 22 bytes of `_metadata`, and inline
+    // handles would make each one take hundreds of bytes of memory.
+    pub managed_operator_state: Option<Box<OperatorHandle>>,
+    pub raw_operator_state: Option<Box<OperatorHandle>>,
+    pub managed_keyed_state: Option<Box<KeyedHandle>>,
+    pub raw_keyed_state: Option<Box<KeyedHandle>>,
     pub channel_state_handles: usize,
     pub channel_state_size: u64,
 }
@@ -101,12 +110,12 @@ impl SubtaskState {
     }
 
     pub fn state_size(&self) -> u64 {
-        let op = |h: &Option<OperatorHandle>| {
+        let op = |h: &Option<Box<OperatorHandle>>| {
             h.as_ref()
                 .and_then(|h| h.delegate.as_ref())
                 .map_or(0, StreamHandle::size)
         };
-        let keyed = |h: &Option<KeyedHandle>| h.as_ref().map_or(0, KeyedHandle::state_size);
+        let keyed = |h: &Option<Box<KeyedHandle>>| h.as_deref().map_or(0, KeyedHandle::state_size);
         op(&self.managed_operator_state)
             + op(&self.raw_operator_state)
             + keyed(&self.managed_keyed_state)
@@ -161,8 +170,9 @@ pub fn parse_metadata(bytes: &[u8]) -> DecodeResult<Metadata> {
     }
     let n = r.count("number of operator states", 28)?;
     let mut operators = Vec::new();
+    let mut records_left = MAX_SUBTASK_RECORDS;
     for _ in 0..n {
-        operators.push(read_operator_state(&mut r, version)?);
+        operators.push(read_operator_state(&mut r, version, &mut records_left)?);
     }
     let trailer = if r.is_empty() {
         None
@@ -227,7 +237,11 @@ fn optional_name(s: String) -> Option<String> {
     if s.is_empty() { None } else { Some(s) }
 }
 
-fn read_operator_state(r: &mut DataReader, version: i32) -> DecodeResult<OperatorState> {
+fn read_operator_state(
+    r: &mut DataReader,
+    version: i32,
+    records_left: &mut usize,
+) -> DecodeResult<OperatorState> {
     let record_offset = r.offset();
     let (name, uid) = if version >= 5 {
         (
@@ -277,7 +291,7 @@ fn read_operator_state(r: &mut DataReader, version: i32) -> DecodeResult<Operato
                 count.to_string(),
             ));
         }
-        let limit = r.remaining() / 4;
+        let limit = (r.remaining() / 4).min(MAX_SUBTASKS);
         if count as usize > limit {
             return Err(r.error_at(
                 count_at,
@@ -285,6 +299,14 @@ fn read_operator_state(r: &mut DataReader, version: i32) -> DecodeResult<Operato
                 count.to_string(),
             ));
         }
+        if count as usize > *records_left {
+            return Err(r.error_at(
+                count_at,
+                format!("at most {MAX_SUBTASK_RECORDS} subtask states in one `_metadata`"),
+                "more",
+            ));
+        }
+        *records_left -= count as usize;
         for _ in 0..count {
             subtasks.push(read_subtask_state(r, version)?);
         }
@@ -330,8 +352,8 @@ fn read_subtask_state(r: &mut DataReader, version: i32) -> DecodeResult<SubtaskS
     }
     let managed_operator_state = read_optional_operator_handle(r, "managed operator state")?;
     let raw_operator_state = read_optional_operator_handle(r, "raw operator state")?;
-    let managed_keyed_state = read_keyed_handle(r)?;
-    let raw_keyed_state = read_keyed_handle(r)?;
+    let managed_keyed_state = read_keyed_handle(r)?.map(Box::new);
+    let raw_keyed_state = read_keyed_handle(r)?.map(Box::new);
     let (mut channel_state_handles, mut channel_state_size) = (0, 0);
     if version >= 3 {
         for _ in 0..2 {
@@ -358,11 +380,11 @@ fn read_subtask_state(r: &mut DataReader, version: i32) -> DecodeResult<SubtaskS
 fn read_optional_operator_handle(
     r: &mut DataReader,
     what: &str,
-) -> DecodeResult<Option<OperatorHandle>> {
+) -> DecodeResult<Option<Box<OperatorHandle>>> {
     let at = r.offset();
     match r.i32(&format!("{what} handle count"))? {
         0 => Ok(None),
-        1 => read_operator_handle(r),
+        1 => Ok(read_operator_handle(r)?.map(Box::new)),
         n => Err(r.error_at(at, format!("{what} handle count 0 or 1"), n.to_string())),
     }
 }

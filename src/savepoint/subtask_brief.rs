@@ -43,8 +43,8 @@ impl SubtaskStates {
 pub struct SubtaskBrief {
     pub index: i32,
     pub finished: bool,
-    pub managed_operator_state: Option<OperatorHandle>,
-    pub raw_operator_state: Option<OperatorHandle>,
+    pub managed_operator_state: Option<Box<OperatorHandle>>,
+    pub raw_operator_state: Option<Box<OperatorHandle>>,
     pub managed_keyed_state: Option<KeyedBrief>,
     pub raw_keyed_state: Option<KeyedBrief>,
     pub channel_state_handles: usize,
@@ -58,8 +58,8 @@ impl SubtaskBrief {
             finished: s.finished,
             managed_operator_state: s.managed_operator_state.clone(),
             raw_operator_state: s.raw_operator_state.clone(),
-            managed_keyed_state: s.managed_keyed_state.as_ref().map(KeyedBrief::build),
-            raw_keyed_state: s.raw_keyed_state.as_ref().map(KeyedBrief::build),
+            managed_keyed_state: s.managed_keyed_state.as_deref().map(KeyedBrief::build),
+            raw_keyed_state: s.raw_keyed_state.as_deref().map(KeyedBrief::build),
             channel_state_handles: s.channel_state_handles,
             channel_state_size: s.channel_state_size,
         }
