@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS each (default 60), one after another, seeded from the real
-# fixtures (fuzz/seeds.py). Prints each target's execution count; exits non-zero on a crash,
-# leaving the input under fuzz/artifacts/TARGET/.
+# fixtures (fuzz/seeds.py). RUNS=N stops a target after N executions instead (SECONDS still caps
+# it). Prints each target's execution count; exits non-zero on a crash, leaving the input under
+# fuzz/artifacts/TARGET/.
 #   fuzz/run.sh [SECONDS] [TARGET...]
+#   RUNS=1000000 fuzz/run.sh 3600      # the issue's 1,000,000 executions per target
 set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-60}"
@@ -22,7 +24,7 @@ for t in "${targets[@]}"; do
   log="artifacts/$t.log"
   # More than 2 GB RSS or 10 s on one input counts as a failure.
   if "$bin/$t" "corpus/$t" "seeds/$t" \
-      -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=131072 \
+      -max_total_time="$secs" -runs="${RUNS:--1}" -rss_limit_mb=2048 -timeout=10 -max_len=131072 \
       -artifact_prefix="artifacts/$t/" -print_final_stats=1 >"$log" 2>&1; then
     result=ok
   else
