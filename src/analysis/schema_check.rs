@@ -10,9 +10,9 @@ use std::fmt;
 
 use similar::TextDiff;
 
-use super::model::{NewOperator, NewSide, OldOperator, OldSide, StateSchema};
-use super::restore::Finding;
+use super::result::Finding;
 use super::rules::{self, Rule, Severity};
+use super::sides::{NewOperator, NewSide, OldOperator, OldSide, StateSchema};
 use crate::schema::compat::{self, ChangeKind, Compat, Options, Resolution};
 use crate::schema::notation::{NotationError, parse_state_type, parse_type};
 use crate::schema::snapshot::SerializerSnapshot;
@@ -788,7 +788,7 @@ impl Checker {
             .collect();
         let across_2 = out
             .iter()
-            .any(|f| f.code == rules::KRYO_ACROSS_FLINK_2.id && f.state.as_deref() == Some(name));
+            .any(|f| f.is(&rules::KRYO_ACROSS_FLINK_2) && f.state.as_deref() == Some(name));
         if shared.is_empty() || across_2 {
             return;
         }
@@ -877,7 +877,7 @@ impl Checker {
         };
         let has = |k: ChangeKind| decisive.iter().any(|c| c.kind == k);
         let ttl_dependent = has(ChangeKind::TtlChanged);
-        let base = |rule: &Rule, message: String| {
+        let base = |rule: &'static Rule, message: String| {
             let mut f = Finding::new(rule, self.with_assumption(message, ttl_dependent))
                 .with_types(old, new, type_diff(old, new));
             if let Some(s) = state {
@@ -1050,7 +1050,7 @@ impl Checker {
 
     fn map_key_migration(
         &self,
-        base: impl Fn(&Rule, String) -> Finding,
+        base: impl Fn(&'static Rule, String) -> Finding,
         what: &str,
         types: &str,
         detail: &str,

@@ -18,51 +18,17 @@
 //! - connector options of a source or sink ([`rules::SQL_CONNECTOR_OPTIONS_CHANGED`]).
 //!
 //! The findings explain; whether an operator's state maps or is compatible is decided by the
-//! restore and schema checks ([`super::restore`], [`super::schema_check`]).
+//! restore and schema checks ([`super::predict`], [`super::schema_check`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use serde::Serialize;
 use similar::TextDiff;
 
-use super::restore::{Finding, Prediction, Status};
+use super::result::{Finding, Prediction, SqlChange, SqlReport, Status};
 use super::rules::{self, Rule, Severity};
 use crate::OperatorId;
 use crate::job::plan::{SqlInfo, short_table};
 use crate::job::{JobGraph, derive_operator_ids};
-
-/// One change, in SQL terms.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SqlChange {
-    pub code: &'static str,
-    pub severity: Severity,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix: Option<String>,
-    /// The old version's operators this change is about (their IDs in the savepoint).
-    pub operators: Vec<OperatorId>,
-    /// The new operator, when the change pairs an old operator with one of the new version.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub new_operator: Option<OperatorId>,
-}
-
-/// The SQL-level comparison of two job versions.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SqlReport {
-    /// How each version gets its operator IDs: `compiled-plan`, `sql` (plain), `sql-uids`
-    /// (plain SQL with `table.exec.uid.generation=ALWAYS`).
-    pub old_mode: String,
-    pub new_mode: String,
-    pub changes: Vec<SqlChange>,
-    /// Unified diff of the two queries' outlines (one line per operator).
-    pub diff: String,
-    /// The old version's operator names by ID, to name savepoint operators whose metadata
-    /// stores no names (before Flink 2.0).
-    #[serde(skip)]
-    pub old_names: BTreeMap<OperatorId, String>,
-}
 
 /// One operator of an SQL job, as the comparison sees it.
 #[derive(Debug, Clone)]
@@ -299,7 +265,7 @@ fn row_types(t: &str) -> Vec<String> {
 }
 
 fn change(
-    rule: &Rule,
+    rule: &'static Rule,
     severity: Severity,
     message: String,
     operators: Vec<OperatorId>,
@@ -307,7 +273,7 @@ fn change(
     fix: Option<String>,
 ) -> SqlChange {
     SqlChange {
-        code: rule.id,
+        rule,
         severity,
         message,
         fix,
@@ -769,10 +735,7 @@ pub fn annotate(prediction: &mut Prediction, mut report: SqlReport) {
     // Under -n, moved IDs lose state but do not fail the start.
     if prediction.allow_non_restored_state {
         for c in &mut report.changes {
-            if (c.code == rules::SQL_TOPOLOGY_SHIFTED_IDS.id
-                || c.code == rules::SQL_PLAN_UIDS_MISSING.id)
-                && c.new_operator.is_none()
-            {
+            if c.moves_ids() && c.new_operator.is_none() {
                 c.severity = c.severity.min(Severity::Warning);
             }
         }
@@ -795,15 +758,13 @@ pub fn annotate(prediction: &mut Prediction, mut report: SqlReport) {
             // mapped operator they are context.
             let mut severity = c.severity;
             // (A change that names the new operator taking the state stays as it is.)
-            if (c.code == rules::SQL_TOPOLOGY_SHIFTED_IDS.id
-                || c.code == rules::SQL_PLAN_UIDS_MISSING.id)
+            if c.moves_ids()
                 && c.new_operator.is_none()
                 && (v.status != Status::Unmapped || prediction.allow_non_restored_state)
             {
                 severity = severity.min(Severity::Warning);
             }
-            let rule = rules::find(c.code).unwrap_or(&rules::SQL_AGGREGATE_CHANGED);
-            let mut f = Finding::new(rule, c.message.clone()).with_severity(severity);
+            let mut f = Finding::new(c.rule, c.message.clone()).with_severity(severity);
             if let Some(fix) = &c.fix {
                 f = f.with_fix(fix.clone());
             }

@@ -1,7 +1,7 @@
 //! One flat list of findings, the shape every CI format renders: rule, level, message, fix, and
 //! where in the inputs it points.
 
-use crate::analysis::restore::{Prediction, Status};
+use crate::analysis::result::{Prediction, Status};
 use crate::analysis::rules::Severity;
 
 #[derive(Debug, Clone)]
@@ -47,7 +47,7 @@ pub fn flatten(p: &Prediction) -> Vec<FlatFinding> {
             .or_else(|| Some(p.new.clone()));
         for r in &o.reasons {
             out.push(FlatFinding {
-                code: r.code,
+                code: r.rule.id,
                 severity: r.severity,
                 message: r.message.clone(),
                 fix: r.fix.clone(),
@@ -76,7 +76,7 @@ pub fn flatten_lint(report: &crate::analysis::lint::LintReport) -> Vec<FlatFindi
                 (None, None) => "job".to_string(),
             };
             FlatFinding {
-                code: f.code,
+                code: f.rule.id,
                 severity: f.severity,
                 message: f.message.clone(),
                 fix: f.fix.clone(),
