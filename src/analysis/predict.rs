@@ -4,7 +4,8 @@
 use std::collections::HashSet;
 
 use super::result::{
-    Finding, MappedTo, NotCompared, OperatorVerdict, Prediction, Status, compute_verdict,
+    Finding, MappedTo, NotCompared, OperatorName, OperatorVerdict, Prediction, Status,
+    compute_verdict,
 };
 use super::rules::{self, Severity};
 use super::schema_check::CompatContext;
@@ -117,11 +118,8 @@ pub fn predict_with(
 }
 
 fn display_name(uid: Option<&str>, name: Option<&str>, id: OperatorId) -> String {
-    match (uid, name) {
-        (Some(u), _) => format!("uid `{u}`"),
-        (None, Some(n)) => format!("`{n}` ({id})"),
-        (None, None) => id.to_string(),
-    }
+    let id = id.to_string();
+    OperatorName { uid, name, id: &id }.quoted()
 }
 
 fn mapped(

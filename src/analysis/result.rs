@@ -150,6 +150,34 @@ impl Finding {
     }
 }
 
+/// How findings and reports name an operator: by uid, else by name and ID, else by ID.
+#[derive(Debug, Clone, Copy)]
+pub struct OperatorName<'a> {
+    pub uid: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub id: &'a str,
+}
+
+impl OperatorName<'_> {
+    /// For plain-text places (CI annotations, test names): `uid u`, `n (id)` or `id`.
+    pub fn plain(self) -> String {
+        match (self.uid, self.name) {
+            (Some(u), _) => format!("uid {u}"),
+            (None, Some(n)) => format!("{n} ({})", self.id),
+            (None, None) => self.id.to_string(),
+        }
+    }
+
+    /// For finding messages, with the names in code spans: ``uid `u` ``, `` `n` (id) ``.
+    pub fn quoted(self) -> String {
+        match (self.uid, self.name) {
+            (Some(u), _) => format!("uid `{u}`"),
+            (None, Some(n)) => format!("`{n}` ({})", self.id),
+            (None, None) => self.id.to_string(),
+        }
+    }
+}
+
 /// The operator of the new job that an old operator maps to.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -23,11 +23,7 @@ pub struct FlatFinding {
 
 /// How an operator reads in one line: uid, else name, else ID.
 pub fn operator_label(uid: Option<&str>, name: Option<&str>, id: &str) -> String {
-    match (uid, name) {
-        (Some(u), _) => format!("uid {u}"),
-        (None, Some(n)) => format!("{n} ({id})"),
-        (None, None) => id.to_string(),
-    }
+    crate::analysis::result::OperatorName { uid, name, id }.plain()
 }
 
 pub fn flatten(p: &Prediction) -> Vec<FlatFinding> {
