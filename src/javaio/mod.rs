@@ -3,3 +3,52 @@
 
 pub mod data_input;
 pub mod javaser;
+
+/// The layering, checked from the source text: `javaio` names no module above it, and
+/// `schema` (which stands on `javaio`) does not reach into `savepoint`.
+#[cfg(test)]
+mod layering {
+    use std::path::Path;
+
+    fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push((
+                    path.display().to_string(),
+                    std::fs::read_to_string(&path).unwrap(),
+                ));
+            }
+        }
+    }
+
+    fn assert_names_none(module: &str, above: &[&str]) {
+        let mut files = Vec::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src")
+                .join(module),
+            &mut files,
+        );
+        assert!(!files.is_empty(), "src/{module} has sources");
+        for (file, text) in files {
+            for m in above {
+                assert!(
+                    !text.contains(&format!("crate::{m}")),
+                    "{file} names crate::{m}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn javaio_and_schema_stay_below_their_users() {
+        assert_names_none(
+            "javaio",
+            &["savepoint", "schema", "job", "analysis", "report", "cli"],
+        );
+        assert_names_none("schema", &["savepoint", "analysis", "report", "cli"]);
+    }
+}
