@@ -2,10 +2,23 @@
 
 use serde_json::Value;
 
+use crate::schema::logical_type::LogicalType;
+use crate::schema::notation::parse_row_fields;
+
 /// A logical type of the plan as its serializable string: strings as written; JSON objects
 /// (the form the plan uses for types without a string form, e.g. time attributes) rendered in
 /// the same notation (`TIMESTAMP_LTZ(3) NOT NULL *PROCTIME*`).
 pub fn logical_type_string(v: &Value) -> Option<String> {
+    type_string(v, 0)
+}
+
+/// Deepest type nesting rendered (the type-notation parser accepts as many levels).
+const MAX_TYPE_DEPTH: usize = 64;
+
+fn type_string(v: &Value, depth: usize) -> Option<String> {
+    if depth > MAX_TYPE_DEPTH {
+        return None;
+    }
     if let Some(s) = v.as_str() {
         return Some(s.to_string());
     }
@@ -32,7 +45,7 @@ pub fn logical_type_string(v: &Value) -> Option<String> {
                     let name = f.get("name").and_then(Value::as_str).unwrap_or("?");
                     let t = f
                         .get("fieldType")
-                        .and_then(logical_type_string)
+                        .and_then(|t| type_string(t, depth + 1))
                         .unwrap_or_else(|| "?".to_string());
                     format!("`{}` {t}", name.replace('`', "``"))
                 })
@@ -52,51 +65,23 @@ pub fn logical_type_string(v: &Value) -> Option<String> {
     Some(format!("{base}{not_null}{kind}"))
 }
 
-/// A parsed `ROW<...>` type string: field names and their type strings as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A plan's `ROW<...>` type, read with the type-notation parser: field names, each field's
+/// type string as written (the form job graphs and reports keep) and its parsed type.
+#[derive(Debug, Clone, PartialEq)]
 pub struct RowType {
     pub fields: Vec<(String, String)>,
+    pub types: Vec<LogicalType>,
 }
 
 impl RowType {
+    /// `None` when `s` is not a `ROW<...>` logical type.
     pub fn parse(s: &str) -> Option<RowType> {
-        let s = s.trim();
-        let s = s.strip_suffix(" NOT NULL").unwrap_or(s);
-        let inner = s.strip_prefix("ROW<")?.strip_suffix('>')?;
-        let mut fields = Vec::new();
-        for part in split_top_level(inner) {
-            let part = part.trim();
-            if part.is_empty() {
-                continue;
-            }
-            let (name, rest) = if let Some(rest) = part.strip_prefix('`') {
-                let mut name = String::new();
-                let mut chars = rest.char_indices().peekable();
-                let mut end = rest.len();
-                while let Some((i, c)) = chars.next() {
-                    if c == '`' {
-                        if chars.peek().map(|&(_, d)| d) == Some('`') {
-                            name.push('`');
-                            chars.next();
-                            continue;
-                        }
-                        end = i + 1;
-                        break;
-                    }
-                    name.push(c);
-                }
-                (name, rest[end..].trim())
-            } else {
-                match part.split_once(' ') {
-                    Some((n, t)) => (n.to_string(), t.trim()),
-                    None => (part.to_string(), ""),
-                }
-            };
-            // A field description is written after the type as '...'.
-            let ty = strip_description(rest);
-            fields.push((name, ty.to_string()));
-        }
-        Some(RowType { fields })
+        let fields = parse_row_fields(s).ok()?;
+        let (fields, types) = fields
+            .into_iter()
+            .map(|f| ((f.name, f.written), f.ty))
+            .unzip();
+        Some(RowType { fields, types })
     }
 
     pub fn name(&self, i: usize) -> Option<&str> {
@@ -106,52 +91,6 @@ impl RowType {
     pub fn type_of(&self, i: usize) -> Option<&str> {
         self.fields.get(i).map(|(_, t)| t.as_str())
     }
-}
-
-fn strip_description(t: &str) -> &str {
-    let t = t.trim();
-    if t.ends_with('\'') {
-        // find the opening quote of a trailing '...'
-        let mut depth = 0i32;
-        for (i, c) in t.char_indices() {
-            match c {
-                '(' | '<' => depth += 1,
-                ')' | '>' => depth -= 1,
-                '\'' if depth == 0 => return t[..i].trim(),
-                _ => {}
-            }
-        }
-    }
-    t
-}
-
-/// Splits at commas outside (), <>, backticks and quotes.
-fn split_top_level(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        match quote {
-            Some(q) => {
-                if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                '`' | '\'' => quote = Some(c),
-                '(' | '<' => depth += 1,
-                ')' | '>' => depth -= 1,
-                ',' if depth == 0 => {
-                    out.push(&s[start..i]);
-                    start = i + 1;
-                }
-                _ => {}
-            },
-        }
-    }
-    out.push(&s[start..]);
-    out
 }
 
 /// The type as a nullable type (accumulators are nullable).

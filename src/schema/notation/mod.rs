@@ -80,6 +80,39 @@ pub fn parse_logical_type(input: &str) -> Result<LogicalType, NotationError> {
     Ok(t)
 }
 
+/// A field of a top-level `ROW<...>` type: its name, its type, and the type as written
+/// (without a trailing description), for callers that keep types as their source spelled them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrittenRowField {
+    pub name: String,
+    pub ty: LogicalType,
+    pub written: String,
+}
+
+/// Parses a `ROW<...>` logical type (optionally `NOT NULL`) field by field.
+pub fn parse_row_fields(input: &str) -> Result<Vec<WrittenRowField>, NotationError> {
+    let mut p = Parser::new(input);
+    p.expect("ROW")?;
+    p.expect("<")?;
+    let fields = p.list(">", |p| {
+        let name = p.sql_identifier()?;
+        p.ws();
+        let start = p.boundary();
+        let ty = p.sql(1)?;
+        let written = p.s[start..p.boundary()].trim().to_string();
+        p.ws();
+        if p.peek() == Some('\'') {
+            p.quoted()?;
+        }
+        Ok(WrittenRowField { name, ty, written })
+    })?;
+    if p.eat("NOT") {
+        p.expect("NULL")?;
+    }
+    p.end()?;
+    Ok(fields)
+}
+
 /// The serializer Flink's Table runtime uses for a top-level SQL type
 /// (`InternalSerializers`), in this model.
 pub fn sql_internal_type(t: LogicalType) -> Type {
