@@ -1,7 +1,11 @@
 //! The payloads of the snapshot classes spcompat knows: parameterless and legacy serializers,
 //! composites with their outer data and nested snapshots, POJOs, Kryo and `RowData`.
 
-use super::*;
+use super::{
+    KryoRegistration, NESTED_MAGIC, NamedSnapshot, OPTIONAL_MAP_MAGIC, OUTER_MAGIC, PojoField,
+    SerializerSnapshot, SnapshotDetail, read_snapshot,
+};
+use crate::savepoint::bytes::{DataReader, DecodeResult};
 
 fn short(class: &str) -> &str {
     class.rsplit('.').next().unwrap_or(class)

@@ -1,6 +1,11 @@
 //! The type a serializer snapshot describes, serializer by serializer.
 
-use super::*;
+use super::{
+    Field, Generic, Pojo, PojoField, Simple, SqlField, Subclass, Type, serializer_id, short,
+    tuple_class,
+};
+use crate::schema::logical_type::{LogicalType, TypeKind};
+use crate::schema::snapshot::{SerializerSnapshot, SnapshotDetail};
 
 fn nested_types(nested: &[SerializerSnapshot], depth: u32) -> Vec<Type> {
     nested.iter().map(|n| convert(n, depth + 1)).collect()

@@ -16,8 +16,8 @@
 mod from_snapshot;
 mod print;
 
-use super::logical_type::{LogicalType, TypeKind};
-use super::snapshot::{SerializerSnapshot, SnapshotDetail};
+use super::logical_type::LogicalType;
+use super::snapshot::SerializerSnapshot;
 
 /// A state type as Flink serializes it.
 #[derive(Debug, Clone, PartialEq)]

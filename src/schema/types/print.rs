@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::*;
+use super::{SqlField, Type, short};
 
 fn join<T: fmt::Display>(items: &[T]) -> String {
     items
