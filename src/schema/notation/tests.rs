@@ -345,3 +345,25 @@ fn date_notation_matches_both_date_serializers() {
         "org.apache.flink.api.common.typeutils.base.LongSerializer"
     )));
 }
+
+#[test]
+fn row_fields_keep_their_written_types() {
+    let fields = parse_row_fields(
+        "ROW<`k` VARCHAR(2147483647), `t` TIMESTAMP(3) *ROWTIME* 'event time'> NOT NULL",
+    )
+    .unwrap();
+    let written: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.written.as_str()))
+        .collect();
+    assert_eq!(
+        written,
+        [
+            ("k", "VARCHAR(2147483647)"),
+            ("t", "TIMESTAMP(3) *ROWTIME*")
+        ]
+    );
+    assert_eq!(fields[0].ty.summary_string(), "STRING");
+    assert!(parse_row_fields("ROW<`k` VARCHAR(").is_err());
+    assert!(parse_row_fields("BIGINT").is_err());
+}
