@@ -278,3 +278,104 @@ fn finished_subtask_records_are_capped_and_small() {
         assert!(e.expected.contains("at most"), "{e}");
     });
 }
+
+/// A real compiled plan (Flink 1.20.3, `GROUP BY`) with its calc node repeated `chain` times
+/// between the source and the exchange; with `unions` > 0, the last calc instead feeds `unions`
+/// nested unions, each reading the previous one twice.
+fn stretched_plan(chain: usize, unions: usize) -> String {
+    let path = common::root()
+        .join("fixtures/savepoints/flink-1.20.3-sql-groupby-plan-hashmap-canonical/plan.json");
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let nodes = plan["nodes"].as_array().unwrap().clone();
+    let by_kind = |suffix: &str| {
+        nodes
+            .iter()
+            .find(|n| n["type"].as_str().unwrap().contains(suffix))
+            .unwrap()
+            .clone()
+    };
+    let (source, calc, exchange) = (by_kind("source-scan"), by_kind("calc"), by_kind("exchange"));
+    let rest: Vec<_> = nodes
+        .iter()
+        .filter(|n| {
+            let t = n["type"].as_str().unwrap();
+            t.contains("group-aggregate") || t.contains("sink")
+        })
+        .cloned()
+        .collect();
+    let edge = |s: u64, t: u64| serde_json::json!({"source": s, "target": t, "shuffle": {"type": "FORWARD"}});
+    let mut new_nodes = vec![source.clone()];
+    let mut edges = Vec::new();
+    let mut last = source["id"].as_u64().unwrap();
+    for k in 0..chain as u64 {
+        let mut c = calc.clone();
+        c["id"] = (1000 + k).into();
+        edges.push(edge(last, 1000 + k));
+        last = 1000 + k;
+        new_nodes.push(c);
+    }
+    for k in 0..unions as u64 {
+        let id = 100_000 + k;
+        new_nodes.push(serde_json::json!({"id": id, "type": "stream-exec-union_1"}));
+        edges.push(edge(last, id));
+        edges.push(edge(last, id));
+        last = id;
+    }
+    edges.push(edge(last, exchange["id"].as_u64().unwrap()));
+    let mut prev = exchange["id"].as_u64().unwrap();
+    new_nodes.push(exchange);
+    for n in rest {
+        let id = n["id"].as_u64().unwrap();
+        edges.push(edge(prev, id));
+        prev = id;
+        new_nodes.push(n);
+    }
+    plan["nodes"] = new_nodes.into();
+    plan["edges"] = edges.into();
+    plan.to_string()
+}
+
+#[test]
+fn compiled_plans_with_long_chains_and_wide_unions() {
+    use spcompat::job::plan::{parse_plan, plan_job_graph};
+    on_small_stack(|| {
+        let aggregate = |text: &str| {
+            let plan = parse_plan(text, "plan.json").unwrap();
+            let graph = plan_job_graph(&plan, Some(2));
+            let agg = graph
+                .operators
+                .iter()
+                .find(|o| {
+                    o.name
+                        .as_deref()
+                        .is_some_and(|n| n.starts_with("GroupAggregate"))
+                })
+                .cloned()
+                .unwrap();
+            (graph.operators.len(), agg)
+        };
+        let (base_ops, base_agg) = aggregate(&stretched_plan(1, 0));
+        assert!(base_agg.key_type.is_some() && !base_agg.state.is_empty());
+
+        // 4000 chained calcs: translated without recursion, the aggregate unchanged.
+        let (ops, agg) = aggregate(&stretched_plan(4000, 0));
+        assert_eq!(ops, base_ops + 3999);
+        assert_eq!(agg.key_type, base_agg.key_type);
+        assert_eq!(agg.state, base_agg.state);
+        assert_eq!(agg.uid, base_agg.uid);
+
+        let err = parse_plan(&stretched_plan(5000, 0), "deep-plan.json").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("deep-plan.json") && text.contains("chain"),
+            "{text}"
+        );
+
+        // Three nested unions pass 8 inputs on; forty would pass 2^40.
+        let (_, agg) = aggregate(&stretched_plan(1, 3));
+        assert_eq!(agg.inputs.len(), 8);
+        let err = parse_plan(&stretched_plan(1, 40), "wide-plan.json").unwrap_err();
+        assert!(err.to_string().contains("operator inputs"), "{err}");
+    });
+}

@@ -1,0 +1,232 @@
+//! The runtime state of the transformations spcompat models, and the same for job graphs
+//! exported from a SQL job (`spcompat export-sql`).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::options::PlanOptions;
+use super::row_type::positional_row;
+use super::sql_info::{SqlInfo, int_list, sql_info};
+use super::{CompiledPlan, PlanNode};
+use crate::job::model::{
+    JobGraph, JobOperator, Location, SourceDecl, StartupMode, StateDecl, StateKind,
+};
+
+/// The runtime state of a transformation, where spcompat models it.
+pub(super) fn apply_state(
+    plan: &CompiledPlan,
+    node: &PlanNode,
+    transformation: &str,
+    op: &mut JobOperator,
+    info: &mut SqlInfo,
+    opts: &PlanOptions,
+) {
+    let input = plan.input_row(node.id, 0);
+    let key_of = |idx: &[usize]| -> Option<String> {
+        let row = input.as_ref()?;
+        let types: Option<Vec<String>> = idx
+            .iter()
+            .map(|&i| row.type_of(i).map(str::to_string))
+            .collect();
+        types.map(|t| positional_row(&t))
+    };
+    let ttl = state_ttl(node, info, opts);
+    match transformation {
+        "group-aggregate" | "global-group-aggregate" | "incremental-group-aggregate" => {
+            if op.key_type.is_none()
+                && let Some(g) = int_list(node.raw.get("grouping"))
+                && !g.is_empty()
+            {
+                op.key_type = key_of(&g);
+            }
+            if let Some(acc) = info.acc_types.clone() {
+                op.state = vec![StateDecl {
+                    name: "accState".to_string(),
+                    kind: StateKind::Value,
+                    type_: positional_row(&acc),
+                    user_key_type: None,
+                    ttl,
+                    avro_schema: None,
+                    extra: BTreeMap::new(),
+                    location: Location::default(),
+                }];
+            }
+            if transformation == "incremental-group-aggregate" {
+                info.state_note = Some(
+                    "incremental group aggregate: the accumulator layout is not modelled"
+                        .to_string(),
+                );
+                op.state.clear();
+            }
+        }
+        "source" => {
+            let connector = info.options.get("connector").cloned();
+            if let Some(c) = &connector {
+                op.source = Some(source_decl(c, &info.options));
+                if is_flip27_connector(c) {
+                    op.state = vec![StateDecl {
+                        name: "SourceReaderState".to_string(),
+                        kind: StateKind::OperatorList,
+                        type_: "byte[]".to_string(),
+                        user_key_type: None,
+                        ttl: None,
+                        avro_schema: None,
+                        extra: BTreeMap::new(),
+                        location: Location::default(),
+                    }];
+                }
+            }
+        }
+        "sink"
+        | "constraint-validator"
+        | "calc"
+        | "exchange"
+        | "expand"
+        | "correlate"
+        | "local-group-aggregate"
+        | "local-window-aggregate"
+        | "mini-batch-assigner"
+        | "watermark-assigner"
+        | "drop-update-before"
+        | "values"
+        | "window" => {}
+        other => {
+            if !info.plan_state.is_empty() || is_stateful_transformation(other) {
+                info.state_note.get_or_insert_with(|| {
+                    format!("the runtime state of `{other}` is not modelled; its operator ID is still derived")
+                });
+            }
+        }
+    }
+}
+
+fn is_stateful_transformation(t: &str) -> bool {
+    matches!(
+        t,
+        "deduplicate"
+            | "join"
+            | "interval-join"
+            | "temporal-join"
+            | "rank"
+            | "over-aggregate"
+            | "window-aggregate"
+            | "global-window-aggregate"
+            | "group-window-aggregate"
+            | "window-join"
+            | "window-rank"
+            | "window-deduplicate"
+            | "changelog-normalize"
+            | "upsert-materialize"
+            | "match"
+            | "lookup-join"
+            | "group-table-aggregate"
+            | "temporal-sort"
+            | "sort"
+    )
+}
+
+/// The TTL of the operator's state: the plan's per-state `ttl` (1.18+), else the job's
+/// `table.exec.state.ttl`.
+fn state_ttl(node: &PlanNode, info: &SqlInfo, opts: &PlanOptions) -> Option<String> {
+    // "0 ms", "0", "0 h", "" all mean: no TTL.
+    let enabled = |t: &str| {
+        let t = t.trim();
+        let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+        !(t.is_empty() || digits.parse::<u64>().ok() == Some(0))
+    };
+    if let Some(st) = info.plan_state.first() {
+        return st.ttl.clone().filter(|t| enabled(t));
+    }
+    if let Some(ms) = info.state_retention_ms {
+        return (ms > 0).then(|| format!("{ms} ms"));
+    }
+    node.setting("table.exec.state.ttl", opts)
+        .filter(|t| enabled(t))
+}
+
+fn is_flip27_connector(c: &str) -> bool {
+    matches!(
+        c,
+        "kafka" | "upsert-kafka" | "filesystem" | "kinesis" | "pulsar" | "mongodb" | "hybrid"
+    )
+}
+
+fn source_decl(connector: &str, options: &BTreeMap<String, String>) -> SourceDecl {
+    let topics = options
+        .get("topic")
+        .map(|t| {
+            t.split(';')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let startup_mode = options
+        .get("scan.startup.mode")
+        .and_then(|m| match m.trim() {
+            "earliest-offset" => Some(StartupMode::Earliest),
+            "latest-offset" => Some(StartupMode::Latest),
+            "group-offsets" => Some(StartupMode::GroupOffsets),
+            "timestamp" => Some(StartupMode::Timestamp),
+            "specific-offsets" => Some(StartupMode::SpecificOffsets),
+            _ => None,
+        })
+        .or_else(|| (connector == "kafka").then_some(StartupMode::GroupOffsets));
+    let mut extra = BTreeMap::new();
+    if let Some(p) = options.get("topic-pattern") {
+        extra.insert("topicPattern".to_string(), Value::String(p.clone()));
+    }
+    SourceDecl {
+        connector: Some(connector.to_string()),
+        topics,
+        startup_mode,
+        extra,
+    }
+}
+
+/// Adds the plan's SQL description and state declarations to a job graph exported from the
+/// same job (`spcompat export-sql`): each operator whose `sql.execNode` names a plan node gets
+/// that node's description and, for the transformations spcompat models, its state. Values the
+/// exporter read from Flink itself (key type, accumulator types) are kept.
+pub fn enrich_job_graph(graph: &mut JobGraph, plan: &CompiledPlan, opts: &PlanOptions) {
+    for op in &mut graph.operators {
+        let Some(mut info) = SqlInfo::of(op) else {
+            continue;
+        };
+        let Some(exec) = info.exec_node else { continue };
+        let Some(node) = plan.node(exec) else {
+            continue;
+        };
+        if info
+            .exec_type
+            .as_deref()
+            .is_some_and(|t| t != node.type_string())
+        {
+            continue;
+        }
+        let from_plan = sql_info(plan, node);
+        let exported_acc = info.acc_types.take();
+        let transformation = info.transformation.clone();
+        let retention = info.state_retention_ms;
+        let extra = std::mem::take(&mut info.extra);
+        info = SqlInfo {
+            exec_node: info.exec_node,
+            exec_type: info.exec_type,
+            transformation: transformation.clone(),
+            state_retention_ms: retention,
+            extra,
+            ..from_plan
+        };
+        if exported_acc.is_some() {
+            info.acc_types = exported_acc;
+            info.state_note = None;
+        }
+        // The exporter never writes `state`: it is always the plan's (idempotent).
+        if let Some(t) = transformation.as_deref() {
+            op.state.clear();
+            apply_state(plan, node, t, op, &mut info, opts);
+        }
+        info.store(op);
+    }
+}
