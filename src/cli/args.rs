@@ -30,6 +30,10 @@ pub struct Cli {
     /// `GITHUB_WORKSPACE`, then `CI_PROJECT_DIR`, then the working directory.
     #[arg(long, value_name = "DIR", global = true)]
     pub root: Option<PathBuf>,
+    /// Text reports: also list what is normally left out as noise (timer queues, empty
+    /// source coordinator state that is not decoded, each repeat of a warning).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -309,4 +313,7 @@ pub enum ReportFormat {
     Github,
     /// A Markdown PR comment.
     Markdown,
+    /// GitLab code quality JSON (a CI job's `codequality` report).
+    #[value(alias = "codequality")]
+    Gitlab,
 }
