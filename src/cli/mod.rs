@@ -54,15 +54,12 @@ pub fn run(cli: Cli) -> ExitCode {
     if let (Some(path), None) = (&config.path, &cli.config) {
         say!("spcompat: using config {}", path.display());
     }
-    let text = TextOptions {
-        verbose: cli.verbose,
-    };
-    let loading = |plan: &PlanArgs, format: ReportFormat| Loading {
+    let loading = |plan: &PlanArgs, format: ReportFormat, verbose: bool| Loading {
         options: plan.options(),
         access: &access,
         config: &config,
         format,
-        text: text.clone(),
+        text: TextOptions { verbose },
     };
     match cli.command {
         Command::Explain { rule } => explain(rule.as_deref()),
@@ -103,20 +100,29 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             uids,
             all_handles,
-        } => inspect(&savepoint, format, &uids, &access, all_handles, &text),
+            verbose,
+        } => inspect(
+            &savepoint,
+            format,
+            &uids,
+            &access,
+            all_handles,
+            &TextOptions { verbose },
+        ),
         Command::Check {
             savepoint: None,
             baseline: Some(baseline),
             job,
             allow_non_restored_state,
             format,
+            verbose,
             plan,
             ..
         } => diff(
             &baseline,
             &job,
             allow_non_restored_state,
-            &loading(&plan, format),
+            &loading(&plan, format, verbose),
         ),
         Command::Check {
             savepoint,
@@ -126,6 +132,7 @@ pub fn run(cli: Cli) -> ExitCode {
             old_job,
             old_plan,
             format,
+            verbose,
             plan,
         } => check(
             savepoint.as_deref().unwrap_or_else(|| Path::new("")),
@@ -135,19 +142,20 @@ pub fn run(cli: Cli) -> ExitCode {
                 job: old_job.as_deref(),
                 plan: old_plan.as_deref(),
             },
-            &loading(&plan, format),
+            &loading(&plan, format, verbose),
         ),
         Command::Diff {
             old,
             new,
             allow_non_restored_state,
             format,
+            verbose,
             plan,
         } => diff(
             &old,
             &new,
             allow_non_restored_state,
-            &loading(&plan, format),
+            &loading(&plan, format, verbose),
         ),
         Command::ExportSql {
             script,

@@ -27,11 +27,13 @@ const STATUS_SECTIONS: [(Status, &str); 4] = [
 ];
 
 /// A warning with the same rule and fix on several operators has one cause: it is printed
-/// once, naming the other operators.
-type Cause<'a> = (&'static str, Option<&'a str>);
+/// once, naming the other operators. Errors, accepted findings and warnings without a fix are
+/// always printed.
+type Cause<'a> = (&'static str, &'a str);
 
 fn cause(r: &Finding) -> Option<Cause<'_>> {
-    (r.severity != Severity::Error && r.accepted.is_none()).then_some((r.code, r.fix.as_deref()))
+    let fix = r.fix.as_deref()?;
+    (r.severity != Severity::Error && r.accepted.is_none()).then_some((r.code, fix))
 }
 
 /// Text-report state of one rendering: which causes were printed, who else shares them.
