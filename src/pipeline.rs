@@ -3,8 +3,9 @@
 //! renderer; nothing here prints or writes files.
 
 use crate::analysis::lint::LintReport;
-use crate::analysis::model::{NewSide, OldSide};
-use crate::analysis::restore::{Prediction, UidNames, predict};
+use crate::analysis::predict::{UidNames, predict};
+use crate::analysis::result::Prediction;
+use crate::analysis::sides::{NewSide, OldSide};
 use crate::config::Config;
 use crate::input::JobVersion;
 use crate::job::{JobGraph, JobGraphError};

@@ -40,7 +40,7 @@ pub(super) fn inspect(
 }
 
 pub(super) fn snapshot(input: &Path, output: Option<&Path>, access: &SavepointAccess) -> ExitCode {
-    use crate::analysis::baseline;
+    use crate::job::baseline;
     // The baseline never overwrites what it was made from (the savepoint folder or the file).
     let mut protected = vec![input.to_path_buf()];
     let graph = match load_job_input_with(input, &PlanOptions::default(), access) {

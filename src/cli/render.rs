@@ -3,7 +3,7 @@
 
 use super::{ReportFormat, emit, emit_plain};
 use crate::analysis::lint::LintReport;
-use crate::analysis::restore::Prediction;
+use crate::analysis::result::Prediction;
 use crate::report::{self, TextOptions, github::GithubReport};
 
 /// Renders a prediction in the chosen format and writes it.

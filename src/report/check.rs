@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::TextOptions;
 use super::findings::operator_label;
-use crate::analysis::restore::{Finding, OperatorVerdict, Prediction, Status, Verdict};
+use crate::analysis::result::{Finding, OperatorVerdict, Prediction, Status, Verdict};
 use crate::analysis::rules::Severity;
 
 /// Flink registers two timer queues for every keyed operator, whether or not it sets timers.
@@ -33,7 +33,7 @@ type Cause<'a> = (&'static str, &'a str);
 
 fn cause(r: &Finding) -> Option<Cause<'_>> {
     let fix = r.fix.as_deref()?;
-    (r.severity != Severity::Error && r.accepted.is_none()).then_some((r.code, fix))
+    (r.severity != Severity::Error && r.accepted.is_none()).then_some((r.rule.id, fix))
 }
 
 /// Text-report state of one rendering: which causes were printed, who else shares them.
@@ -184,7 +184,7 @@ fn operator_block<'a>(o: &'a OperatorVerdict, repeats: &mut Repeats<'a>, out: &m
                 Style::new().fg_color(Some(color.into())),
                 r.severity.as_str()
             ),
-            r.code,
+            r.rule.id,
             r.message
         ));
         if let Some(reason) = &r.accepted {
@@ -380,7 +380,7 @@ fn offsets_block(p: &Prediction, out: &mut String) {
 }
 
 /// SQL jobs: the changes in SQL terms and the diff of the two queries' outlines.
-fn sql_block(sql: &crate::analysis::sql::SqlReport, out: &mut String) {
+fn sql_block(sql: &crate::analysis::result::SqlReport, out: &mut String) {
     out.push_str(&format!(
         "\nSQL CHANGES (old: {}, new: {})\n",
         sql.old_mode, sql.new_mode
@@ -392,7 +392,7 @@ fn sql_block(sql: &crate::analysis::sql::SqlReport, out: &mut String) {
         out.push_str(&format!(
             "  {} [{}]: {}\n",
             c.severity.as_str(),
-            c.code,
+            c.rule.id,
             c.message
         ));
         if let Some(fix) = &c.fix {

@@ -7,7 +7,7 @@ use std::io::Cursor;
 use serde::Serialize;
 
 use super::findings::{FlatFinding, flatten};
-use crate::analysis::restore::Prediction;
+use crate::analysis::result::Prediction;
 use crate::analysis::rules::Severity;
 
 #[derive(Serialize)]
