@@ -1,7 +1,9 @@
 //! spcompat: predicts whether a new version of a Flink job restores from an old savepoint.
 //!
-//! Data flows one way: inputs ([`savepoint`], [`job`]) -> models ([`schema`]) -> [`analysis`]
-//! -> [`report`].
+//! Data flows one way: inputs ([`savepoint`], [`job`], loaded by [`input`]) -> models
+//! ([`schema`]) -> [`analysis`] -> [`report`]. [`pipeline`] holds the commands as library
+//! calls (loaded inputs and config in, result model out); [`cli`] only parses flags, loads,
+//! calls them and writes what a renderer returns.
 
 pub mod analysis;
 pub mod cli;
@@ -11,6 +13,7 @@ pub mod input;
 pub mod javaio;
 pub mod job;
 pub mod operator_id;
+pub mod pipeline;
 pub mod report;
 pub mod savepoint;
 pub mod schema;

@@ -275,3 +275,143 @@ fn sarif_meets_github_code_scanning_upload_rules() {
         }
     }
 }
+
+/// GitLab code quality: the fields GitLab documents as required (description, check_name,
+/// fingerprint, severity, location.path, location.lines.begin), its five severities, paths
+/// relative to the project, and fingerprints that are unique and stable between runs.
+#[test]
+fn gitlab_code_quality_has_the_required_fields() {
+    let root = common::root();
+    let lint_job = root.join("fixtures/cases/2.3.0/nouid-unchanged/new-job.json");
+    let runs: Vec<Vec<String>> = cases()
+        .into_iter()
+        .map(|(sp, job)| {
+            vec![
+                "check".into(),
+                "--savepoint".into(),
+                sp,
+                "--job".into(),
+                job,
+            ]
+        })
+        .chain([vec![
+            "lint".to_string(),
+            "--job".into(),
+            lint_job.display().to_string(),
+        ]])
+        .collect();
+    let mut issues_seen = 0;
+    for args in runs {
+        let render = |format: &str| {
+            let out = Command::cargo_bin("spcompat")
+                .unwrap()
+                .args(&args)
+                .args(["--format", format])
+                .env("CI_PROJECT_DIR", &root)
+                .env_remove("GITHUB_WORKSPACE")
+                .output()
+                .unwrap();
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let text = render("gitlab");
+        assert_eq!(
+            text,
+            render("gitlab"),
+            "the same input gives the same report"
+        );
+        assert_eq!(text, render("codequality"), "alias");
+        let issues: Vec<serde_json::Value> = serde_json::from_str(&text).expect("a JSON array");
+        let mut fingerprints = std::collections::BTreeSet::new();
+        for issue in &issues {
+            let field = |path: &str| {
+                issue
+                    .pointer(path)
+                    .unwrap_or_else(|| panic!("{path}: {issue}"))
+            };
+            assert!(!field("/description").as_str().unwrap().is_empty());
+            let rule = field("/check_name").as_str().unwrap();
+            assert!(
+                spcompat::analysis::rules::find(rule).is_some(),
+                "check_name {rule} is a rule id"
+            );
+            let severity = field("/severity").as_str().unwrap();
+            assert!(
+                ["info", "minor", "major", "critical", "blocker"].contains(&severity),
+                "{severity}"
+            );
+            let fingerprint = field("/fingerprint").as_str().unwrap();
+            assert!(!fingerprint.is_empty());
+            assert!(
+                fingerprints.insert(fingerprint.to_string()),
+                "unique: {text}"
+            );
+            let path = field("/location/path").as_str().unwrap();
+            assert!(
+                !path.starts_with('/') && root.join(path).is_file(),
+                "{path}"
+            );
+            assert!(field("/location/lines/begin").as_u64().unwrap() >= 1);
+        }
+        issues_seen += issues.len();
+    }
+    assert!(
+        issues_seen >= 3,
+        "the failing check and the lint have findings"
+    );
+}
+
+/// The GitLab snippet publishes that report as the job's code quality artifact.
+#[test]
+fn gitlab_ci_publishes_the_code_quality_report() {
+    let text = std::fs::read_to_string(common::root().join("ci/gitlab-ci.yml")).unwrap();
+    let ci: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    let job = &ci["spcompat"];
+    let report = job["artifacts"]["reports"]["codequality"]
+        .as_str()
+        .expect("artifacts:reports:codequality");
+    let script: Vec<&str> = job["script"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
+    assert!(
+        script
+            .iter()
+            .any(|s| s.contains("--format gitlab") && s.contains(&format!("> {report}"))),
+        "{script:?}"
+    );
+}
+
+/// Inside GitHub Actions the job summary goes to `$GITHUB_STEP_SUMMARY` (appended), and
+/// stdout keeps only the annotations.
+#[test]
+fn github_job_summary_goes_to_the_step_summary_file() {
+    let (sp, job) = cases().remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let out = Command::cargo_bin("spcompat")
+        .unwrap()
+        .args([
+            "check",
+            "--savepoint",
+            &sp,
+            "--job",
+            &job,
+            "--format",
+            "github",
+        ])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("::error "), "{stdout}");
+    assert!(stdout.lines().all(|l| l.starts_with("::")), "{stdout}");
+    let written = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        written.starts_with("earlier step\n<!-- spcompat-report:"),
+        "{written}"
+    );
+    assert!(written.contains("## "), "{written}");
+}

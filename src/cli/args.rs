@@ -26,7 +26,7 @@ pub struct Cli {
     /// checkpoint, the job's `shared/` and `taskowned/` folders.
     #[arg(long, value_name = "DIR", global = true)]
     pub allow_outside: Vec<PathBuf>,
-    /// SARIF paths are relative to this folder (the repository root); default:
+    /// SARIF and GitLab code quality paths are relative to this folder (the repository root); default:
     /// `GITHUB_WORKSPACE`, then `CI_PROJECT_DIR`, then the working directory.
     #[arg(long, value_name = "DIR", global = true)]
     pub root: Option<PathBuf>,
@@ -95,6 +95,10 @@ pub enum Command {
         /// (by default key-group offsets are counted, not listed).
         #[arg(long)]
         all_handles: bool,
+        /// Text report: also what is left out as noise (per-operator marks of inferred uids,
+        /// timer queues, undecoded empty enumerator state, each repeat of a warning).
+        #[arg(short, long)]
+        verbose: bool,
     },
     /// Predict what Flink does when NEW is started from SAVEPOINT.
     #[command(after_help = EXIT_CODES)]
@@ -134,6 +138,10 @@ pub enum Command {
         old_plan: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// Text report: also what is left out as noise (per-operator marks of inferred uids,
+        /// timer queues, undecoded empty enumerator state, each repeat of a warning).
+        #[arg(short, long)]
+        verbose: bool,
         #[command(flatten)]
         plan: PlanArgs,
     },
@@ -189,6 +197,10 @@ pub enum Command {
         allow_non_restored_state: bool,
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// Text report: also what is left out as noise (per-operator marks of inferred uids,
+        /// timer queues, undecoded empty enumerator state, each repeat of a warning).
+        #[arg(short, long)]
+        verbose: bool,
         #[command(flatten)]
         plan: PlanArgs,
     },
@@ -309,4 +321,7 @@ pub enum ReportFormat {
     Github,
     /// A Markdown PR comment.
     Markdown,
+    /// GitLab code quality JSON (a CI job's `codequality` report).
+    #[value(alias = "codequality")]
+    Gitlab,
 }

@@ -4,12 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::{Format, emit, emit_plain, fail, summarize, summarize_with};
-use crate::analysis::predict::UidNames;
-use crate::input::{JobInput, load_job_input_with};
-use crate::job::load_job_graph;
+use crate::input::{JobInput, load_graph, load_job_input_with, load_savepoint};
 use crate::job::plan::PlanOptions;
-use crate::report;
-use crate::savepoint::Savepoint;
+use crate::report::{self, TextOptions};
 use crate::savepoint::access::SavepointAccess;
 use crate::savepoint::subtask_brief::HandleDetail;
 
@@ -19,32 +16,24 @@ pub(super) fn inspect(
     uid_files: &[PathBuf],
     access: &SavepointAccess,
     all_handles: bool,
+    text: &TextOptions,
 ) -> ExitCode {
     let detail = if all_handles {
         HandleDetail::Full
     } else {
         HandleDetail::Brief
     };
-    let mut summary =
-        match Savepoint::open_with(path, access).and_then(|sp| summarize_with(&sp, detail)) {
-            Ok(s) => s,
-            Err(e) => return fail(e.into()),
-        };
-    let mut uids = Vec::new();
-    for file in uid_files {
-        match load_job_graph(file) {
-            Ok(g) => uids.extend(g.operators.iter().filter_map(|o| o.uid.clone())),
-            Err(e) => return fail(e.into()),
-        }
-    }
-    let names = UidNames::new(uids);
-    for op in &mut summary.operators {
-        if op.uid.is_none() {
-            op.inferred_uid = names.lookup(op.operator_id).map(str::to_string);
-        }
-    }
+    let summary = match load_savepoint(path, access, &|sp| summarize_with(sp, detail)) {
+        Ok(s) => s,
+        Err(e) => return fail(e.into()),
+    };
+    let graphs: Result<Vec<_>, _> = uid_files.iter().map(|f| load_graph(f)).collect();
+    let summary = match graphs {
+        Ok(graphs) => crate::pipeline::inspect(summary, &graphs),
+        Err(e) => return fail(e.into()),
+    };
     match format {
-        Format::Text => emit(&report::inspect::render_text(&summary)),
+        Format::Text => emit(&report::inspect::render_text(&summary, text)),
         Format::Json => emit_plain(&report::inspect::render_json(&summary)),
     }
     ExitCode::SUCCESS

@@ -10,40 +10,29 @@ macro_rules! say {
     }};
 }
 
+mod analyze;
 mod args;
-mod check;
-mod hints;
+mod docs;
+mod export;
 mod inspect;
-mod single;
+mod render;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use analyze::{Loading, OldFiles, check, diff, lint};
 pub use args::{Cli, ColorWhen, Command, Format, PlanArgs, ReportFormat, Shell};
-pub use check::OldVersion;
-use check::{check, diff};
+use docs::{explain, man_page};
+use export::{export_job, export_sql};
 use inspect::{inspect, snapshot};
-use single::{explain, export_job, export_sql, lint};
 
-use crate::report;
+use crate::report::{self, TextOptions};
 use crate::savepoint::Savepoint;
 use crate::savepoint::inventory::SavepointSummary;
 use crate::savepoint::subtask_brief::HandleDetail;
 
 /// Exit code for input that could not be used.
 pub const EXIT_BAD_INPUT: u8 = 2;
-
-/// Renders a prediction in the chosen format.
-pub fn render_prediction(p: &crate::analysis::result::Prediction, format: ReportFormat) -> String {
-    match format {
-        ReportFormat::Text => report::check::render_text(p),
-        ReportFormat::Json => report::check::render_json(p),
-        ReportFormat::Sarif => report::sarif::render(p),
-        ReportFormat::Junit => report::junit::render(p),
-        ReportFormat::Github => report::github::render(p),
-        ReportFormat::Markdown => report::markdown::render(p),
-    }
-}
 
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
@@ -65,6 +54,13 @@ pub fn run(cli: Cli) -> ExitCode {
     if let (Some(path), None) = (&config.path, &cli.config) {
         say!("spcompat: using config {}", path.display());
     }
+    let loading = |plan: &PlanArgs, format: ReportFormat, verbose: bool| Loading {
+        options: plan.options(),
+        access: &access,
+        config: &config,
+        format,
+        text: TextOptions { verbose },
+    };
     match cli.command {
         Command::Explain { rule } => explain(rule.as_deref()),
         Command::Snapshot { input, output } => snapshot(&input, output.as_deref(), &access),
@@ -74,10 +70,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 say!("spcompat lint: give a job-graph file with --job FILE");
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
-            all.iter()
-                .map(|j| lint(j, format, &config))
-                .max_by_key(|c| exit_rank(*c))
-                .unwrap_or(ExitCode::SUCCESS)
+            lint(&all, format, &config)
         }
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -107,23 +100,29 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             uids,
             all_handles,
-        } => inspect(&savepoint, format, &uids, &access, all_handles),
+            verbose,
+        } => inspect(
+            &savepoint,
+            format,
+            &uids,
+            &access,
+            all_handles,
+            &TextOptions { verbose },
+        ),
         Command::Check {
             savepoint: None,
             baseline: Some(baseline),
             job,
             allow_non_restored_state,
             format,
+            verbose,
             plan,
             ..
         } => diff(
             &baseline,
             &job,
             allow_non_restored_state,
-            &plan.options(),
-            &access,
-            format,
-            &config,
+            &loading(&plan, format, verbose),
         ),
         Command::Check {
             savepoint,
@@ -133,34 +132,30 @@ pub fn run(cli: Cli) -> ExitCode {
             old_job,
             old_plan,
             format,
+            verbose,
             plan,
         } => check(
             savepoint.as_deref().unwrap_or_else(|| Path::new("")),
             &job,
             allow_non_restored_state,
-            OldVersion {
+            OldFiles {
                 job: old_job.as_deref(),
                 plan: old_plan.as_deref(),
-                options: plan.options(),
-                access: &access,
             },
-            format,
-            &config,
+            &loading(&plan, format, verbose),
         ),
         Command::Diff {
             old,
             new,
             allow_non_restored_state,
             format,
+            verbose,
             plan,
         } => diff(
             &old,
             &new,
             allow_non_restored_state,
-            &plan.options(),
-            &access,
-            format,
-            &config,
+            &loading(&plan, format, verbose),
         ),
         Command::ExportSql {
             script,
@@ -204,80 +199,31 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// One man page holding every command: clap_mangen's default page refers to per-command
-/// pages (`spcompat-check(1)`) that are not installed anywhere.
-fn man_page(out: &mut Vec<u8>) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut cmd = <Cli as clap::CommandFactory>::command();
-    cmd.build();
-    let man = clap_mangen::Man::new(cmd.clone());
-    man.render_title(out)?;
-    man.render_name_section(out)?;
-    man.render_synopsis_section(out)?;
-    man.render_description_section(out)?;
-    man.render_options_section(out)?;
-    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
-        writeln!(out, ".SH \"COMMAND: spcompat {}\"", sub.get_name())?;
-        let about = sub
-            .get_long_about()
-            .or(sub.get_about())
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "{}",
-            about.replace('\\', "\\\\").replace("\n.", "\n\\&.")
-        )?;
-        let mut options = Vec::new();
-        let sub_man = clap_mangen::Man::new(sub.clone());
-        sub_man.render_synopsis_section(&mut options)?;
-        sub_man.render_options_section(&mut options)?;
-        let options = String::from_utf8_lossy(&options)
-            .replace(".SH SYNOPSIS", ".SS Synopsis")
-            .replace(".SH OPTIONS", ".SS Options");
-        out.write_all(options.as_bytes())?;
-    }
-    man.render_extra_section(out)?;
-    man.render_version_section(out)
-}
-
 fn fail(report: miette::Report) -> ExitCode {
     say!("{report:?}");
     ExitCode::from(EXIT_BAD_INPUT)
 }
 
-/// Applies `spcompat.toml`, prints the report, and returns the exit code of the verdict that
-/// remains once accepted findings no longer count.
-pub fn finish_prediction(
-    prediction: &mut crate::analysis::result::Prediction,
+/// Prints the config's warnings (each cause once, with a count) and the report, and returns
+/// the exit code of the verdict that remains once accepted findings no longer count.
+fn finish_prediction(
+    report: crate::pipeline::UpgradeReport,
     format: ReportFormat,
-    config: &crate::config::Config,
+    text: &TextOptions,
 ) -> ExitCode {
-    config.apply_to_prediction(prediction);
-    for a in config.unmatched_acceptances(prediction) {
-        say!(
-            "spcompat: warning: {}: [[accept]] of `{}` for `{}` matches no finding of this report",
-            config
-                .path
-                .as_deref()
-                .unwrap_or(std::path::Path::new(crate::config::FILE_NAME))
-                .display(),
-            a.rule,
-            a.operator
-        );
-    }
-    emit(&render_prediction(prediction, format));
-    ExitCode::from(prediction.effective_verdict.exit_code())
+    say_warnings(&report.warnings);
+    render::emit_prediction(&report.prediction, format, text);
+    ExitCode::from(report.prediction.effective_verdict.exit_code())
 }
 
-/// Several files: the worst exit wins (2 unusable input, then 1 findings, then 0).
-fn exit_rank(code: ExitCode) -> u8 {
-    if code == ExitCode::from(EXIT_BAD_INPUT) {
-        2
-    } else if code == ExitCode::SUCCESS {
-        0
-    } else {
-        1
+/// Warnings on stderr, one line per distinct warning: a repeat says how often it came.
+fn say_warnings(warnings: &[String]) {
+    for (warning, count) in report::count_repeats(warnings) {
+        if count > 1 {
+            say!("spcompat: warning: {warning} ({count} times)");
+        } else {
+            say!("spcompat: warning: {warning}");
+        }
     }
 }
 

@@ -2,8 +2,72 @@
 
 use anstyle::{AnsiColor, Style};
 
-use crate::analysis::result::{OperatorVerdict, Prediction, Status, Verdict};
+use std::collections::{HashMap, HashSet};
+
+use super::TextOptions;
+use super::findings::operator_label;
+use crate::analysis::result::{Finding, OperatorVerdict, Prediction, Status, Verdict};
 use crate::analysis::rules::Severity;
+
+/// Flink registers two timer queues for every keyed operator, whether or not it sets timers.
+const TIMER_STATE_PREFIX: &str = "_timer_state/";
+
+/// The order in which text reports list operators.
+const STATUS_SECTIONS: [(Status, &str); 4] = [
+    (
+        Status::Incompatible,
+        "INCOMPATIBLE: mapped, but restoring fails",
+    ),
+    (
+        Status::Unmapped,
+        "UNMAPPED: no operator of the new job has this ID",
+    ),
+    (Status::Restored, "RESTORED"),
+    (Status::New, "NEW: operators that start without saved state"),
+];
+
+/// A warning with the same rule and fix on several operators has one cause: it is printed
+/// once, naming the other operators. Errors, accepted findings and warnings without a fix are
+/// always printed.
+type Cause<'a> = (&'static str, &'a str);
+
+fn cause(r: &Finding) -> Option<Cause<'_>> {
+    let fix = r.fix.as_deref()?;
+    (r.severity != Severity::Error && r.accepted.is_none()).then_some((r.rule.id, fix))
+}
+
+/// Text-report state of one rendering: which causes were printed, who else shares them.
+struct Repeats<'a> {
+    others: HashMap<Cause<'a>, Vec<String>>,
+    printed: HashSet<Cause<'a>>,
+    verbose: bool,
+}
+
+impl<'a> Repeats<'a> {
+    fn new(p: &'a Prediction, verbose: bool) -> Repeats<'a> {
+        let mut others: HashMap<Cause<'a>, Vec<String>> = HashMap::new();
+        for (status, _) in STATUS_SECTIONS {
+            for o in p.operators.iter().filter(|o| o.status == status) {
+                for key in o.reasons.iter().filter_map(cause) {
+                    others.entry(key).or_default().push(label(o));
+                }
+            }
+        }
+        Repeats {
+            others,
+            printed: HashSet::new(),
+            verbose,
+        }
+    }
+}
+
+fn label(o: &OperatorVerdict) -> String {
+    operator_label(
+        o.uid.as_deref().or(o.inferred_uid.as_deref()),
+        o.name.as_deref(),
+        &o.operator_id.to_string(),
+    )
+}
 
 fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
@@ -79,13 +143,13 @@ fn headline(p: &Prediction) -> String {
     }
 }
 
-fn operator_block(o: &OperatorVerdict, out: &mut String) {
+fn operator_block<'a>(o: &'a OperatorVerdict, repeats: &mut Repeats<'a>, out: &mut String) {
     let old = who(
         o.uid.as_deref().or(o.inferred_uid.as_deref()),
         o.name.as_deref(),
     );
     let mut line = format!("  {}  {old}", o.operator_id);
-    if o.uid.is_none() && o.inferred_uid.is_some() {
+    if repeats.verbose && o.uid.is_none() && o.inferred_uid.is_some() {
         line.push_str(" [uid inferred by hashing known uids]");
     }
     if let Some(target) = &o.new_operator {
@@ -100,10 +164,15 @@ fn operator_block(o: &OperatorVerdict, out: &mut String) {
     }
     out.push_str(&line);
     out.push('\n');
-    if !o.states.is_empty() {
-        out.push_str(&format!("      state: {}\n", o.states.join(", ")));
-    }
+    out.push_str(&states_line(&o.states, repeats.verbose));
     for r in &o.reasons {
+        let mut shared = Vec::new();
+        if let Some(key) = cause(r).filter(|_| !repeats.verbose) {
+            if !repeats.printed.insert(key) {
+                continue;
+            }
+            shared = repeats.others.get(&key).cloned().unwrap_or_default();
+        }
         let color = match r.severity {
             Severity::Error => AnsiColor::Red,
             Severity::Warning => AnsiColor::Yellow,
@@ -124,6 +193,13 @@ fn operator_block(o: &OperatorVerdict, out: &mut String) {
         if let Some(fix) = &r.fix {
             out.push_str(&format!("        fix: {fix}\n"));
         }
+        if shared.len() > 1 {
+            out.push_str(&format!(
+                "        the same warning for {} more operator(s): {}\n",
+                shared.len() - 1,
+                shown_list(&shared[1..])
+            ));
+        }
         // Schema findings: the two types, one line per field (skip the `---`/`+++` header).
         if let Some(diff) = &r.diff {
             for line in diff
@@ -136,7 +212,41 @@ fn operator_block(o: &OperatorVerdict, out: &mut String) {
     }
 }
 
-pub fn render_text(p: &Prediction) -> String {
+/// The state names of an operator; Flink's timer queues are counted, not listed, unless
+/// verbose.
+fn states_line(states: &[String], verbose: bool) -> String {
+    let (timers, own): (Vec<&String>, Vec<&String>) = states
+        .iter()
+        .partition(|s| !verbose && s.starts_with(TIMER_STATE_PREFIX));
+    let mut parts: Vec<String> = own.iter().map(|s| s.to_string()).collect();
+    match timers.len() {
+        0 => {}
+        1 => parts.push("(+ 1 timer queue)".into()),
+        n => parts.push(format!("(+ {n} timer queues)")),
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("      state: {}\n", parts.join(", ").replace(", (+", " (+"))
+    }
+}
+
+/// At most ten names, then how many more.
+fn shown_list(names: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = names
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    text
+}
+
+pub fn render_text(p: &Prediction, options: &TextOptions) -> String {
     let color = match p.verdict {
         Verdict::Restores if p.undecided_operators() + p.not_compared_operators() > 0 => {
             AnsiColor::Yellow
@@ -171,18 +281,18 @@ pub fn render_text(p: &Prediction) -> String {
     if p.allow_non_restored_state {
         out.push_str("  with --allow-non-restored-state (-n)\n");
     }
-    for (status, title) in [
-        (
-            Status::Incompatible,
-            "INCOMPATIBLE: mapped, but restoring fails",
-        ),
-        (
-            Status::Unmapped,
-            "UNMAPPED: no operator of the new job has this ID",
-        ),
-        (Status::Restored, "RESTORED"),
-        (Status::New, "NEW: operators that start without saved state"),
-    ] {
+    let inferred = p
+        .operators
+        .iter()
+        .filter(|o| o.uid.is_none() && o.inferred_uid.is_some())
+        .count();
+    if inferred > 0 {
+        out.push_str(&format!(
+            "  the savepoint stores no uids: the uids of {inferred} operator(s) were inferred by hashing the uids of the job graphs given\n"
+        ));
+    }
+    let mut repeats = Repeats::new(p, options.verbose);
+    for (status, title) in STATUS_SECTIONS {
         let ops: Vec<&OperatorVerdict> =
             p.operators.iter().filter(|o| o.status == status).collect();
         if ops.is_empty() {
@@ -193,22 +303,31 @@ pub fn render_text(p: &Prediction) -> String {
             paint(status_style(status), &format!("{title} ({})", ops.len()))
         ));
         for o in ops {
-            operator_block(o, &mut out);
+            operator_block(o, &mut repeats, &mut out);
         }
     }
     if let Some(sql) = &p.sql {
         sql_block(sql, &mut out);
     }
     if !p.offsets.is_empty() {
-        offsets_block(&p.offsets, &mut out);
+        offsets_block(p, &mut out);
     }
     out
 }
 
 /// Saved source positions: carried over or not, and where a source without them starts.
-fn offsets_block(offsets: &[crate::analysis::result::OffsetEntry], out: &mut String) {
+fn offsets_block(p: &Prediction, out: &mut String) {
     out.push_str("\nSOURCE POSITIONS\n");
-    for e in offsets {
+    let by_id: HashMap<crate::OperatorId, &OperatorVerdict> =
+        p.operators.iter().map(|o| (o.operator_id, o)).collect();
+    for e in &p.offsets {
+        // Older formats store no uid: name the source as its operator block does.
+        let known = by_id.get(&e.operator_id);
+        let uid = e
+            .uid
+            .as_deref()
+            .or(known.and_then(|o| o.uid.as_deref().or(o.inferred_uid.as_deref())));
+        let name = e.name.as_deref().or(known.and_then(|o| o.name.as_deref()));
         let state = if e.carry_over {
             "carry over".to_string()
         } else {
@@ -220,7 +339,7 @@ fn offsets_block(offsets: &[crate::analysis::result::OffsetEntry], out: &mut Str
         out.push_str(&format!(
             "  {}  {}: {state}\n",
             e.operator_id,
-            who(e.uid.as_deref(), e.name.as_deref())
+            who(uid, name)
         ));
         // Long partition lists are cut; `inspect` and the JSON report list them all.
         const SHOWN: usize = 20;

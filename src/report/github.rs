@@ -52,34 +52,24 @@ pub fn annotations(findings: &[FlatFinding]) -> String {
     out
 }
 
-/// Annotations for stdout; the Markdown summary goes to `$GITHUB_STEP_SUMMARY` when set
-/// (inside Actions), else after the annotations.
-pub fn render(p: &Prediction) -> String {
-    with_summary(annotations(&flatten(p)), super::markdown::render(p))
+/// Annotations for the log, and the Markdown job summary; the CLI writes the summary to
+/// `$GITHUB_STEP_SUMMARY` inside Actions, else after the annotations.
+pub struct GithubReport {
+    pub annotations: String,
+    pub summary: String,
 }
 
-/// Annotations, then the job summary where GitHub wants it.
-pub fn with_summary(annotations: String, summary: String) -> String {
-    let mut out = annotations;
-    match std::env::var_os("GITHUB_STEP_SUMMARY") {
-        Some(path) if !path.is_empty() => {
-            use std::io::Write;
-            let written = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .and_then(|mut f| f.write_all(summary.as_bytes()));
-            if let Err(e) = written {
-                out.push_str(&format!(
-                    "::warning title=spcompat::cannot write the job summary: {}\n",
-                    escape_data(&e.to_string())
-                ));
-            }
-        }
-        _ => {
-            out.push('\n');
-            out.push_str(&summary);
-        }
+pub fn render(p: &Prediction) -> GithubReport {
+    GithubReport {
+        annotations: annotations(&flatten(p)),
+        summary: super::markdown::render(p),
     }
-    out
+}
+
+/// The warning annotation for a job summary that could not be written.
+pub fn summary_not_written(error: &str) -> String {
+    format!(
+        "::warning title=spcompat::cannot write the job summary: {}\n",
+        escape_data(error)
+    )
 }

@@ -1,6 +1,6 @@
 //! `spcompat inspect` output.
 
-use super::{human_size, table};
+use super::{TextOptions, human_size, table};
 use crate::savepoint::inventory::SavepointSummary;
 use crate::savepoint::sources::{
     EnumeratorContent, EnumeratorState, SourceKind, SourcePositions, Split,
@@ -10,7 +10,11 @@ pub fn render_json(summary: &SavepointSummary) -> String {
     serde_json::to_string_pretty(summary).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
-pub fn render_text(s: &SavepointSummary) -> String {
+/// Flink registers two timer queues for every keyed operator, whether or not it sets timers.
+const TIMER_STATE_PREFIX: &str = "_timer_state/";
+
+pub fn render_text(s: &SavepointSummary, options: &TextOptions) -> String {
+    let verbose = options.verbose;
     let mut out = String::new();
     let kind = match (&s.kind, &s.savepoint_format) {
         (Some(k), Some(f)) => format!("{k} ({f} format)"),
@@ -41,6 +45,16 @@ pub fn render_text(s: &SavepointSummary) -> String {
         ],
         "",
     ));
+    let inferred = s
+        .operators
+        .iter()
+        .filter(|o| o.uid.is_none() && o.inferred_uid.is_some())
+        .count();
+    if inferred > 0 {
+        out.push_str(&format!(
+            "Uids       inferred for {inferred} operator(s) by hashing the uids of the given job graphs (this format stores none)\n"
+        ));
+    }
     for op in &s.operators {
         out.push('\n');
         let uid = op.uid.as_ref().or(op.inferred_uid.as_ref());
@@ -50,7 +64,7 @@ pub fn render_text(s: &SavepointSummary) -> String {
             (None, Some(name)) => format!("{} \"{name}\" (no uid)", op.operator_id),
             (None, None) => format!("{}", op.operator_id),
         };
-        let title = if op.uid.is_none() && op.inferred_uid.is_some() {
+        let title = if verbose && op.uid.is_none() && op.inferred_uid.is_some() {
             format!("{title} (uid inferred by hashing the given job graph's uids)")
         } else {
             title
@@ -82,9 +96,12 @@ pub fn render_text(s: &SavepointSummary) -> String {
         if let Some(key) = &op.key_type {
             out.push_str(&format!("  key: {key}\n"));
         }
-        if !op.states.is_empty() {
-            let rows: Vec<Vec<String>> = op
-                .states
+        let (timers, shown): (Vec<_>, Vec<_>) = op
+            .states
+            .iter()
+            .partition(|st| !verbose && st.name.starts_with(TIMER_STATE_PREFIX));
+        if !shown.is_empty() {
+            let rows: Vec<Vec<String>> = shown
                 .iter()
                 .map(|st| {
                     let mut ty = match (&st.user_key_type, &st.type_) {
@@ -103,11 +120,16 @@ pub fn render_text(s: &SavepointSummary) -> String {
                 .collect();
             out.push_str(&table(&rows, "    "));
         }
-        if let Some(size) = op.coordinator_state_size {
+        match timers.len() {
+            0 => {}
+            1 => out.push_str("    (+ 1 timer queue; --verbose lists it)\n"),
+            n => out.push_str(&format!("    (+ {n} timer queues; --verbose lists them)\n")),
+        }
+        if let Some(size) = op.coordinator_state_size.filter(|s| verbose || *s > 0) {
             out.push_str(&format!("    (coordinator state, {})\n", human_size(size)));
         }
         if let Some(positions) = &op.source_positions {
-            source_positions_text(positions, &mut out);
+            source_positions_text(positions, verbose, &mut out);
         }
         for note in &op.notes {
             out.push_str(&format!("  note: {note}\n"));
@@ -118,7 +140,7 @@ pub fn render_text(s: &SavepointSummary) -> String {
 
 /// The saved positions of a source: one row per split (`orders-0  offset 1234  subtask 0`),
 /// then what the enumerator holds.
-fn source_positions_text(p: &SourcePositions, out: &mut String) {
+fn source_positions_text(p: &SourcePositions, verbose: bool, out: &mut String) {
     let what = match (p.kind, p.connector) {
         (SourceKind::LegacyKafkaConsumer, _) => "legacy FlinkKafkaConsumer".to_string(),
         (SourceKind::Flip27, Some(c)) => format!("FLIP-27 source, {}", c.as_str()),
@@ -141,7 +163,14 @@ fn source_positions_text(p: &SourcePositions, out: &mut String) {
         })
         .collect();
     out.push_str(&table(&rows, "    "));
-    if let Some(e) = &p.enumerator {
+    // An enumerator of an unknown source that wrote nothing says nothing.
+    let empty_unknown =
+        |e: &&EnumeratorState| matches!(&e.content, EnumeratorContent::Raw(r) if r.length == 0);
+    if let Some(e) = p
+        .enumerator
+        .as_ref()
+        .filter(|e| verbose || !empty_unknown(e))
+    {
         out.push_str(&format!("    enumerator: {}\n", enumerator_text(e)));
     }
     for note in &p.notes {

@@ -86,11 +86,15 @@ pub fn render_markdown(r: &LintReport) -> String {
     out
 }
 
-pub fn render_github(r: &LintReport) -> String {
-    super::github::with_summary(
-        super::github::annotations(&flatten_lint(r)),
-        render_markdown(r),
-    )
+pub fn render_github(r: &LintReport) -> super::github::GithubReport {
+    super::github::GithubReport {
+        annotations: super::github::annotations(&flatten_lint(r)),
+        summary: render_markdown(r),
+    }
+}
+
+pub fn render_gitlab(r: &LintReport) -> String {
+    super::gitlab::render_findings(&flatten_lint(r), &r.job)
 }
 
 /// One test case per finding rule and operator; error-level findings fail.

@@ -3,11 +3,36 @@
 pub mod check;
 pub mod findings;
 pub mod github;
+pub mod gitlab;
 pub mod inspect;
 pub mod junit;
 pub mod lint;
 pub mod markdown;
 pub mod sarif;
+
+/// What text reports show besides the essentials.
+#[derive(Debug, Clone, Default)]
+pub struct TextOptions {
+    /// Also what is normally left out as noise: timer queues, empty coordinator state that is
+    /// not decoded, each repeat of a warning.
+    pub verbose: bool,
+}
+
+/// Distinct items in first-seen order, each with how often it occurs.
+pub fn count_repeats<T: Eq + std::hash::Hash + Clone>(items: &[T]) -> Vec<(T, usize)> {
+    let mut index: std::collections::HashMap<&T, usize> = std::collections::HashMap::new();
+    let mut out: Vec<(T, usize)> = Vec::new();
+    for item in items {
+        match index.get(item) {
+            Some(&i) => out[i].1 += 1,
+            None => {
+                index.insert(item, out.len());
+                out.push((item.clone(), 1));
+            }
+        }
+    }
+    out
+}
 
 /// Human-readable byte size.
 pub fn human_size(bytes: u64) -> String {

@@ -35,7 +35,7 @@ pub fn set_root(root: PathBuf) {
     let _ = ROOT.set(root);
 }
 
-fn root() -> Option<PathBuf> {
+pub(crate) fn root() -> Option<PathBuf> {
     ROOT.get()
         .cloned()
         .or_else(|| std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from))

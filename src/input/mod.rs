@@ -1,6 +1,9 @@
 //! Recognises what a NEW (or OLD) argument is from its content, never its name: a savepoint
 //! (directory or `_metadata`), a job-graph file, a compiled SQL plan, or a DataStream job jar
-//! (run through `export-job`).
+//! (run through `export-job`). Loading checks first that an argument is not misplaced
+//! ([`hints`]), so a swapped input gets a message that says so.
+
+pub mod hints;
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +13,7 @@ use crate::files::{open_regular, read_range};
 use crate::job::plan::{PlanError, PlanOptions, parse_plan, plan_to_job_graph};
 use crate::job::{JobGraph, JobGraphError, parse_job_graph, sniff_job_graph};
 use crate::savepoint::access::SavepointAccess;
+use crate::savepoint::inventory::SavepointSummary;
 use crate::savepoint::metadata::METADATA_MAGIC;
 use crate::savepoint::{Savepoint, SavepointError};
 
@@ -40,6 +44,10 @@ pub enum InputError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Plan(#[from] PlanError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Misplaced(#[from] hints::MisplacedInput),
 
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -139,4 +147,93 @@ fn looks_like_compiled_plan(text: &str) -> bool {
         .is_some_and(|v| {
             v.get("nodes").is_some_and(|n| n.is_array()) && v.get("flinkVersion").is_some()
         })
+}
+
+/// Turns an opened savepoint into its summary. The CLI passes one that draws a progress bar;
+/// [`summarize_quietly`] draws nothing.
+pub type Summarize<'a> = &'a dyn Fn(&Savepoint) -> Result<SavepointSummary, SavepointError>;
+
+pub fn summarize_quietly(sp: &Savepoint) -> Result<SavepointSummary, SavepointError> {
+    SavepointSummary::build(sp)
+}
+
+/// A job version, loaded: its job graph (from a job-graph file, a compiled plan or a jar), or
+/// the summary of its savepoint (the old version's, or a canary run of the new one).
+pub enum JobVersion {
+    Graph {
+        graph: Box<JobGraph>,
+        /// The file it came from, as reports name it.
+        origin: String,
+    },
+    Savepoint(Box<SavepointSummary>),
+}
+
+impl JobVersion {
+    pub fn graph(&self) -> Option<&JobGraph> {
+        match self {
+            JobVersion::Graph { graph, .. } => Some(graph),
+            JobVersion::Savepoint(_) => None,
+        }
+    }
+}
+
+/// A savepoint argument (`--savepoint`, `inspect`): refused early when it is a job-graph file
+/// or a folder of savepoints.
+pub fn load_savepoint(
+    path: &Path,
+    access: &SavepointAccess,
+    summarize: Summarize<'_>,
+) -> Result<SavepointSummary, InputError> {
+    hints::check_savepoint_arg(path)?;
+    let sp = Savepoint::open_with(path, access)?;
+    Ok(summarize(&sp)?)
+}
+
+/// A job version given as OLD or NEW, of any kind [`load_job_input_with`] recognises.
+pub fn load_version(
+    path: &Path,
+    plan_options: &PlanOptions,
+    access: &SavepointAccess,
+    summarize: Summarize<'_>,
+) -> Result<JobVersion, InputError> {
+    hints::check_folder(path)?;
+    Ok(match load_job_input_with(path, plan_options, access)? {
+        JobInput::JobGraph(graph) => JobVersion::Graph {
+            graph: Box::new(graph),
+            origin: path.display().to_string(),
+        },
+        JobInput::Savepoint(sp) => JobVersion::Savepoint(Box::new(summarize(&sp)?)),
+    })
+}
+
+/// A job-graph argument (`lint`, `inspect --uids`): refused early when it is a savepoint.
+pub fn load_graph(path: &Path) -> Result<JobGraph, InputError> {
+    hints::check_job_graph_arg(path)?;
+    Ok(crate::job::load_job_graph(path)?)
+}
+
+/// The old version's graph besides its savepoint: `--old-job` (a job graph or plan),
+/// enriched with `--old-plan` when both are given. A savepoint there names nothing.
+pub fn load_old_graph(
+    job: Option<&Path>,
+    plan: Option<&Path>,
+    plan_options: &PlanOptions,
+    access: &SavepointAccess,
+) -> Result<Option<JobGraph>, InputError> {
+    use crate::job::plan::{enrich_job_graph, load_plan};
+    let as_graph = |path: &Path| match load_job_input_with(path, plan_options, access)? {
+        JobInput::JobGraph(g) => Ok(Some(g)),
+        JobInput::Savepoint(_) => Ok(None),
+    };
+    match (job, plan) {
+        (Some(job), Some(plan)) => {
+            let mut graph = as_graph(job)?;
+            if let Some(g) = graph.as_mut() {
+                enrich_job_graph(g, &load_plan(plan)?, plan_options);
+            }
+            Ok(graph)
+        }
+        (Some(path), None) | (None, Some(path)) => as_graph(path),
+        (None, None) => Ok(None),
+    }
 }

@@ -1,0 +1,118 @@
+//! `check`, `diff` and `lint`: load the inputs, call the library's pipeline, render.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::{ReportFormat, fail, finish_prediction, summarize};
+use crate::input::{JobVersion, load_graph, load_old_graph, load_savepoint, load_version};
+use crate::job::plan::PlanOptions;
+use crate::pipeline::{Upgrade, predict_upgrade};
+use crate::report::TextOptions;
+use crate::savepoint::access::SavepointAccess;
+
+/// How the inputs of `check` and `diff` are read, and how the report is written.
+pub struct Loading<'a> {
+    pub options: PlanOptions,
+    pub access: &'a SavepointAccess,
+    pub config: &'a crate::config::Config,
+    pub format: ReportFormat,
+    pub text: TextOptions,
+}
+
+/// What `check` knows about the old version besides its savepoint.
+pub struct OldFiles<'a> {
+    pub job: Option<&'a Path>,
+    pub plan: Option<&'a Path>,
+}
+
+pub(super) fn check(
+    savepoint: &Path,
+    job: &Path,
+    allow_non_restored_state: bool,
+    old_files: OldFiles<'_>,
+    how: &Loading<'_>,
+) -> ExitCode {
+    let old = match load_savepoint(savepoint, how.access, &summarize) {
+        Ok(s) => JobVersion::Savepoint(Box::new(s)),
+        Err(e) => return fail(e.into()),
+    };
+    let new = match load_version(job, &how.options, how.access, &summarize) {
+        Ok(v) => v,
+        Err(e) => return fail(e.into()),
+    };
+    let old_graph = match load_old_graph(old_files.job, old_files.plan, &how.options, how.access) {
+        Ok(g) => g,
+        Err(e) => return fail(e.into()),
+    };
+    predict_and_report(
+        &Upgrade {
+            old: &old,
+            old_graph: old_graph.as_ref(),
+            new: &new,
+            allow_non_restored_state,
+        },
+        how,
+    )
+}
+
+pub(super) fn diff(
+    old_path: &Path,
+    new_path: &Path,
+    allow_non_restored_state: bool,
+    how: &Loading<'_>,
+) -> ExitCode {
+    let load = |path| load_version(path, &how.options, how.access, &summarize);
+    let (old, new) = match load(old_path).and_then(|old| Ok((old, load(new_path)?))) {
+        Ok(sides) => sides,
+        Err(e) => return fail(e.into()),
+    };
+    predict_and_report(
+        &Upgrade {
+            old: &old,
+            old_graph: None,
+            new: &new,
+            allow_non_restored_state,
+        },
+        how,
+    )
+}
+
+fn predict_and_report(upgrade: &Upgrade<'_>, how: &Loading<'_>) -> ExitCode {
+    match predict_upgrade(upgrade, how.config) {
+        Ok(report) => finish_prediction(report, how.format, &how.text),
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// Lints every file; the worst exit wins (2 unusable input, then 1 findings, then 0).
+pub(super) fn lint(
+    files: &[PathBuf],
+    format: ReportFormat,
+    config: &crate::config::Config,
+) -> ExitCode {
+    files
+        .iter()
+        .map(|j| lint_one(j, format, config))
+        .max_by_key(|c| exit_rank(*c))
+        .unwrap_or(ExitCode::SUCCESS)
+}
+
+fn lint_one(job: &Path, format: ReportFormat, config: &crate::config::Config) -> ExitCode {
+    let graph = match load_graph(job) {
+        Ok(g) => g,
+        Err(e) => return fail(e.into()),
+    };
+    let report = crate::pipeline::lint(&graph, &job.display().to_string(), config);
+    super::render::emit_lint(&report, format);
+    ExitCode::from(u8::from(report.has_errors()))
+}
+
+fn exit_rank(code: ExitCode) -> u8 {
+    if code == ExitCode::from(super::EXIT_BAD_INPUT) {
+        2
+    } else if code == ExitCode::SUCCESS {
+        0
+    } else {
+        1
+    }
+}
