@@ -50,12 +50,50 @@ fn no_attribute_tests_here() -> Result<(), String> {
     }
 }
 
+/// `autotests = false`: a test file put directly in `tests/`, or one in `tests/suite/` that
+/// `tests/suite/main.rs` does not name, is not built, so it would never run; either is a
+/// failure.
+fn no_test_files_outside_the_targets() -> Result<(), String> {
+    let rust_files = |dir: &std::path::Path| -> Result<Vec<std::path::PathBuf>, String> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.extension().is_some_and(|x| x == "rs") {
+                out.push(path);
+            }
+        }
+        Ok(out)
+    };
+    let tests = common::root().join("tests");
+    let mut stray: Vec<String> = rust_files(&tests)?
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let main = std::fs::read_to_string(tests.join("suite/main.rs")).map_err(|e| e.to_string())?;
+    for path in rust_files(&tests.join("suite"))? {
+        let name = path.file_stem().unwrap_or_default().to_string_lossy();
+        if name != "main" && !main.lines().any(|l| l.trim() == format!("mod {name};")) {
+            stray.push(path.display().to_string());
+        }
+    }
+    if stray.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "not built (Cargo.toml has autotests = false): put it in tests/suite/ with a `mod` line in tests/suite/main.rs: {stray:?}"
+        ))
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
-    let mut trials = vec![trial(
-        "cases::no_attribute_tests_here",
-        no_attribute_tests_here,
-    )];
+    let mut trials = vec![
+        trial("cases::no_attribute_tests_here", no_attribute_tests_here),
+        trial(
+            "cases::no_test_files_outside_the_targets",
+            no_test_files_outside_the_targets,
+        ),
+    ];
     trials.extend(flink_cases::trials());
     trials.extend(rule_fixtures::trials());
     trials.extend(sql_cases::trials());
