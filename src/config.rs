@@ -20,7 +20,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
 
 use crate::analysis::lint::LintReport;
-use crate::analysis::restore::{Prediction, Verdict, compute_verdict};
+use crate::analysis::result::{Prediction, Verdict, compute_verdict};
 use crate::analysis::rules::{self, Severity};
 
 pub const FILE_NAME: &str = "spcompat.toml";
@@ -186,7 +186,7 @@ impl Config {
                         o.new_operator.as_ref().and_then(|n| n.uid.as_deref()),
                     ];
                     o.reasons.iter().any(|r| {
-                        r.code == a.rule
+                        r.rule.id == a.rule
                             && ids
                                 .iter()
                                 .flatten()
@@ -210,10 +210,10 @@ impl Config {
             ];
             for r in &mut o.reasons {
                 let before = r.severity;
-                if let Some(s) = self.severity.get(r.code) {
+                if let Some(s) = self.severity.get(r.rule.id) {
                     r.severity = (*s).into();
                 }
-                if let Some(a) = self.acceptance(r.code, &ids) {
+                if let Some(a) = self.acceptance(r.rule.id, &ids) {
                     r.accepted = Some(a.reason.clone());
                 }
                 // A finding raised to error fails the exit code, whatever Flink would do.
@@ -221,7 +221,7 @@ impl Config {
                     && r.severity == Severity::Error
                     && r.accepted.is_none()
                 {
-                    let what = format!("{} ({})", r.code, display_operator(&ids));
+                    let what = format!("{} ({})", r.rule.id, display_operator(&ids));
                     if !policy_errors.contains(&what) {
                         policy_errors.push(what);
                     }
@@ -238,11 +238,11 @@ impl Config {
 
     pub fn apply_to_lint(&self, report: &mut LintReport) {
         for f in &mut report.findings {
-            if let Some(s) = self.severity.get(f.code) {
+            if let Some(s) = self.severity.get(f.rule.id) {
                 f.severity = (*s).into();
             }
             let id = f.operator_id.map(|i| i.to_string());
-            if let Some(a) = self.acceptance(f.code, &[f.uid.as_deref(), id.as_deref()]) {
+            if let Some(a) = self.acceptance(f.rule.id, &[f.uid.as_deref(), id.as_deref()]) {
                 f.accepted = Some(a.reason.clone());
             }
         }

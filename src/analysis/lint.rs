@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::model::FileLine;
+use super::result::FileLine;
 use super::rules::{self, Rule, Severity};
 use crate::OperatorId;
 use crate::job::{JobGraph, JobOperator, derive_operator_ids};
@@ -13,7 +13,8 @@ use crate::job::{JobGraph, JobOperator, derive_operator_ids};
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LintFinding {
-    pub code: &'static str,
+    #[serde(rename = "code", serialize_with = "super::result::rule_id")]
+    pub rule: &'static Rule,
     pub severity: Severity,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,9 +80,9 @@ pub fn lint(graph: &JobGraph, job: &str) -> LintReport {
             .and_then(|ids| ids.iter().find(|d| d.node == op.node))
             .map(|d| d.user_defined.unwrap_or(d.generated))
     };
-    let mut push = |rule: &Rule, op: &JobOperator, message: String, fix: String| {
+    let mut push = |rule: &'static Rule, op: &JobOperator, message: String, fix: String| {
         findings.push(LintFinding {
-            code: rule.id,
+            rule,
             severity: rule.severity,
             message,
             fix: Some(fix),

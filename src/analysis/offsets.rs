@@ -8,56 +8,13 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
-
-use super::model::{NewOperator, NewSide, OldOperator, OldSide};
-use super::restore::{Finding, OperatorVerdict, Status};
+use super::result::{Finding, OffsetEntry, OperatorVerdict, SplitPosition, Status};
 use super::rules::{self, Severity};
-use crate::OperatorId;
+use super::sides::{NewOperator, NewSide, OldOperator, OldSide};
 use crate::job::StartupMode;
 use crate::savepoint::sources::{
-    Connector, KafkaPosition, LEGACY_KAFKA_STATE_NAME, READER_STATE_NAME, SourceKind,
-    SourcePositions, Split,
+    Connector, LEGACY_KAFKA_STATE_NAME, READER_STATE_NAME, SourceKind, SourcePositions, Split,
 };
-
-/// One source operator of the savepoint whose state holds positions (JSON `offsets[]`).
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OffsetEntry {
-    pub operator_id: OperatorId,
-    pub uid: Option<String>,
-    pub name: Option<String>,
-    /// The saved positions will be restored into the new job.
-    pub carry_over: bool,
-    /// The connector the saved splits belong to, when recognised.
-    pub connector: Option<&'static str>,
-    /// Kafka partitions and the next offset to read (or a marker such as `earliest`).
-    pub partitions: Vec<KafkaPosition>,
-    /// Positions of non-Kafka splits, in words.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub splits: Vec<SplitPosition>,
-    /// The new operator that takes over (or most likely replaces) this source.
-    pub new_operator_id: Option<OperatorId>,
-    /// Where the new source starts when the positions do not carry over: its `startupMode`, or
-    /// `unknown: set startupMode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub starts_from: Option<String>,
-    /// What that start means for the data.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub consequence: Option<String>,
-    /// Topics the new source reads that no saved split has.
-    pub topics_added: Vec<String>,
-    /// Topics of saved splits the new source no longer lists.
-    pub topics_removed: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SplitPosition {
-    pub subtask: i32,
-    pub split: String,
-    pub position: String,
-}
 
 /// Builds the `offsets[]` entries and adds the source findings to the savepoint operators'
 /// verdicts (which must already be computed). Old sides without decoded positions (job-graphs)

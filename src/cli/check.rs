@@ -4,8 +4,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::{ReportFormat, fail, finish_prediction, summarize};
-use crate::analysis::model::{NewSide, OldSide};
-use crate::analysis::restore::{UidNames, predict};
+use crate::analysis::predict::{UidNames, predict};
+use crate::analysis::sides::{NewSide, OldSide};
 use crate::input::{JobInput, load_job_input_with};
 use crate::job::JobGraph;
 use crate::job::plan::PlanOptions;
@@ -80,7 +80,7 @@ pub(super) fn check(
 /// SQL jobs: the change in SQL terms when both versions are known, else what the new
 /// version alone says about moved IDs.
 fn sql_findings(
-    prediction: &mut crate::analysis::restore::Prediction,
+    prediction: &mut crate::analysis::result::Prediction,
     old: Option<&JobGraph>,
     new: Option<&JobGraph>,
 ) {

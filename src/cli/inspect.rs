@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::{Format, emit, emit_plain, fail, summarize, summarize_with};
-use crate::analysis::restore::UidNames;
+use crate::analysis::predict::UidNames;
 use crate::input::{JobInput, load_job_input_with};
 use crate::job::load_job_graph;
 use crate::job::plan::PlanOptions;
@@ -51,7 +51,7 @@ pub(super) fn inspect(
 }
 
 pub(super) fn snapshot(input: &Path, output: Option<&Path>, access: &SavepointAccess) -> ExitCode {
-    use crate::analysis::baseline;
+    use crate::job::baseline;
     // The baseline never overwrites what it was made from (the savepoint folder or the file).
     let mut protected = vec![input.to_path_buf()];
     let graph = match load_job_input_with(input, &PlanOptions::default(), access) {

@@ -34,7 +34,7 @@ use crate::savepoint::summary::SavepointSummary;
 pub const EXIT_BAD_INPUT: u8 = 2;
 
 /// Renders a prediction in the chosen format.
-pub fn render_prediction(p: &crate::analysis::restore::Prediction, format: ReportFormat) -> String {
+pub fn render_prediction(p: &crate::analysis::result::Prediction, format: ReportFormat) -> String {
     match format {
         ReportFormat::Text => report::check::render_text(p),
         ReportFormat::Json => report::check::render_json(p),
@@ -249,7 +249,7 @@ fn fail(report: miette::Report) -> ExitCode {
 /// Applies `spcompat.toml`, prints the report, and returns the exit code of the verdict that
 /// remains once accepted findings no longer count.
 pub fn finish_prediction(
-    prediction: &mut crate::analysis::restore::Prediction,
+    prediction: &mut crate::analysis::result::Prediction,
     format: ReportFormat,
     config: &crate::config::Config,
 ) -> ExitCode {

@@ -3,6 +3,7 @@
 //! [`load_job_graph`] / [`parse_job_graph`] read a `spcompat-job-graph/1` file (JSON or YAML)
 //! into a [`JobGraph`]; [`derive_operator_ids`] computes the operator IDs Flink will give it.
 
+pub mod baseline;
 mod error;
 pub mod export_job;
 pub mod export_sql;

@@ -2,7 +2,7 @@
 
 use anstyle::{AnsiColor, Style};
 
-use crate::analysis::restore::{OperatorVerdict, Prediction, Status, Verdict};
+use crate::analysis::result::{OperatorVerdict, Prediction, Status, Verdict};
 use crate::analysis::rules::Severity;
 
 fn paint(style: Style, text: &str) -> String {
@@ -115,7 +115,7 @@ fn operator_block(o: &OperatorVerdict, out: &mut String) {
                 Style::new().fg_color(Some(color.into())),
                 r.severity.as_str()
             ),
-            r.code,
+            r.rule.id,
             r.message
         ));
         if let Some(reason) = &r.accepted {
@@ -206,7 +206,7 @@ pub fn render_text(p: &Prediction) -> String {
 }
 
 /// Saved source positions: carried over or not, and where a source without them starts.
-fn offsets_block(offsets: &[crate::analysis::offsets::OffsetEntry], out: &mut String) {
+fn offsets_block(offsets: &[crate::analysis::result::OffsetEntry], out: &mut String) {
     out.push_str("\nSOURCE POSITIONS\n");
     for e in offsets {
         let state = if e.carry_over {
@@ -261,7 +261,7 @@ fn offsets_block(offsets: &[crate::analysis::offsets::OffsetEntry], out: &mut St
 }
 
 /// SQL jobs: the changes in SQL terms and the diff of the two queries' outlines.
-fn sql_block(sql: &crate::analysis::sql::SqlReport, out: &mut String) {
+fn sql_block(sql: &crate::analysis::result::SqlReport, out: &mut String) {
     out.push_str(&format!(
         "\nSQL CHANGES (old: {}, new: {})\n",
         sql.old_mode, sql.new_mode
@@ -273,7 +273,7 @@ fn sql_block(sql: &crate::analysis::sql::SqlReport, out: &mut String) {
         out.push_str(&format!(
             "  {} [{}]: {}\n",
             c.severity.as_str(),
-            c.code,
+            c.rule.id,
             c.message
         ));
         if let Some(fix) = &c.fix {

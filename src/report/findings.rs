@@ -1,7 +1,7 @@
 //! One flat list of findings, the shape every CI format renders: rule, level, message, fix, and
 //! where in the inputs it points.
 
-use crate::analysis::restore::{Prediction, Status};
+use crate::analysis::result::{Prediction, Status};
 use crate::analysis::rules::Severity;
 
 #[derive(Debug, Clone)]
@@ -23,11 +23,7 @@ pub struct FlatFinding {
 
 /// How an operator reads in one line: uid, else name, else ID.
 pub fn operator_label(uid: Option<&str>, name: Option<&str>, id: &str) -> String {
-    match (uid, name) {
-        (Some(u), _) => format!("uid {u}"),
-        (None, Some(n)) => format!("{n} ({id})"),
-        (None, None) => id.to_string(),
-    }
+    crate::analysis::result::OperatorName { uid, name, id }.plain()
 }
 
 pub fn flatten(p: &Prediction) -> Vec<FlatFinding> {
@@ -47,7 +43,7 @@ pub fn flatten(p: &Prediction) -> Vec<FlatFinding> {
             .or_else(|| Some(p.new.clone()));
         for r in &o.reasons {
             out.push(FlatFinding {
-                code: r.code,
+                code: r.rule.id,
                 severity: r.severity,
                 message: r.message.clone(),
                 fix: r.fix.clone(),
@@ -76,7 +72,7 @@ pub fn flatten_lint(report: &crate::analysis::lint::LintReport) -> Vec<FlatFindi
                 (None, None) => "job".to_string(),
             };
             FlatFinding {
-                code: f.code,
+                code: f.rule.id,
                 severity: f.severity,
                 message: f.message.clone(),
                 fix: f.fix.clone(),

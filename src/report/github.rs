@@ -1,7 +1,7 @@
 //! GitHub Actions workflow commands (`::error file=…,line=…::…`) plus a job summary.
 
 use super::findings::{FlatFinding, flatten};
-use crate::analysis::restore::Prediction;
+use crate::analysis::result::Prediction;
 use crate::analysis::rules::Severity;
 
 /// Workflow-command escaping: data escapes %, CR, LF; properties also `:` and `,`.

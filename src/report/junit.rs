@@ -3,7 +3,7 @@
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::findings::operator_label;
-use crate::analysis::restore::{Prediction, Status};
+use crate::analysis::result::{Prediction, Status};
 use crate::analysis::rules::Severity;
 
 pub fn render(p: &Prediction) -> String {
@@ -19,8 +19,8 @@ pub fn render(p: &Prediction) -> String {
             .reasons
             .iter()
             .map(|r| match &r.fix {
-                Some(fix) => format!("[{}] {}\nfix: {fix}", r.code, r.message),
-                None => format!("[{}] {}", r.code, r.message),
+                Some(fix) => format!("[{}] {}\nfix: {fix}", r.rule.id, r.message),
+                None => format!("[{}] {}", r.rule.id, r.message),
             })
             .collect();
         let all_accepted = !o.reasons.is_empty()
@@ -37,7 +37,7 @@ pub fn render(p: &Prediction) -> String {
         let not_compared = o
             .reasons
             .iter()
-            .find(|r| r.code == crate::analysis::rules::STATE_NOT_COMPARED.id);
+            .find(|r| r.is(&crate::analysis::rules::STATE_NOT_COMPARED));
         let status = if failing {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
             let first = o
@@ -46,14 +46,14 @@ pub fn render(p: &Prediction) -> String {
                 .find(|r| r.severity == Severity::Error)
                 .or(o.reasons.first());
             if let Some(r) = first {
-                s.set_message(r.message.clone()).set_type(r.code);
+                s.set_message(r.message.clone()).set_type(r.rule.id);
             }
             s.set_description(details.join("\n\n"));
             s
         } else if let Some(r) = not_compared {
             // Nothing failed, but the schema check did not run: a skipped test, not a pass.
             let mut s = TestCaseStatus::skipped();
-            s.set_message(r.message.clone()).set_type(r.code);
+            s.set_message(r.message.clone()).set_type(r.rule.id);
             s.set_description(details.join("\n\n"));
             s
         } else {

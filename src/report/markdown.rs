@@ -1,7 +1,7 @@
 //! A Markdown PR comment: verdict, a table of operators, details folded, the fix for each.
 
 use super::findings::operator_label;
-use crate::analysis::restore::{Prediction, Status, Verdict};
+use crate::analysis::result::{Prediction, Status, Verdict};
 
 /// The first line of every comment: hidden when rendered, it lets `ci/pr-comment.sh` find and
 /// update its own comment on re-runs instead of adding one per push. One per job file.
@@ -65,7 +65,11 @@ pub fn render(p: &Prediction) -> String {
                 o.name.as_deref(),
                 &id,
             );
-            let codes: Vec<String> = o.reasons.iter().map(|r| format!("`{}`", r.code)).collect();
+            let codes: Vec<String> = o
+                .reasons
+                .iter()
+                .map(|r| format!("`{}`", r.rule.id))
+                .collect();
             out.push_str(&format!(
                 "| {} | {} | `{}` | {} | {} |\n",
                 status.as_str(),
@@ -95,7 +99,7 @@ pub fn render(p: &Prediction) -> String {
                 out.push_str(&format!(
                     "- **{}** `{}`: {}\n",
                     r.severity.as_str(),
-                    r.code,
+                    r.rule.id,
                     r.message
                 ));
                 if let Some(reason) = &r.accepted {

@@ -11,7 +11,7 @@ use serde_sarif::sarif::{
 };
 
 use super::findings::{FlatFinding, flatten};
-use crate::analysis::restore::Prediction;
+use crate::analysis::result::Prediction;
 use crate::analysis::rules::{self, Severity};
 
 fn level(s: Severity) -> ResultLevel {

@@ -17,13 +17,14 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use spcompat::OperatorId;
-use spcompat::analysis::model::{NewOperator, NewSide, OldOperator, OldSide, StateSchema};
-use spcompat::analysis::restore::{Finding, Prediction, Status, UidNames, Verdict, predict};
+use spcompat::analysis::predict::{UidNames, predict};
+use spcompat::analysis::result::{Finding, Prediction, Status, Verdict};
 use spcompat::analysis::rules::{self, Severity};
 use spcompat::analysis::schema_check::{
     Backend, CompatContext, FlinkRange, Release, check_all as check_all_findings,
     check_states as check_state_findings,
 };
+use spcompat::analysis::sides::{NewOperator, NewSide, OldOperator, OldSide, StateSchema};
 use spcompat::job::{parse_job_graph, uid_hash};
 use spcompat::savepoint::Savepoint;
 use spcompat::savepoint::summary::SavepointSummary;
@@ -44,11 +45,11 @@ fn without_kryo_notice<T>(findings: Vec<T>, code: impl Fn(&T) -> &str) -> Vec<T>
 }
 
 fn check_all(old: &OldSide, new: &NewSide, ctx: &CompatContext) -> Vec<(OperatorId, Finding)> {
-    without_kryo_notice(check_all_findings(old, new, ctx), |(_, f)| f.code)
+    without_kryo_notice(check_all_findings(old, new, ctx), |(_, f)| f.rule.id)
 }
 
 fn check_states(old: &OldOperator, new: &NewOperator, ctx: &CompatContext) -> Vec<Finding> {
-    without_kryo_notice(check_state_findings(old, new, ctx), |f| f.code)
+    without_kryo_notice(check_state_findings(old, new, ctx), |f| f.rule.id)
 }
 
 fn savepoints() -> PathBuf {
@@ -125,13 +126,13 @@ pub fn schema_findings(old: &Path, new: &Path) -> Vec<(OperatorId, Finding)> {
 }
 
 fn codes(findings: &[(OperatorId, Finding)]) -> Vec<&'static str> {
-    findings.iter().map(|(_, f)| f.code).collect()
+    findings.iter().map(|(_, f)| f.rule.id).collect()
 }
 
 fn only<'a>(findings: &'a [(OperatorId, Finding)], code: &str) -> &'a Finding {
     let hits: Vec<&Finding> = findings
         .iter()
-        .filter(|(_, f)| f.code == code)
+        .filter(|(_, f)| f.rule.id == code)
         .map(|(_, f)| f)
         .collect();
     assert_eq!(hits.len(), 1, "expected one {code}, got {findings:#?}");
@@ -517,7 +518,7 @@ fn same_job_across_releases_canary() {
         kryo.message
     );
     assert!(
-        f.iter().all(|(_, x)| x.code == "kryo-across-flink-2"),
+        f.iter().all(|(_, x)| x.rule.id == "kryo-across-flink-2"),
         "{f:#?}"
     );
 
@@ -531,7 +532,7 @@ fn same_job_across_releases_canary() {
     let f = schema_findings(&fixture(DS_230), &fixture(DS_120));
     let d = f
         .iter()
-        .find(|(_, x)| x.code == "savepoint-newer-than-flink")
+        .find(|(_, x)| x.rule.id == "savepoint-newer-than-flink")
         .unwrap();
     assert_eq!(
         d.1.flink_error.as_deref(),
@@ -631,7 +632,7 @@ fn tuple_and_row_arity() {
     let arity: Vec<&Finding> = f
         .iter()
         .map(|(_, x)| x)
-        .filter(|x| x.code == "tuple-arity-changed")
+        .filter(|x| x.rule.id == "tuple-arity-changed")
         .collect();
     assert_eq!(arity.len(), 2, "{f:#?}");
     // List and map states register a list/map serializer around the declared type.
@@ -673,7 +674,7 @@ fn map_and_broadcast_keys() {
         .iter()
         .find(|(_, x)| x.state.as_deref() == Some("map-row"))
         .unwrap();
-    assert_eq!(map_key.1.code, "state-type-incompatible");
+    assert_eq!(map_key.1.rule.id, "state-type-incompatible");
     assert!(
         map_key
             .1
@@ -721,7 +722,7 @@ fn map_key_migration_depends_on_the_backend() {
     let unknown = check_states(&old, new, &ctx);
     assert_eq!(unknown.len(), 1, "{unknown:#?}");
     assert_eq!(
-        (unknown[0].code, unknown[0].severity),
+        (unknown[0].rule.id, unknown[0].severity),
         ("map-key-migration", Severity::Warning)
     );
     ctx.new_backend = Some(Backend::RocksDb);
@@ -797,7 +798,7 @@ fn ttl_toggle_by_flink_version() {
     });
     assert!(
         f.iter()
-            .any(|(_, x)| x.code == "ttl-changed" && x.severity == Severity::Error),
+            .any(|(_, x)| x.rule.id == "ttl-changed" && x.severity == Severity::Error),
         "{f:#?}"
     );
 }
@@ -852,7 +853,7 @@ fn key_type_changed() {
     let f = check_states(&old, new, &CompatContext::default());
     assert!(
         f.iter()
-            .any(|x| x.code == "key-type-changed" && x.severity == Severity::Error),
+            .any(|x| x.rule.id == "key-type-changed" && x.severity == Severity::Error),
         "{f:#?}"
     );
 }
@@ -937,7 +938,7 @@ fn enum_constant_removed_in_canary() {
     // The saved constants are RED, GREEN, BLUE; the canary drops BLUE.
     let f = canary_keyed_all_with("color", |s| set_enum_constants(s, &["RED", "GREEN"]));
     assert_eq!(f.len(), 1, "{f:#?}");
-    assert_eq!(f[0].code, "enum-constant-removed");
+    assert_eq!(f[0].rule.id, "enum-constant-removed");
     assert_eq!(
         f[0].flink_error.as_deref(),
         Some(
@@ -954,7 +955,7 @@ fn enum_constant_removed_in_canary() {
         set_enum_constants(s, &["RED", "GREEN", "BLUE", "YELLOW"])
     });
     assert_eq!(
-        f.iter().map(|x| x.code).collect::<Vec<_>>(),
+        f.iter().map(|x| x.rule.id).collect::<Vec<_>>(),
         ["state-serializer-reconfigured"]
     );
 }
@@ -1060,7 +1061,7 @@ fn errors_make_the_operator_incompatible() {
         .find(|o| {
             o.reasons
                 .iter()
-                .any(|r| r.code == "state-type-incompatible")
+                .any(|r| r.rule.id == "state-type-incompatible")
         })
         .unwrap();
     assert_eq!(op.status, Status::Incompatible);
@@ -1212,7 +1213,7 @@ fn scala_serializers_on_flink_2() {
     let f = check_states(&old, target, &ctx);
     let scala: Vec<&Finding> = f
         .iter()
-        .filter(|x| x.code == "scala-serializer-on-flink-2")
+        .filter(|x| x.rule.id == "scala-serializer-on-flink-2")
         .collect();
     assert_eq!(scala.len(), 1, "{f:#?}");
     assert_eq!(
@@ -1223,7 +1224,7 @@ fn scala_serializers_on_flink_2() {
     );
     // The case class itself is unchanged.
     assert!(
-        f.iter().all(|x| x.code == "scala-serializer-on-flink-2"),
+        f.iter().all(|x| x.rule.id == "scala-serializer-on-flink-2"),
         "{f:#?}"
     );
     // On 1.x nothing is said.
@@ -1261,11 +1262,15 @@ fn avro_state_with_inline_schema() {
     assert!(run(Some(v1)).is_empty());
     let evolved = r#"{"type":"record","name":"Event","namespace":"com.acme","fields":[{"name":"id","type":"long"},{"name":"tag","type":["null","string"],"default":null}]}"#;
     let f = run(Some(evolved));
-    assert_eq!((f.len(), f[0].code), (1, "state-type-migrated"), "{f:#?}");
+    assert_eq!(
+        (f.len(), f[0].rule.id),
+        (1, "state-type-migrated"),
+        "{f:#?}"
+    );
     let broken = r#"{"type":"record","name":"Event","namespace":"com.acme","fields":[{"name":"id","type":"string"}]}"#;
     let f = run(Some(broken));
     assert_eq!(
-        (f.len(), f[0].code, f[0].severity),
+        (f.len(), f[0].rule.id, f[0].severity),
         (1, "avro-schema-incompatible", Severity::Error),
         "{f:#?}"
     );
@@ -1276,7 +1281,7 @@ fn avro_state_with_inline_schema() {
     );
     let f = run(None);
     assert_eq!(
-        (f[0].code, f[0].severity),
+        (f[0].rule.id, f[0].severity),
         ("state-type-unknown", Severity::Info)
     );
 }
@@ -1304,7 +1309,7 @@ fn user_serializer_snapshots() {
         s.serializers = vec![("VALUE_SERIALIZER".into(), user)];
     });
     assert_eq!(
-        (f.len(), f[0].code, f[0].severity),
+        (f.len(), f[0].rule.id, f[0].severity),
         (1, "state-type-unknown", Severity::Warning),
         "{f:#?}"
     );
@@ -1333,7 +1338,7 @@ fn legacy_snapshots_need_a_1_16_hop() {
     };
     let f = check_states(&old, target, &ctx);
     assert_eq!(
-        (f.len(), f[0].code),
+        (f.len(), f[0].rule.id),
         (1, "legacy-serializer-snapshot"),
         "{f:#?}"
     );
@@ -1381,7 +1386,7 @@ fn kryo_key_across_flink_2() {
     let f = check_states(&old, target, &ctx);
     let k: Vec<&Finding> = f
         .iter()
-        .filter(|x| x.code == "kryo-across-flink-2")
+        .filter(|x| x.rule.id == "kryo-across-flink-2")
         .collect();
     assert_eq!(k.len(), 1, "{f:#?}");
     assert!(
@@ -1403,7 +1408,7 @@ fn kryo_state_is_a_blind_spot() {
     let kryo: Vec<&Finding> = f
         .iter()
         .map(|(_, f)| f)
-        .filter(|f| f.code == "kryo-serialized-state")
+        .filter(|f| f.rule.id == "kryo-serialized-state")
         .collect();
     assert_eq!(kryo.len(), 1, "{f:#?}");
     assert_eq!(kryo[0].severity, Severity::Warning);
@@ -1418,8 +1423,8 @@ fn kryo_state_is_a_blind_spot() {
     let new = side_from_graph(&registered_graph(&dir, Some("2.3.0")));
     let f = check_all_findings(&old, &new, &CompatContext::from_sides(&old, &new));
     assert!(
-        f.iter().any(|(_, f)| f.code == "kryo-across-flink-2")
-            && !f.iter().any(|(_, f)| f.code == "kryo-serialized-state"),
+        f.iter().any(|(_, f)| f.rule.id == "kryo-across-flink-2")
+            && !f.iter().any(|(_, f)| f.rule.id == "kryo-serialized-state"),
         "{f:#?}"
     );
 }

@@ -9,10 +9,11 @@ use crate::common;
 use std::path::Path;
 
 use spcompat::OperatorId;
-use spcompat::analysis::model::{NewSide, OldOperator, OldSide};
-use spcompat::analysis::offsets::OffsetEntry;
-use spcompat::analysis::restore::{Prediction, Status, UidNames, Verdict, predict};
+use spcompat::analysis::predict::{UidNames, predict};
+use spcompat::analysis::result::OffsetEntry;
+use spcompat::analysis::result::{Prediction, Status, Verdict};
 use spcompat::analysis::rules::Severity;
+use spcompat::analysis::sides::{NewSide, OldOperator, OldSide};
 use spcompat::job::{parse_job_graph, uid_hash};
 use spcompat::savepoint::Savepoint;
 use spcompat::savepoint::sources::{
@@ -63,7 +64,7 @@ fn codes(p: &Prediction, id: &str) -> Vec<(&'static str, Severity)> {
         .unwrap()
         .reasons
         .iter()
-        .map(|r| (r.code, r.severity))
+        .map(|r| (r.rule.id, r.severity))
         .collect()
 }
 
@@ -125,7 +126,7 @@ fn renamed_source_loses_its_positions() {
     let reset = v
         .reasons
         .iter()
-        .find(|r| r.code == "source-offsets-reset")
+        .find(|r| r.rule.id == "source-offsets-reset")
         .unwrap();
     assert!(reset.message.contains("2 split(s)"), "{}", reset.message);
     assert!(reset.message.contains("-n drops it"), "{}", reset.message);
@@ -149,7 +150,7 @@ fn renamed_source_loses_its_positions() {
     let reset = v
         .reasons
         .iter()
-        .find(|r| r.code == "source-offsets-reset")
+        .find(|r| r.rule.id == "source-offsets-reset")
         .unwrap();
     assert!(
         reset.message.contains("refuses without -n"),
@@ -341,7 +342,7 @@ fn kafka_source_with_new_uid_falls_back_to_group_offsets() {
     let reset = &p.operators[0]
         .reasons
         .iter()
-        .find(|r| r.code == "source-offsets-reset")
+        .find(|r| r.rule.id == "source-offsets-reset")
         .unwrap()
         .message;
     assert!(

@@ -18,51 +18,19 @@
 //! - connector options of a source or sink ([`rules::SQL_CONNECTOR_OPTIONS_CHANGED`]).
 //!
 //! The findings explain; whether an operator's state maps or is compatible is decided by the
-//! restore and schema checks ([`super::restore`], [`super::schema_check`]).
+//! restore and schema checks ([`super::predict`], [`super::schema_check`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use serde::Serialize;
 use similar::TextDiff;
 
-use super::restore::{Finding, Prediction, Status};
-use super::rules::{self, Rule, Severity};
+mod changes;
+
+use super::result::{Finding, Prediction, SqlReport, Status};
+use super::rules::{self, Severity};
 use crate::OperatorId;
 use crate::job::plan::{SqlInfo, short_table};
 use crate::job::{JobGraph, derive_operator_ids};
-
-/// One change, in SQL terms.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SqlChange {
-    pub code: &'static str,
-    pub severity: Severity,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix: Option<String>,
-    /// The old version's operators this change is about (their IDs in the savepoint).
-    pub operators: Vec<OperatorId>,
-    /// The new operator, when the change pairs an old operator with one of the new version.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub new_operator: Option<OperatorId>,
-}
-
-/// The SQL-level comparison of two job versions.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SqlReport {
-    /// How each version gets its operator IDs: `compiled-plan`, `sql` (plain), `sql-uids`
-    /// (plain SQL with `table.exec.uid.generation=ALWAYS`).
-    pub old_mode: String,
-    pub new_mode: String,
-    pub changes: Vec<SqlChange>,
-    /// Unified diff of the two queries' outlines (one line per operator).
-    pub diff: String,
-    /// The old version's operator names by ID, to name savepoint operators whose metadata
-    /// stores no names (before Flink 2.0).
-    #[serde(skip)]
-    pub old_names: BTreeMap<OperatorId, String>,
-}
 
 /// One operator of an SQL job, as the comparison sees it.
 #[derive(Debug, Clone)]
@@ -298,24 +266,6 @@ fn row_types(t: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn change(
-    rule: &Rule,
-    severity: Severity,
-    message: String,
-    operators: Vec<OperatorId>,
-    new_operator: Option<OperatorId>,
-    fix: Option<String>,
-) -> SqlChange {
-    SqlChange {
-        code: rule.id,
-        severity,
-        message,
-        fix,
-        operators,
-        new_operator,
-    }
-}
-
 /// Compares two versions of an SQL job. `None` when neither graph describes SQL operators.
 pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
     let old_units = units(old);
@@ -332,135 +282,13 @@ pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
     for &(i, j) in &pairs {
         let o = &old_units[i];
         let Some(j) = j else {
-            if o.stateful() {
-                changes.push(change(
-                    &rules::SQL_AGGREGATE_CHANGED,
-                    Severity::Warning,
-                    format!(
-                        "{} ({}) has no counterpart in the new query: its state has no operator to go to",
-                        o.label(),
-                        o.title()
-                    ),
-                    vec![o.id],
-                    None,
-                    Some("keep the statement that created this operator, or run with -n to drop its state".to_string()),
-                ));
-            }
+            changes.extend(changes::unmatched_stateful(o));
             continue;
         };
         let n = &new_units[j];
         let len_before = changes.len();
-        if o.info.group_by != n.info.group_by
-            && (o.info.group_by.is_some() || n.info.group_by.is_some())
-        {
-            let key_changed = o.key_type != n.key_type;
-            let what = if o.transformation().contains("aggregate") {
-                "GROUP BY"
-            } else {
-                "key"
-            };
-            let mut msg = format!(
-                "{}: {what} {} -> {what} {}",
-                o.title(),
-                list(&o.info.group_by),
-                list(&n.info.group_by)
-            );
-            let severity = if key_changed {
-                if let (Some(a), Some(b)) = (&o.key_type, &n.key_type) {
-                    msg.push_str(&format!(" (state key {a} -> {b})"));
-                }
-                Severity::Error
-            } else {
-                msg.push_str(" (same key types: the state restores, but is now read under different columns)");
-                Severity::Warning
-            };
-            changes.push(change(
-                &rules::SQL_GROUP_KEY_CHANGED,
-                severity,
-                msg,
-                vec![o.id],
-                Some(n.id),
-                Some("keep the grouping columns and their types; a new grouping needs a fresh start (new state, e.g. a new uid or -n with the old aggregate removed)".to_string()),
-            ));
-        } else if o.key_type != n.key_type && o.key_type.is_some() && n.key_type.is_some() {
-            changes.push(change(
-                &rules::SQL_GROUP_KEY_CHANGED,
-                Severity::Error,
-                format!(
-                    "{}: the key's type changed: {} -> {}",
-                    o.title(),
-                    o.key_type.as_deref().unwrap_or("?"),
-                    n.key_type.as_deref().unwrap_or("?")
-                ),
-                vec![o.id],
-                Some(n.id),
-                Some("keep the key columns' types (including nullability)".to_string()),
-            ));
-        }
-        if o.info.aggregates != n.info.aggregates
-            && (o.info.aggregates.is_some() || n.info.aggregates.is_some())
-        {
-            let before: Vec<String> = o.info.aggregates.clone().unwrap_or_default();
-            let after: Vec<String> = n.info.aggregates.clone().unwrap_or_default();
-            let added: Vec<&String> = after.iter().filter(|a| !before.contains(a)).collect();
-            let removed: Vec<&String> = before.iter().filter(|a| !after.contains(a)).collect();
-            let mut parts = Vec::new();
-            if !added.is_empty() && removed.len() == added.len() && before.len() == after.len() {
-                for (r, a) in removed.iter().zip(&added) {
-                    parts.push(format!("aggregate changed: {r} -> {a}"));
-                }
-            } else {
-                for a in &added {
-                    parts.push(format!("aggregate added: {a}"));
-                }
-                for r in &removed {
-                    parts.push(format!("aggregate removed: {r}"));
-                }
-                if added.is_empty() && removed.is_empty() {
-                    parts.push(format!(
-                        "aggregates reordered: {} -> {}",
-                        before.join(", "),
-                        after.join(", ")
-                    ));
-                }
-            }
-            let old_acc = o
-                .states
-                .iter()
-                .find(|(s, _)| s == "accState")
-                .map(|(_, t)| t);
-            let new_acc = n
-                .states
-                .iter()
-                .find(|(s, _)| s == "accState")
-                .map(|(_, t)| t);
-            let (severity, detail) = match (old_acc, new_acc) {
-                (Some(a), Some(b)) if row_types(a) != row_types(b) => (
-                    Severity::Error,
-                    format!(
-                        " (accState {a} -> {b}: one accumulator field per aggregate, so the state serializer changes)"
-                    ),
-                ),
-                (Some(_), Some(_)) => (
-                    Severity::Info,
-                    " (the accumulators keep their types: the state restores)".to_string(),
-                ),
-                _ => (
-                    Severity::Warning,
-                    " (the accumulator types are not known for both versions)".to_string(),
-                ),
-            };
-            changes.push(change(
-                &rules::SQL_AGGREGATE_CHANGED,
-                severity,
-                format!("{}: {}{detail}", o.title(), parts.join("; ")),
-                vec![o.id],
-                Some(n.id),
-                (severity == Severity::Error).then(|| {
-                    "keep the aggregate calls (and their order); compute a new aggregate in a separate query with its own state".to_string()
-                }),
-            ));
-        }
+        changes.extend(changes::group_key_changed(o, n));
+        changes.extend(changes::aggregate_changed(o, n));
         // When the ID moved as well, the saved state never reaches the changed operator: the
         // change is context for the unmapped state, not a failure of its own.
         if o.id != n.id {
@@ -473,36 +301,7 @@ pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
                 }
             }
         }
-        if matches!(o.transformation(), "source" | "sink") && o.info.options != n.info.options {
-            let keys: BTreeSet<&String> =
-                o.info.options.keys().chain(n.info.options.keys()).collect();
-            let mut parts = Vec::new();
-            for k in keys {
-                match (o.info.options.get(k), n.info.options.get(k)) {
-                    (Some(a), Some(b)) if a != b => parts.push(format!("{k} {a} -> {b}")),
-                    (Some(a), None) => parts.push(format!("{k} {a} removed")),
-                    (None, Some(b)) => parts.push(format!("{k} {b} added")),
-                    _ => {}
-                }
-            }
-            let topic = parts
-                .iter()
-                .any(|p| p.starts_with("topic ") || p.starts_with("topic-pattern "));
-            changes.push(change(
-                &rules::SQL_CONNECTOR_OPTIONS_CHANGED,
-                if topic {
-                    Severity::Warning
-                } else {
-                    Severity::Info
-                },
-                format!("{}: option {}", o.title(), parts.join(", ")),
-                vec![o.id],
-                Some(n.id),
-                topic.then(|| {
-                    "the source's saved positions are per topic partition: partitions of a new topic start from the startup mode, those of a removed topic are dropped".to_string()
-                }),
-            ));
-        }
+        changes.extend(changes::connector_options_changed(o, n));
     }
 
     // Moved IDs, and why.
@@ -533,154 +332,22 @@ pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
             format!(" ({})", stateful_moved.join("; "))
         };
         if old_uids != new_uids {
-            let msg = if old_uids {
-                format!(
-                    "the old version set operator uids ({}), the new one sets none ({}): the IDs of {} operator(s) now follow the graph's shape{which}",
-                    describe_mode(&old_mode),
-                    describe_mode(&new_mode),
-                    moved.len()
-                )
-            } else {
-                format!(
-                    "the new version sets operator uids ({}) that the old one did not have ({}): the IDs of {} operator(s) change{which}",
-                    describe_mode(&new_mode),
-                    describe_mode(&old_mode),
-                    moved.len()
-                )
-            };
-            changes.push(change(
-                &rules::SQL_PLAN_UIDS_MISSING,
-                Severity::Error,
-                msg,
+            changes.push(changes::plan_uids_missing(
+                old_uids,
+                (&old_mode, &new_mode),
+                moved.len(),
                 ids,
-                None,
-                Some(if old_uids {
-                    "run the new version from a compiled plan as well (COMPILE PLAN ... / EXECUTE PLAN), or with the same table.exec.uid.generation".to_string()
-                } else {
-                    "keep running the query the way the savepoint was taken (plain SQL without uids), or migrate once with -n accepting the state loss, then stay on compiled plans".to_string()
-                }),
+                &which,
             ));
         } else {
-            let old_sinks: BTreeSet<String> = old_units
-                .iter()
-                .filter(|u| u.transformation() == "sink")
-                .filter_map(|u| u.info.table_name())
-                .collect();
-            let new_sinks: BTreeSet<String> = new_units
-                .iter()
-                .filter(|u| u.transformation() == "sink")
-                .filter_map(|u| u.info.table_name())
-                .collect();
-            let added: Vec<&String> = new_sinks.difference(&old_sinks).collect();
-            let removed: Vec<&String> = old_sinks.difference(&new_sinks).collect();
-            let mut causes = Vec::new();
-            for a in &added {
-                causes.push(format!("new INSERT INTO {a}"));
-            }
-            for r in &removed {
-                causes.push(format!("removed INSERT INTO {r}"));
-            }
-            let paired_new: HashSet<usize> = pairs.iter().filter_map(|&(_, j)| j).collect();
-            let new_nodes: Vec<String> = new_units
-                .iter()
-                .enumerate()
-                .filter(|(j, u)| {
-                    !paired_new.contains(j)
-                        && u.transformation() != "sink"
-                        && u.transformation() != "source"
-                })
-                .map(|(_, u)| u.title())
-                .collect();
-            let paired_old: HashSet<usize> = pairs
-                .iter()
-                .filter(|&&(_, j)| j.is_some())
-                .map(|&(i, _)| i)
-                .collect();
-            let gone: Vec<String> = old_units
-                .iter()
-                .enumerate()
-                .filter(|(i, u)| {
-                    !paired_old.contains(i)
-                        && u.transformation() != "sink"
-                        && u.transformation() != "source"
-                })
-                .map(|(_, u)| u.title())
-                .collect();
-            if added.is_empty() && removed.is_empty() {
-                for t in &new_nodes {
-                    causes.push(format!("new {t} node"));
-                }
-                for t in &gone {
-                    causes.push(format!("removed {t} node"));
-                }
-            }
-            let renumbered = old_uids && new_uids;
-            let cause = if causes.is_empty() {
-                if renumbered {
-                    "the recompiled plan numbers its ExecNodes differently".to_string()
-                } else {
-                    "the planned graph changed shape".to_string()
-                }
-            } else {
-                causes.join(", ")
-            };
-            // An old ID that now belongs to a different operator of the query: its state goes
-            // there (renumbered plans, or auto IDs that happen to line up).
-            let mut captures = Vec::new();
-            for &(i, j) in &moved {
-                let o = &old_units[i];
-                if !o.stateful() {
-                    continue;
-                }
-                let Some(thief) = new_units
-                    .iter()
-                    .enumerate()
-                    .find(|&(k, n)| k != j && n.id == o.id)
-                    .map(|(_, n)| n)
-                else {
-                    continue;
-                };
-                let feeds = |u: &Unit| {
-                    u.sinks
-                        .iter()
-                        .map(|s| format!("INSERT INTO {s}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                captures.push(change(
-                    &rules::SQL_TOPOLOGY_SHIFTED_IDS,
-                    Severity::Error,
-                    format!(
-                        "ID {} of {} ({}) now belongs to {} of {}: that operator takes this state",
-                        o.id,
-                        o.label(),
-                        feeds(o),
-                        thief.label(),
-                        feeds(thief)
-                    ),
-                    vec![o.id],
-                    Some(thief.id),
-                    Some("keep the ExecNode ids (or the graph's shape) of stateful operators; a state restored into a different query is either incompatible or silently wrong".to_string()),
-                ));
-            }
-            let how = if renumbered {
-                "renumbers the plan's ExecNodes, which moves the uids and IDs of"
-            } else {
-                "moves the IDs of"
-            };
-            changes.push(change(
-                &rules::SQL_TOPOLOGY_SHIFTED_IDS,
-                Severity::Error,
-                format!("{cause} {how} {} operator(s){which}", moved.len()),
+            changes.extend(changes::topology_shifted_ids(
+                (&old_units, &new_units),
+                &pairs,
+                &moved,
+                (old_uids, new_uids),
                 ids,
-                None,
-                Some(if renumbered {
-                    "keep the ExecNode ids of stateful nodes: edit the existing plan instead of recompiling, or set table.exec.uid.format per node in the plan".to_string()
-                } else {
-                    "keep the statement set's order and shape, or run the job from a compiled plan (uids do not depend on the graph's shape); to accept the loss run with -n".to_string()
-                }),
+                &which,
             ));
-            changes.extend(captures);
         }
     }
 
@@ -769,10 +436,7 @@ pub fn annotate(prediction: &mut Prediction, mut report: SqlReport) {
     // Under -n, moved IDs lose state but do not fail the start.
     if prediction.allow_non_restored_state {
         for c in &mut report.changes {
-            if (c.code == rules::SQL_TOPOLOGY_SHIFTED_IDS.id
-                || c.code == rules::SQL_PLAN_UIDS_MISSING.id)
-                && c.new_operator.is_none()
-            {
+            if c.moves_ids() && c.new_operator.is_none() {
                 c.severity = c.severity.min(Severity::Warning);
             }
         }
@@ -795,15 +459,13 @@ pub fn annotate(prediction: &mut Prediction, mut report: SqlReport) {
             // mapped operator they are context.
             let mut severity = c.severity;
             // (A change that names the new operator taking the state stays as it is.)
-            if (c.code == rules::SQL_TOPOLOGY_SHIFTED_IDS.id
-                || c.code == rules::SQL_PLAN_UIDS_MISSING.id)
+            if c.moves_ids()
                 && c.new_operator.is_none()
                 && (v.status != Status::Unmapped || prediction.allow_non_restored_state)
             {
                 severity = severity.min(Severity::Warning);
             }
-            let rule = rules::find(c.code).unwrap_or(&rules::SQL_AGGREGATE_CHANGED);
-            let mut f = Finding::new(rule, c.message.clone()).with_severity(severity);
+            let mut f = Finding::new(c.rule, c.message.clone()).with_severity(severity);
             if let Some(fix) = &c.fix {
                 f = f.with_fix(fix.clone());
             }

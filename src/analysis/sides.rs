@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use super::result::FileLine;
+
 use crate::OperatorId;
 use crate::job::{DerivedIds, IdSource, JobGraph, JobGraphError, SourceDecl, derive_operator_ids};
 use crate::savepoint::sources::SourcePositions;
@@ -44,26 +46,6 @@ impl StateSchema {
                 .collect(),
             avro_schema: None,
         }
-    }
-}
-
-/// A place in an input file, for CI annotations.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FileLine {
-    pub file: String,
-    pub line: usize,
-}
-
-impl FileLine {
-    /// Where a job-graph operator is written, when the graph was read from a file.
-    pub fn of_operator(graph: &JobGraph, op: &crate::job::JobOperator) -> Option<FileLine> {
-        let origin = graph.origin.as_ref()?;
-        let offset = op.location.span?.offset();
-        let line = origin.line_of(offset);
-        Some(FileLine {
-            file: origin.name.clone(),
-            line,
-        })
     }
 }
 

@@ -1,0 +1,437 @@
+//! The result model every analysis produces and every report renders: the verdict, each
+//! operator's status and the findings behind it, source positions and SQL changes. It sits
+//! below the analyses (which fill it) and the renderers (which read it), so neither imports
+//! the other.
+
+use std::collections::BTreeMap;
+
+use serde::{Serialize, Serializer};
+
+use super::rules::{self, Rule, Severity};
+use crate::OperatorId;
+use crate::job::JobGraph;
+use crate::savepoint::sources::KafkaPosition;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Restores,
+    Fails,
+    RestoresWithStateLoss,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Restores => "restores",
+            Verdict::Fails => "fails",
+            Verdict::RestoresWithStateLoss => "restores-with-state-loss",
+        }
+    }
+
+    /// Exit code of `check` and `diff` (contract: 0, 1, 3).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::Restores => 0,
+            Verdict::Fails => 1,
+            Verdict::RestoresWithStateLoss => 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Restored,
+    Unmapped,
+    Incompatible,
+    New,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Restored => "restored",
+            Status::Unmapped => "unmapped",
+            Status::Incompatible => "incompatible",
+            Status::New => "new",
+        }
+    }
+}
+
+/// One reason behind an operator's status (JSON `reasons[]`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// The rule that found it; JSON writes its id as `code`.
+    #[serde(rename = "code", serialize_with = "rule_id")]
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    /// The state the finding is about, when it is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Flink's own error text for this failure, when Flink fails.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flink_error: Option<String>,
+    /// Schema findings: the old and new type in job-graph notation, and a unified diff of
+    /// the two, one line per field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+    /// Accepted in `spcompat.toml`, with the reason given there: reported, but it does not
+    /// fail the exit code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<String>,
+}
+
+/// Rules serialize as their id (JSON `code`), the contract's stable spelling.
+pub fn rule_id<S: Serializer>(rule: &&'static Rule, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(rule.id)
+}
+
+impl Finding {
+    /// Whether this finding was raised by `rule`.
+    pub fn is(&self, rule: &Rule) -> bool {
+        self.rule.id == rule.id
+    }
+
+    pub fn new(rule: &'static Rule, message: String) -> Finding {
+        Finding {
+            rule,
+            severity: rule.severity,
+            message,
+            fix: None,
+            state: None,
+            flink_error: None,
+            old_type: None,
+            new_type: None,
+            diff: None,
+            accepted: None,
+        }
+    }
+
+    pub fn with_state(mut self, state: &str) -> Finding {
+        self.state = Some(state.to_string());
+        self
+    }
+
+    /// Sets the old and new type and their diff (empty diffs are left out).
+    pub fn with_types(
+        mut self,
+        old: &impl std::fmt::Display,
+        new: &impl std::fmt::Display,
+        diff: String,
+    ) -> Finding {
+        self.old_type = Some(old.to_string());
+        self.new_type = Some(new.to_string());
+        self.diff = (!diff.trim().is_empty()).then_some(diff);
+        self
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Finding {
+        self.severity = severity;
+        self
+    }
+
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Finding {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    pub fn with_flink_error(mut self, text: impl Into<String>) -> Finding {
+        self.flink_error = Some(text.into());
+        self
+    }
+}
+
+/// How findings and reports name an operator: by uid, else by name and ID, else by ID.
+#[derive(Debug, Clone, Copy)]
+pub struct OperatorName<'a> {
+    pub uid: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub id: &'a str,
+}
+
+impl OperatorName<'_> {
+    /// For plain-text places (CI annotations, test names): `uid u`, `n (id)` or `id`.
+    pub fn plain(self) -> String {
+        match (self.uid, self.name) {
+            (Some(u), _) => format!("uid {u}"),
+            (None, Some(n)) => format!("{n} ({})", self.id),
+            (None, None) => self.id.to_string(),
+        }
+    }
+
+    /// For finding messages, with the names in code spans: ``uid `u` ``, `` `n` (id) ``.
+    pub fn quoted(self) -> String {
+        match (self.uid, self.name) {
+            (Some(u), _) => format!("uid `{u}`"),
+            (None, Some(n)) => format!("`{n}` ({})", self.id),
+            (None, None) => self.id.to_string(),
+        }
+    }
+}
+
+/// The operator of the new job that an old operator maps to.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MappedTo {
+    pub operator_id: OperatorId,
+    pub node: Option<u32>,
+    pub uid: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperatorVerdict {
+    pub operator_id: OperatorId,
+    pub uid: Option<String>,
+    pub name: Option<String>,
+    pub status: Status,
+    pub reasons: Vec<Finding>,
+    /// For savepoint operators that map: the new operator taking the state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_operator: Option<MappedTo>,
+    /// The uid this savepoint operator most likely had, found by hashing known uids (when the
+    /// savepoint does not store uids).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inferred_uid: Option<String>,
+    /// Names of the states involved.
+    pub states: Vec<String>,
+    /// Where the new operator is written, when known (CI annotations point there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<FileLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Prediction {
+    pub verdict: Verdict,
+    /// The verdict once findings accepted in `spcompat.toml` no longer count; the exit code
+    /// follows it. Equal to `verdict` when nothing is accepted.
+    pub effective_verdict: Verdict,
+    /// Findings that `spcompat.toml` raises to `error` (and does not accept); any makes the
+    /// effective verdict `fails` (a team's policy, e.g. for unexaminable state).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub policy_errors: Vec<String>,
+    pub allow_non_restored_state: bool,
+    pub operators: Vec<OperatorVerdict>,
+    /// Saved source positions and whether they carry over (see `analysis::offsets`).
+    pub offsets: Vec<OffsetEntry>,
+    pub old: String,
+    pub new: String,
+    /// SQL jobs: the change between the two versions in SQL terms (see `analysis::sql`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sql: Option<SqlReport>,
+    /// Mapped operators whose state the new side does not describe: their schemas were not
+    /// compared, so a `restores` verdict does not vouch for them. Empty when every mapped
+    /// state was compared.
+    pub state_not_compared: Vec<NotCompared>,
+}
+
+/// One operator of [`Prediction::state_not_compared`].
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotCompared {
+    pub operator_id: OperatorId,
+    pub uid: Option<String>,
+    pub name: Option<String>,
+    pub states: Vec<String>,
+    pub message: String,
+}
+
+impl NotCompared {
+    /// One entry per operator carrying a `state-not-compared` finding.
+    pub fn collect(operators: &[OperatorVerdict]) -> Vec<NotCompared> {
+        operators
+            .iter()
+            .filter_map(|o| {
+                let f = o
+                    .reasons
+                    .iter()
+                    .find(|r| r.is(&rules::STATE_NOT_COMPARED))?;
+                Some(NotCompared {
+                    operator_id: o.operator_id,
+                    uid: o.uid.clone(),
+                    name: o.name.clone(),
+                    states: o.states.clone(),
+                    message: f.message.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+impl Prediction {
+    /// Restored operators with state whose compatibility only serializer code decides
+    /// (user-written snapshots, Kryo): a `restores` verdict cannot vouch for them.
+    pub fn undecided_operators(&self) -> usize {
+        const UNDECIDED: [&Rule; 3] = [
+            &rules::STATE_NOT_EXAMINED,
+            &rules::STATE_TYPE_UNKNOWN,
+            &rules::LINT_KRYO_STATE,
+        ];
+        self.operators
+            .iter()
+            .filter(|o| o.status == Status::Restored)
+            .filter(|o| {
+                o.reasons
+                    .iter()
+                    .any(|r| r.severity != Severity::Info && UNDECIDED.iter().any(|u| r.is(u)))
+            })
+            .count()
+    }
+
+    /// Restored operators whose state the new side does not describe (`state-not-compared`).
+    pub fn not_compared_operators(&self) -> usize {
+        self.operators
+            .iter()
+            .filter(|o| o.status == Status::Restored)
+            .filter(|o| {
+                o.reasons
+                    .iter()
+                    .any(|r| r.severity != Severity::Info && r.is(&rules::STATE_NOT_COMPARED))
+            })
+            .count()
+    }
+}
+
+/// The contract's verdict: `fails` if any operator is incompatible, or unmapped without `-n`;
+/// `restores-with-state-loss` if some operator is unmapped under `-n`; else `restores`. With
+/// `skip_accepted`, operators whose failing findings are all accepted do not fail the verdict,
+/// but an accepted unmapped operator still means state loss: Flink needs `-n` to drop it, so
+/// the exit code must not tell a pipeline that a plain restore works.
+pub fn compute_verdict(
+    operators: &[OperatorVerdict],
+    allow_non_restored_state: bool,
+    skip_accepted: bool,
+) -> Verdict {
+    let counts = |o: &&OperatorVerdict| {
+        if !skip_accepted {
+            return true;
+        }
+        let failing: Vec<&Finding> = o
+            .reasons
+            .iter()
+            .filter(|r| r.severity == Severity::Error || r.is(&rules::UNMAPPED_STATE))
+            .collect();
+        failing.is_empty() || failing.iter().any(|r| r.accepted.is_none())
+    };
+    let any = |status: Status| operators.iter().filter(counts).any(|o| o.status == status);
+    let any_unmapped = operators.iter().any(|o| o.status == Status::Unmapped);
+    if any(Status::Incompatible) || (!allow_non_restored_state && any(Status::Unmapped)) {
+        Verdict::Fails
+    } else if any_unmapped {
+        Verdict::RestoresWithStateLoss
+    } else {
+        Verdict::Restores
+    }
+}
+
+/// A place in an input file, for CI annotations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileLine {
+    pub file: String,
+    pub line: usize,
+}
+
+impl FileLine {
+    /// Where a job-graph operator is written, when the graph was read from a file.
+    pub fn of_operator(graph: &JobGraph, op: &crate::job::JobOperator) -> Option<FileLine> {
+        let origin = graph.origin.as_ref()?;
+        let offset = op.location.span?.offset();
+        let line = origin.line_of(offset);
+        Some(FileLine {
+            file: origin.name.clone(),
+            line,
+        })
+    }
+}
+
+/// One source operator of the savepoint whose state holds positions (JSON `offsets[]`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OffsetEntry {
+    pub operator_id: OperatorId,
+    pub uid: Option<String>,
+    pub name: Option<String>,
+    /// The saved positions will be restored into the new job.
+    pub carry_over: bool,
+    /// The connector the saved splits belong to, when recognised.
+    pub connector: Option<&'static str>,
+    /// Kafka partitions and the next offset to read (or a marker such as `earliest`).
+    pub partitions: Vec<KafkaPosition>,
+    /// Positions of non-Kafka splits, in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub splits: Vec<SplitPosition>,
+    /// The new operator that takes over (or most likely replaces) this source.
+    pub new_operator_id: Option<OperatorId>,
+    /// Where the new source starts when the positions do not carry over: its `startupMode`, or
+    /// `unknown: set startupMode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts_from: Option<String>,
+    /// What that start means for the data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consequence: Option<String>,
+    /// Topics the new source reads that no saved split has.
+    pub topics_added: Vec<String>,
+    /// Topics of saved splits the new source no longer lists.
+    pub topics_removed: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SplitPosition {
+    pub subtask: i32,
+    pub split: String,
+    pub position: String,
+}
+
+/// One change, in SQL terms.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SqlChange {
+    #[serde(rename = "code", serialize_with = "rule_id")]
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    /// The old version's operators this change is about (their IDs in the savepoint).
+    pub operators: Vec<OperatorId>,
+    /// The new operator, when the change pairs an old operator with one of the new version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_operator: Option<OperatorId>,
+}
+
+impl SqlChange {
+    /// Changes about operator IDs that moved: they lose state only where it is unmapped.
+    pub fn moves_ids(&self) -> bool {
+        self.rule.id == rules::SQL_TOPOLOGY_SHIFTED_IDS.id
+            || self.rule.id == rules::SQL_PLAN_UIDS_MISSING.id
+    }
+}
+
+/// The SQL-level comparison of two job versions.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SqlReport {
+    /// How each version gets its operator IDs: `compiled-plan`, `sql` (plain), `sql-uids`
+    /// (plain SQL with `table.exec.uid.generation=ALWAYS`).
+    pub old_mode: String,
+    pub new_mode: String,
+    pub changes: Vec<SqlChange>,
+    /// Unified diff of the two queries' outlines (one line per operator).
+    pub diff: String,
+    /// The old version's operator names by ID, to name savepoint operators whose metadata
+    /// stores no names (before Flink 2.0).
+    #[serde(skip)]
+    pub old_names: BTreeMap<OperatorId, String>,
+}

@@ -1,0 +1,379 @@
+//! One function per SQL rule: each compares one old operator with its counterpart in the new
+//! query (or the two queries' IDs as a whole) and returns the change in SQL terms.
+
+use std::collections::{BTreeSet, HashSet};
+
+use super::super::result::SqlChange;
+use super::super::rules::{self, Rule, Severity};
+use super::{Unit, describe_mode, list, row_types};
+use crate::OperatorId;
+
+pub(super) fn change(
+    rule: &'static Rule,
+    severity: Severity,
+    message: String,
+    operators: Vec<OperatorId>,
+    new_operator: Option<OperatorId>,
+    fix: Option<String>,
+) -> SqlChange {
+    SqlChange {
+        rule,
+        severity,
+        message,
+        fix,
+        operators,
+        new_operator,
+    }
+}
+
+/// A stateful operator of the old query with no counterpart in the new one: its state has
+/// nowhere to go.
+pub(super) fn unmatched_stateful(o: &Unit) -> Option<SqlChange> {
+    o.stateful().then(|| {
+        change(
+            &rules::SQL_AGGREGATE_CHANGED,
+            Severity::Warning,
+            format!(
+                "{} ({}) has no counterpart in the new query: its state has no operator to go to",
+                o.label(),
+                o.title()
+            ),
+            vec![o.id],
+            None,
+            Some(
+                "keep the statement that created this operator, or run with -n to drop its state"
+                    .to_string(),
+            ),
+        )
+    })
+}
+
+/// `GROUP BY k -> GROUP BY k, g`: the state key of a grouping operator changed.
+pub(super) fn group_key_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
+    if o.info.group_by != n.info.group_by
+        && (o.info.group_by.is_some() || n.info.group_by.is_some())
+    {
+        let key_changed = o.key_type != n.key_type;
+        let what = if o.transformation().contains("aggregate") {
+            "GROUP BY"
+        } else {
+            "key"
+        };
+        let mut msg = format!(
+            "{}: {what} {} -> {what} {}",
+            o.title(),
+            list(&o.info.group_by),
+            list(&n.info.group_by)
+        );
+        let severity = if key_changed {
+            if let (Some(a), Some(b)) = (&o.key_type, &n.key_type) {
+                msg.push_str(&format!(" (state key {a} -> {b})"));
+            }
+            Severity::Error
+        } else {
+            msg.push_str(
+                " (same key types: the state restores, but is now read under different columns)",
+            );
+            Severity::Warning
+        };
+        Some(change(
+            &rules::SQL_GROUP_KEY_CHANGED,
+            severity,
+            msg,
+            vec![o.id],
+            Some(n.id),
+            Some("keep the grouping columns and their types; a new grouping needs a fresh start (new state, e.g. a new uid or -n with the old aggregate removed)".to_string()),
+        ))
+    } else if o.key_type != n.key_type && o.key_type.is_some() && n.key_type.is_some() {
+        Some(change(
+            &rules::SQL_GROUP_KEY_CHANGED,
+            Severity::Error,
+            format!(
+                "{}: the key's type changed: {} -> {}",
+                o.title(),
+                o.key_type.as_deref().unwrap_or("?"),
+                n.key_type.as_deref().unwrap_or("?")
+            ),
+            vec![o.id],
+            Some(n.id),
+            Some("keep the key columns' types (including nullability)".to_string()),
+        ))
+    } else {
+        None
+    }
+}
+
+/// `aggregate added: MAX(v)`: the aggregate calls (and so the accumulator row) changed.
+pub(super) fn aggregate_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
+    if o.info.aggregates != n.info.aggregates
+        && (o.info.aggregates.is_some() || n.info.aggregates.is_some())
+    {
+        let before: Vec<String> = o.info.aggregates.clone().unwrap_or_default();
+        let after: Vec<String> = n.info.aggregates.clone().unwrap_or_default();
+        let added: Vec<&String> = after.iter().filter(|a| !before.contains(a)).collect();
+        let removed: Vec<&String> = before.iter().filter(|a| !after.contains(a)).collect();
+        let mut parts = Vec::new();
+        if !added.is_empty() && removed.len() == added.len() && before.len() == after.len() {
+            for (r, a) in removed.iter().zip(&added) {
+                parts.push(format!("aggregate changed: {r} -> {a}"));
+            }
+        } else {
+            for a in &added {
+                parts.push(format!("aggregate added: {a}"));
+            }
+            for r in &removed {
+                parts.push(format!("aggregate removed: {r}"));
+            }
+            if added.is_empty() && removed.is_empty() {
+                parts.push(format!(
+                    "aggregates reordered: {} -> {}",
+                    before.join(", "),
+                    after.join(", ")
+                ));
+            }
+        }
+        let old_acc = o
+            .states
+            .iter()
+            .find(|(s, _)| s == "accState")
+            .map(|(_, t)| t);
+        let new_acc = n
+            .states
+            .iter()
+            .find(|(s, _)| s == "accState")
+            .map(|(_, t)| t);
+        let (severity, detail) = match (old_acc, new_acc) {
+            (Some(a), Some(b)) if row_types(a) != row_types(b) => (
+                Severity::Error,
+                format!(
+                    " (accState {a} -> {b}: one accumulator field per aggregate, so the state serializer changes)"
+                ),
+            ),
+            (Some(_), Some(_)) => (
+                Severity::Info,
+                " (the accumulators keep their types: the state restores)".to_string(),
+            ),
+            _ => (
+                Severity::Warning,
+                " (the accumulator types are not known for both versions)".to_string(),
+            ),
+        };
+        Some(change(
+            &rules::SQL_AGGREGATE_CHANGED,
+            severity,
+            format!("{}: {}{detail}", o.title(), parts.join("; ")),
+            vec![o.id],
+            Some(n.id),
+            (severity == Severity::Error).then(|| {
+                "keep the aggregate calls (and their order); compute a new aggregate in a separate query with its own state".to_string()
+            }),
+        ))
+    } else {
+        None
+    }
+}
+
+/// A source or sink table's connector options changed.
+pub(super) fn connector_options_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
+    if matches!(o.transformation(), "source" | "sink") && o.info.options != n.info.options {
+        let keys: BTreeSet<&String> = o.info.options.keys().chain(n.info.options.keys()).collect();
+        let mut parts = Vec::new();
+        for k in keys {
+            match (o.info.options.get(k), n.info.options.get(k)) {
+                (Some(a), Some(b)) if a != b => parts.push(format!("{k} {a} -> {b}")),
+                (Some(a), None) => parts.push(format!("{k} {a} removed")),
+                (None, Some(b)) => parts.push(format!("{k} {b} added")),
+                _ => {}
+            }
+        }
+        let topic = parts
+            .iter()
+            .any(|p| p.starts_with("topic ") || p.starts_with("topic-pattern "));
+        Some(change(
+            &rules::SQL_CONNECTOR_OPTIONS_CHANGED,
+            if topic {
+                Severity::Warning
+            } else {
+                Severity::Info
+            },
+            format!("{}: option {}", o.title(), parts.join(", ")),
+            vec![o.id],
+            Some(n.id),
+            topic.then(|| {
+                "the source's saved positions are per topic partition: partitions of a new topic start from the startup mode, those of a removed topic are dropped".to_string()
+            }),
+        ))
+    } else {
+        None
+    }
+}
+
+/// Uids on one side only (compiled plan versus plain SQL): every auto-generated ID moves.
+pub(super) fn plan_uids_missing(
+    old_uids: bool,
+    (old_mode, new_mode): (&str, &str),
+    moved: usize,
+    ids: Vec<OperatorId>,
+    which: &str,
+) -> SqlChange {
+    let msg = if old_uids {
+        format!(
+            "the old version set operator uids ({}), the new one sets none ({}): the IDs of {} operator(s) now follow the graph's shape{which}",
+            describe_mode(old_mode),
+            describe_mode(new_mode),
+            moved
+        )
+    } else {
+        format!(
+            "the new version sets operator uids ({}) that the old one did not have ({}): the IDs of {} operator(s) change{which}",
+            describe_mode(new_mode),
+            describe_mode(old_mode),
+            moved
+        )
+    };
+    change(
+        &rules::SQL_PLAN_UIDS_MISSING,
+        Severity::Error,
+        msg,
+        ids,
+        None,
+        Some(if old_uids {
+            "run the new version from a compiled plan as well (COMPILE PLAN ... / EXECUTE PLAN), or with the same table.exec.uid.generation".to_string()
+        } else {
+            "keep running the query the way the savepoint was taken (plain SQL without uids), or migrate once with -n accepting the state loss, then stay on compiled plans".to_string()
+        }),
+    )
+}
+
+/// A changed query or statement set moved auto-generated IDs: the shifted-IDs change, then
+/// one per stateful old ID that a different operator of the new query now owns.
+pub(super) fn topology_shifted_ids(
+    (old_units, new_units): (&[Unit], &[Unit]),
+    pairs: &[(usize, Option<usize>)],
+    moved: &[(usize, usize)],
+    (old_uids, new_uids): (bool, bool),
+    ids: Vec<OperatorId>,
+    which: &str,
+) -> Vec<SqlChange> {
+    let old_sinks: BTreeSet<String> = old_units
+        .iter()
+        .filter(|u| u.transformation() == "sink")
+        .filter_map(|u| u.info.table_name())
+        .collect();
+    let new_sinks: BTreeSet<String> = new_units
+        .iter()
+        .filter(|u| u.transformation() == "sink")
+        .filter_map(|u| u.info.table_name())
+        .collect();
+    let added: Vec<&String> = new_sinks.difference(&old_sinks).collect();
+    let removed: Vec<&String> = old_sinks.difference(&new_sinks).collect();
+    let mut causes = Vec::new();
+    for a in &added {
+        causes.push(format!("new INSERT INTO {a}"));
+    }
+    for r in &removed {
+        causes.push(format!("removed INSERT INTO {r}"));
+    }
+    let paired_new: HashSet<usize> = pairs.iter().filter_map(|&(_, j)| j).collect();
+    let new_nodes: Vec<String> = new_units
+        .iter()
+        .enumerate()
+        .filter(|(j, u)| {
+            !paired_new.contains(j)
+                && u.transformation() != "sink"
+                && u.transformation() != "source"
+        })
+        .map(|(_, u)| u.title())
+        .collect();
+    let paired_old: HashSet<usize> = pairs
+        .iter()
+        .filter(|&&(_, j)| j.is_some())
+        .map(|&(i, _)| i)
+        .collect();
+    let gone: Vec<String> = old_units
+        .iter()
+        .enumerate()
+        .filter(|(i, u)| {
+            !paired_old.contains(i)
+                && u.transformation() != "sink"
+                && u.transformation() != "source"
+        })
+        .map(|(_, u)| u.title())
+        .collect();
+    if added.is_empty() && removed.is_empty() {
+        for t in &new_nodes {
+            causes.push(format!("new {t} node"));
+        }
+        for t in &gone {
+            causes.push(format!("removed {t} node"));
+        }
+    }
+    let renumbered = old_uids && new_uids;
+    let cause = if causes.is_empty() {
+        if renumbered {
+            "the recompiled plan numbers its ExecNodes differently".to_string()
+        } else {
+            "the planned graph changed shape".to_string()
+        }
+    } else {
+        causes.join(", ")
+    };
+    // An old ID that now belongs to a different operator of the query: its state goes
+    // there (renumbered plans, or auto IDs that happen to line up).
+    let mut captures = Vec::new();
+    for &(i, j) in moved {
+        let o = &old_units[i];
+        if !o.stateful() {
+            continue;
+        }
+        let Some(thief) = new_units
+            .iter()
+            .enumerate()
+            .find(|&(k, n)| k != j && n.id == o.id)
+            .map(|(_, n)| n)
+        else {
+            continue;
+        };
+        let feeds = |u: &Unit| {
+            u.sinks
+                .iter()
+                .map(|s| format!("INSERT INTO {s}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        captures.push(change(
+            &rules::SQL_TOPOLOGY_SHIFTED_IDS,
+            Severity::Error,
+            format!(
+                "ID {} of {} ({}) now belongs to {} of {}: that operator takes this state",
+                o.id,
+                o.label(),
+                feeds(o),
+                thief.label(),
+                feeds(thief)
+            ),
+            vec![o.id],
+            Some(thief.id),
+            Some("keep the ExecNode ids (or the graph's shape) of stateful operators; a state restored into a different query is either incompatible or silently wrong".to_string()),
+        ));
+    }
+    let how = if renumbered {
+        "renumbers the plan's ExecNodes, which moves the uids and IDs of"
+    } else {
+        "moves the IDs of"
+    };
+    let mut changes = vec![change(
+        &rules::SQL_TOPOLOGY_SHIFTED_IDS,
+        Severity::Error,
+        format!("{cause} {how} {} operator(s){which}", moved.len()),
+        ids,
+        None,
+        Some(if renumbered {
+            "keep the ExecNode ids of stateful nodes: edit the existing plan instead of recompiling, or set table.exec.uid.format per node in the plan".to_string()
+        } else {
+            "keep the statement set's order and shape, or run the job from a compiled plan (uids do not depend on the graph's shape); to accept the loss run with -n".to_string()
+        }),
+    )];
+    changes.extend(captures);
+    changes
+}
