@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
+#[derive(Clone)]
 pub struct Case {
     pub dir: PathBuf,
     /// `<flink version>/<case id>`.

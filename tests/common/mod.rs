@@ -15,9 +15,11 @@ pub fn all_fixtures() -> Vec<PathBuf> {
         root().join("fixtures/savepoints"),
         root().join("fixtures/reference"),
     ] {
-        if !base.is_dir() {
-            continue;
-        }
+        assert!(
+            base.is_dir(),
+            "{} is part of the repository",
+            base.display()
+        );
         for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
             let entry = entry.unwrap();
             if entry.file_name() == "_metadata" {

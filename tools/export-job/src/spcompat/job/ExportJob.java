@@ -1,32 +1,24 @@
 package spcompat.job;
 
+import com.example.common.JobGraphs;
 import com.example.common.Json;
-import org.apache.flink.api.common.JobID;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.OperatorIDPair;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
-import org.apache.flink.streaming.api.graph.StreamEdge;
 import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.flink.streaming.api.graph.StreamGraphHasherV2;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.streaming.api.graph.StreamingJobGraphGenerator;
-import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
 
 import java.io.File;
-import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.jar.JarFile;
 
 /**
@@ -124,76 +116,24 @@ public final class ExportJob {
         return thrown[0];
     }
 
-    static String hex(byte[] b) {
-        StringBuilder sb = new StringBuilder();
-        for (byte x : b) sb.append(String.format("%02x", x & 0xff));
-        return sb.toString();
-    }
-
-    static Map<Integer, String> operatorIds(StreamGraph sg) {
-        Map<Integer, String> m = new HashMap<>();
-        new StreamGraphHasherV2().traverseStreamGraphAndGenerateHashes(sg)
-                .forEach((node, hash) -> m.put(node, hex(hash)));
-        return m;
-    }
-
-    static String partitioner(StreamEdge e) {
-        switch (e.getPartitioner().getClass().getSimpleName()) {
-            case "ForwardPartitioner": return "FORWARD";
-            case "KeyGroupStreamPartitioner": return "HASH";
-            case "RebalancePartitioner": return "REBALANCE";
-            case "RescalePartitioner": return "RESCALE";
-            case "ShufflePartitioner": return "SHUFFLE";
-            case "BroadcastPartitioner": return "BROADCAST";
-            case "GlobalPartitioner": return "GLOBAL";
-            default: return "CUSTOM";
-        }
-    }
-
-    private static int maxParallelismOf(StreamNode n) {
-        try {
-            Field f = StreamNode.class.getDeclaredField("maxParallelism");
-            f.setAccessible(true);
-            return f.getInt(n);
-        } catch (ReflectiveOperationException e) {
-            return -1;
-        }
-    }
-
     /** The job-graph document of one pipeline, without state (spcompat adds it). */
     static Map<String, Object> describe(StreamGraph sg, int pipelines) {
-        Map<Integer, String> ids = operatorIds(sg);
+        Map<Integer, String> ids = JobGraphs.operatorIds(sg);
         Configuration conf = CapturingEnvironment.firstConfiguration;
-        Map<String, Object> doc = Json.obj();
-        doc.put("format", "spcompat-job-graph/1");
-        doc.put("job", sg.getJobName());
-        doc.put("flinkVersion", org.apache.flink.runtime.util.EnvironmentInformation.getVersion());
+        Map<String, Object> doc = JobGraphs.header(sg.getJobName(),
+                org.apache.flink.runtime.util.EnvironmentInformation.getVersion());
         String backend = conf == null ? null : conf.getString("state.backend.type", conf.getString("state.backend", null));
         doc.put("stateBackend", backend == null ? "hashmap" : backend.toLowerCase());
         doc.put("pipelines", pipelines);
         List<Object> ops = new ArrayList<>();
-        List<StreamNode> nodes = new ArrayList<>(sg.getStreamNodes());
-        nodes.sort(Comparator.comparingInt(StreamNode::getId));
-        for (StreamNode n : nodes) {
-            Map<String, Object> o = Json.obj();
-            o.put("node", n.getId());
-            o.put("name", n.getOperatorName());
-            if (n.getTransformationUID() != null) o.put("uid", n.getTransformationUID());
-            if (n.getUserHash() != null) o.put("uidHash", n.getUserHash().toLowerCase());
-            o.put("operatorId", ids.get(n.getId()));
+        for (StreamNode n : JobGraphs.nodesInOrder(sg.getStreamNodes())) {
+            Map<String, Object> o = JobGraphs.operator(n, ids.get(n.getId()));
             o.put("parallelism", n.getParallelism());
-            int mp = maxParallelismOf(n);
+            int mp = JobGraphs.maxParallelism(n);
             if (mp > 0) o.put("maxParallelism", mp);
-            List<Object> inputs = new ArrayList<>();
-            for (StreamEdge e : n.getInEdges()) {
-                Map<String, Object> in = Json.obj();
-                in.put("node", e.getSourceId());
-                in.put("partitioner", partitioner(e));
-                inputs.add(in);
-            }
-            o.put("inputs", inputs);
-            StreamOperatorFactory<?> fac = n.getOperatorFactory();
-            if (fac != null) o.put("chainingStrategy", fac.getChainingStrategy().name());
+            o.put("inputs", JobGraphs.inputs(n));
+            String chaining = JobGraphs.chainingStrategy(n);
+            if (chaining != null) o.put("chainingStrategy", chaining);
             o.put("slotSharingGroup", n.getSlotSharingGroup());
             ops.add(o);
         }
@@ -203,21 +143,17 @@ public final class ExportJob {
 
     /** Starts the pipeline with idle sources, takes one savepoint once every task runs, cancels. */
     static String captureState(StreamGraph sg, File dir, long timeoutMs) throws Exception {
-        Map<Integer, String> before = operatorIds(sg);
+        Map<Integer, String> before = JobGraphs.operatorIds(sg);
         Sources.makeIdle(sg);
         JobGraph jobGraph = StreamingJobGraphGenerator.createJobGraph(sg);
-        TreeSet<String> generated = new TreeSet<>();
+        JobGraphs.requireSameIds(jobGraph, before.values(), "idle sources changed the operator IDs");
         int slots = 0;
         Map<String, Integer> perGroup = new HashMap<>();
         for (JobVertex v : jobGraph.getVertices()) {
-            for (OperatorIDPair p : v.getOperatorIDs()) generated.add(p.getGeneratedOperatorID().toHexString());
             String group = v.getSlotSharingGroup() == null ? "" : v.getSlotSharingGroup().toString();
             perGroup.merge(group, v.getParallelism(), Math::max);
         }
         for (int p : perGroup.values()) slots += p;
-        if (!generated.equals(new TreeSet<>(before.values()))) {
-            throw new IllegalStateException("idle sources changed the operator IDs: " + before.values() + " vs " + generated);
-        }
         dir.mkdirs();
         Capture capture = new Capture(CapturingEnvironment.firstConfiguration, dir, Math.max(1, slots));
         try {

@@ -1,5 +1,7 @@
 package spcompat.sql;
 
+import com.example.common.Json;
+
 import org.apache.flink.configuration.Configuration;
 
 import java.io.File;
@@ -52,7 +54,7 @@ public final class ExportSql {
         }
         Exporter ex = Exporter.create(s, new Configuration(), parallelism);
         Exporter.Result r = ex.export(s, scriptFile.getAbsoluteFile().getParentFile(), fromPlan);
-        Files.write(new File(out).toPath(), Json.write(r.jobGraph).getBytes(StandardCharsets.UTF_8));
+        Files.write(new File(out).toPath(), Json.write(r.jobGraph, Json.Layout.SCALAR_ARRAYS).getBytes(StandardCharsets.UTF_8));
         if (planOut != null) {
             Files.write(new File(planOut).toPath(), r.planJson.getBytes(StandardCharsets.UTF_8));
         }

@@ -1,13 +1,14 @@
 package spcompat.sql;
 
+import com.example.common.JobGraphs;
+import com.example.common.Json;
+
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamEdge;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamGraphHasherV2;
-import org.apache.flink.streaming.api.graph.StreamGraphUserHashHasher;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
 import org.apache.flink.table.api.EnvironmentSettings;
@@ -26,8 +27,6 @@ import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +40,6 @@ import java.util.regex.Pattern;
  * spcompat job-graph format.
  */
 public final class Exporter {
-    public static final String FORMAT = "spcompat-job-graph/1";
 
     /** What an export produced. */
     public static final class Result {
@@ -219,20 +217,16 @@ public final class Exporter {
 
     Map<String, Object> describe(StreamGraph graph, StreamGraph namedGraph, boolean fromPlan) {
         Map<Integer, byte[]> hashes = new StreamGraphHasherV2().traverseStreamGraphAndGenerateHashes(graph);
-        Map<Integer, byte[]> userHashes = new StreamGraphUserHashHasher().traverseStreamGraphAndGenerateHashes(graph);
 
-        List<StreamNode> nodes = sorted(graph.getStreamNodes());
-        List<StreamNode> namedNodes = sorted(namedGraph.getStreamNodes());
+        List<StreamNode> nodes = JobGraphs.nodesInOrder(graph.getStreamNodes());
+        List<StreamNode> namedNodes = JobGraphs.nodesInOrder(namedGraph.getStreamNodes());
         boolean aligned = nodes.size() == namedNodes.size();
         for (int i = 0; aligned && i < nodes.size(); i++) {
             aligned = String.valueOf(nodes.get(i).getOperatorName())
                     .equals(String.valueOf(namedNodes.get(i).getOperatorName()));
         }
 
-        Map<String, Object> doc = Json.obj();
-        doc.put("format", FORMAT);
-        doc.put("job", graph.getJobName());
-        doc.put("flinkVersion", flinkVersion());
+        Map<String, Object> doc = JobGraphs.header(graph.getJobName(), flinkVersion());
         String maxP = conf.toMap().get("pipeline.max-parallelism");
         if (maxP != null) {
             doc.put("maxParallelism", Integer.parseInt(maxP.trim()));
@@ -245,34 +239,16 @@ public final class Exporter {
         List<Object> ops = Json.arr();
         for (int i = 0; i < nodes.size(); i++) {
             StreamNode n = nodes.get(i);
-            Map<String, Object> o = Json.obj();
-            o.put("node", n.getId());
-            o.put("name", n.getOperatorName());
-            if (n.getTransformationUID() != null) {
-                o.put("uid", n.getTransformationUID());
-            }
-            byte[] user = userHashes.get(n.getId());
-            if (n.getUserHash() != null && user != null) {
-                o.put("uidHash", hex(user));
-            }
-            o.put("operatorId", hex(hashes.get(n.getId())));
+            Map<String, Object> o = JobGraphs.operator(n, JobGraphs.hex(hashes.get(n.getId())));
             o.put("parallelism", n.getParallelism());
-            int mp = maxParallelism(n);
+            int mp = JobGraphs.maxParallelism(n);
             if (mp > 0 && (maxP == null || mp != Integer.parseInt(maxP.trim()))) {
                 o.put("maxParallelism", mp);
             }
-            List<Object> inputs = Json.arr();
-            List<StreamEdge> in = new ArrayList<>(n.getInEdges());
-            for (StreamEdge e : in) {
-                Map<String, Object> edge = Json.obj();
-                edge.put("node", e.getSourceId());
-                edge.put("partitioner", partitioner(e));
-                inputs.add(edge);
-            }
-            o.put("inputs", inputs);
-            StreamOperatorFactory<?> factory = n.getOperatorFactory();
-            if (factory != null && factory.getChainingStrategy() != null) {
-                o.put("chainingStrategy", factory.getChainingStrategy().name());
+            o.put("inputs", JobGraphs.inputs(n));
+            String chaining = JobGraphs.chainingStrategy(n);
+            if (chaining != null) {
+                o.put("chainingStrategy", chaining);
             }
             String ssg = n.getSlotSharingGroup();
             if (ssg != null && !ssg.equals("default")) {
@@ -292,7 +268,7 @@ public final class Exporter {
                     sql.put("transformation", m.group(3));
                 }
             }
-            inspectOperator(factory, sql);
+            inspectOperator(n.getOperatorFactory(), sql);
             if (!sql.isEmpty()) {
                 o.put("sql", sql);
             }
@@ -302,12 +278,6 @@ public final class Exporter {
         return doc;
     }
 
-    static List<StreamNode> sorted(Collection<StreamNode> nodes) {
-        List<StreamNode> l = new ArrayList<>(nodes);
-        l.sort(Comparator.comparingInt(StreamNode::getId));
-        return l;
-    }
-
     static String flinkVersion() {
         try {
             Class<?> c = Class.forName("org.apache.flink.runtime.util.EnvironmentInformation");
@@ -315,48 +285,6 @@ public final class Exporter {
         } catch (ReflectiveOperationException e) {
             return null;
         }
-    }
-
-    static int maxParallelism(StreamNode n) {
-        try {
-            Method m = StreamNode.class.getDeclaredMethod("getMaxParallelism");
-            m.setAccessible(true);
-            return (Integer) m.invoke(n);
-        } catch (ReflectiveOperationException e) {
-            return -1;
-        }
-    }
-
-    static String partitioner(StreamEdge e) {
-        String c = e.getPartitioner().getClass().getSimpleName();
-        switch (c) {
-            case "ForwardPartitioner":
-            case "ForwardForUnspecifiedPartitioner":
-            case "ForwardForConsecutiveHashPartitioner":
-                return "FORWARD";
-            case "KeyGroupStreamPartitioner":
-                return "HASH";
-            case "RebalancePartitioner":
-                return "REBALANCE";
-            case "RescalePartitioner":
-                return "RESCALE";
-            case "ShufflePartitioner":
-                return "SHUFFLE";
-            case "BroadcastPartitioner":
-                return "BROADCAST";
-            case "GlobalPartitioner":
-                return "GLOBAL";
-            default:
-                return "CUSTOM";
-        }
-    }
-
-    static String hex(byte[] b) {
-        StringBuilder sb = new StringBuilder();
-        for (byte x : b) {
-            sb.append(String.format("%02x", x & 0xff));
-        }
-        return sb.toString();
     }
 
     /** The key type of a keyed operator: SQL keys are RowData, one logical type per field. */
