@@ -11,11 +11,12 @@ version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 cargo package --locked --no-verify --allow-dirty
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-tar -xzf "target/package/spcompat-$version.crate" -C "$work"
+# cargo writes the .crate under the target folder, wherever CARGO_TARGET_DIR puts it.
+tar -xzf "${CARGO_TARGET_DIR:-target}/package/spcompat-$version.crate" -C "$work"
 cd "$work/spcompat-$version"
 if [ -e ../shared ] || [ -e .git ]; then
   echo "package-check: the unpacked crate must have no ../shared and no .git beside it" >&2
   exit 1
 fi
-CARGO_TARGET_DIR="${SPCOMPAT_PACKAGE_TARGET:-$repo/target}" cargo test --locked --all-targets
+CARGO_TARGET_DIR="${SPCOMPAT_PACKAGE_TARGET:-${CARGO_TARGET_DIR:-$repo/target}}" cargo test --locked --all-targets
 echo "package-check: spcompat-$version packages, builds and passes its tests on its own"
