@@ -3,6 +3,8 @@
 
 pub mod data_input;
 pub mod javaser;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 /// The layering, checked from the source text: `javaio` names no module above it, and
 /// `schema` (which stands on `javaio`) does not reach into `savepoint`.

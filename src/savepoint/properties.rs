@@ -83,29 +83,8 @@ pub fn checkpoint_properties(v: &JavaValue) -> Option<CheckpointProperties> {
 mod tests {
     use super::*;
     use crate::javaio::data_input::DataReader;
-    use crate::javaio::javaser::{is_stream_start, read_stream, render};
-
-    fn fixture(name: &str) -> Vec<u8> {
-        let path = format!(
-            "{}/fixtures/reference/{name}/_metadata",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
-    }
-
-    fn stream_offsets(data: &[u8]) -> Vec<usize> {
-        (0..data.len())
-            .filter(|&i| is_stream_start(&data[i..]))
-            .collect()
-    }
-
-    fn hex(s: &str) -> Vec<u8> {
-        let s: String = s.split_whitespace().collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::javaio::javaser::{read_stream, render};
+    use crate::javaio::test_support::{fixture, hex, stream_offsets};
 
     /// The trailer is the last stream of the file and ends exactly at the end of the file.
     fn trailer(name: &str) -> (JavaValue, u64) {

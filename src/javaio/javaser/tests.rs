@@ -2,28 +2,7 @@ use std::rc::Rc;
 
 use super::*;
 use crate::javaio::data_input::DataReader;
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/fixtures/reference/{name}/_metadata",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
-}
-
-fn stream_offsets(data: &[u8]) -> Vec<usize> {
-    (0..data.len())
-        .filter(|&i| is_stream_start(&data[i..]))
-        .collect()
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    let s: String = s.split_whitespace().collect();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
+use crate::javaio::test_support::{fixture, hex, stream_offsets};
 
 const ALL_FIXTURES: [&str; 11] = [
     "flink-1.20.0-hashmap-canonical",
