@@ -7,6 +7,7 @@ pub mod error;
 pub mod handles;
 mod header_cache;
 pub mod inventory;
+pub mod key_group_offsets;
 pub mod metadata;
 pub mod properties;
 pub mod sources;
