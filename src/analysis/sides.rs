@@ -7,7 +7,9 @@ use serde::Serialize;
 use super::result::FileLine;
 
 use crate::OperatorId;
+use crate::flink::{Backend, FlinkRange, FlinkVersion};
 use crate::job::{DerivedIds, IdSource, JobGraph, JobGraphError, SourceDecl, derive_operator_ids};
+use crate::savepoint::handle_kind::KeyedHandleKind;
 use crate::savepoint::inventory::{OperatorSummary, SavepointSummary, StateSummary};
 use crate::savepoint::sources::SourcePositions;
 use crate::schema::snapshot::SerializerSnapshot;
@@ -72,7 +74,7 @@ pub struct OldOperator {
     pub key_serializer: Option<SerializerSnapshot>,
     /// The keyed state handle class (tells a RocksDB native/incremental snapshot).
     #[serde(skip)]
-    pub keyed_handle: Option<&'static str>,
+    pub keyed_handle: Option<KeyedHandleKind>,
 }
 
 /// The old side.
@@ -81,8 +83,9 @@ pub struct OldOperator {
 pub struct OldSide {
     /// Where it came from (a path), for reports.
     pub origin: String,
-    /// The Flink release line that wrote it, when known (e.g. from the metadata version).
-    pub written_by: Option<String>,
+    /// The Flink releases that wrote it, when known (from the metadata version, or a job
+    /// graph's `flinkVersion`).
+    pub written_by: Option<FlinkRange>,
     pub operators: Vec<OldOperator>,
 }
 
@@ -90,7 +93,7 @@ impl OldSide {
     pub fn from_savepoint(s: &SavepointSummary) -> OldSide {
         OldSide {
             origin: s.path.clone(),
-            written_by: Some(s.written_by.to_string()),
+            written_by: s.flink,
             operators: s.operators.iter().map(old_from_summary).collect(),
         }
     }
@@ -120,7 +123,7 @@ impl OldSide {
             .collect();
         Ok(OldSide {
             origin: origin.to_string(),
-            written_by: graph.flink_version.clone(),
+            written_by: graph.flink_version.as_ref().and_then(FlinkVersion::range),
             operators,
         })
     }
@@ -195,7 +198,7 @@ pub struct NewOperator {
     pub key_serializer: Option<SerializerSnapshot>,
     /// The keyed state handle class (canary savepoint input).
     #[serde(skip)]
-    pub keyed_handle: Option<&'static str>,
+    pub keyed_handle: Option<KeyedHandleKind>,
 }
 
 impl NewOperator {
@@ -211,14 +214,14 @@ impl NewOperator {
 #[serde(rename_all = "camelCase")]
 pub struct NewSide {
     pub origin: String,
-    pub flink_version: Option<String>,
+    pub flink_version: Option<FlinkVersion>,
     /// For a canary savepoint: the Flink releases that write its metadata version.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub written_by: Option<String>,
-    /// The new job's state backend (`hashmap`, `rocksdb`, ...): the job-graph extension field
-    /// `stateBackend`, or what a canary savepoint's handles show.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state_backend: Option<String>,
+    pub written_by: Option<FlinkRange>,
+    /// The new job's state backend: the job-graph extension field `stateBackend`, or what a
+    /// canary savepoint's handles show; `None` when neither tells.
+    #[serde(skip)]
+    pub state_backend: Option<Backend>,
     pub operators: Vec<NewOperator>,
 }
 
@@ -235,11 +238,7 @@ impl NewSide {
             origin: origin.to_string(),
             flink_version: graph.flink_version.clone(),
             written_by: None,
-            state_backend: graph
-                .extra
-                .get("stateBackend")
-                .and_then(|v| v.as_str())
-                .map(|b| b.to_ascii_lowercase()),
+            state_backend: graph.state_backend(),
             operators,
         })
     }
@@ -279,16 +278,15 @@ impl NewSide {
                 }
             })
             .collect();
-        // Incremental handles exist only in RocksDB (native savepoints, checkpoints).
+        // Only RocksDB writes handles that pin it (native savepoints, incremental checkpoints).
         let state_backend = s
             .operators
             .iter()
-            .any(|o| o.keyed_handle == Some("IncrementalRemoteKeyedStateHandle"))
-            .then(|| "rocksdb".to_string());
+            .find_map(|o| o.keyed_handle.and_then(KeyedHandleKind::pinned_backend));
         NewSide {
             origin: s.path.clone(),
             flink_version: None,
-            written_by: Some(s.written_by.to_string()),
+            written_by: s.flink,
             state_backend,
             operators,
         }

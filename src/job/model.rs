@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::span::{self, Syntax};
 use crate::OperatorId;
+use crate::flink::{Backend, FlinkVersion};
 
 /// The only `format` value this version understands.
 pub const FORMAT_V1: &str = "spcompat-job-graph/1";
@@ -32,8 +33,9 @@ pub struct JobGraph {
     pub format: JobGraphFormat,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: Option<String>,
+    /// Parsed when read; written back as given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flink_version: Option<String>,
+    pub flink_version: Option<FlinkVersion>,
     /// Job-wide `pipeline.max-parallelism` when explicitly configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_parallelism: Option<u32>,
@@ -358,6 +360,16 @@ impl JobGraph {
 
     pub fn named_source(&self) -> Option<NamedSource<Arc<str>>> {
         self.origin.as_ref().map(SourceText::named_source)
+    }
+
+    /// Extension `stateBackend` (`hashmap`, `rocksdb`, ...): the backend the job restores with;
+    /// `None` when not given or not a backend Flink ships. It stays in `extra`, so that the
+    /// graph is written back with its fields in the order they were.
+    pub fn state_backend(&self) -> Option<Backend> {
+        self.extra
+            .get("stateBackend")
+            .and_then(serde_json::Value::as_str)
+            .and_then(Backend::from_name)
     }
 
     /// Extension `stateCaptured: true`: an exporter set up every operator and recorded the
