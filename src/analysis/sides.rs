@@ -12,6 +12,7 @@ use crate::job::{DerivedIds, IdSource, JobGraph, JobGraphError, SourceDecl, deri
 use crate::savepoint::handle_kind::KeyedHandleKind;
 use crate::savepoint::inventory::{OperatorSummary, SavepointSummary, StateSummary};
 use crate::savepoint::sources::SourcePositions;
+use crate::schema::notation::DeclaredType;
 use crate::schema::snapshot::SerializerSnapshot;
 
 /// One state, as far as the input describes it.
@@ -21,9 +22,10 @@ pub struct StateSchema {
     pub name: String,
     /// value, list, map, reducing, aggregating, operator-list, union-list, broadcast, timers.
     pub kind: String,
+    /// Parsed once (job graphs: when read); the text is what reports show.
     #[serde(rename = "type")]
-    pub type_: Option<String>,
-    pub user_key_type: Option<String>,
+    pub type_: Option<DeclaredType>,
+    pub user_key_type: Option<DeclaredType>,
     pub ttl: bool,
     /// The serializer snapshots when the input is a savepoint.
     #[serde(skip)]
@@ -38,8 +40,8 @@ impl StateSchema {
         StateSchema {
             name: s.name.clone(),
             kind: s.kind.to_string(),
-            type_: s.type_.clone(),
-            user_key_type: s.user_key_type.clone(),
+            type_: s.type_.as_deref().map(DeclaredType::from),
+            user_key_type: s.user_key_type.as_deref().map(DeclaredType::from),
             ttl: s.ttl,
             serializers: s
                 .serializers

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::span::{self, Syntax};
 use crate::OperatorId;
 use crate::flink::{Backend, FlinkVersion};
+use crate::schema::notation::DeclaredType;
 
 /// The only `format` value this version understands.
 pub const FORMAT_V1: &str = "spcompat-job-graph/1";
@@ -182,12 +183,13 @@ impl fmt::Display for ChainingStrategy {
 pub struct StateDecl {
     pub name: String,
     pub kind: StateKind,
-    /// Value type (element type for list kinds, accumulator for reducing/aggregating).
+    /// Value type (element type for list kinds, accumulator for reducing/aggregating); parsed
+    /// when read, a notation error kept for the analysis to report.
     #[serde(rename = "type")]
-    pub type_: String,
-    /// Map key type; required for `map` and `broadcast`.
+    pub type_: DeclaredType,
+    /// Map key type; required for `map` and `broadcast`. Parsed when read, as `type_`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_key_type: Option<String>,
+    pub user_key_type: Option<DeclaredType>,
     /// TTL as written, e.g. `1 h`; absent means no TTL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<String>,

@@ -20,7 +20,7 @@ use super::result::Finding;
 use super::rules::{self, Rule, Severity};
 use super::sides::{NewOperator, NewSide, OldOperator, OldSide, StateSchema};
 use crate::schema::compat::{self, ChangeKind, Compat, Options, Resolution};
-use crate::schema::notation::{NotationError, parse_state_type, parse_type};
+use crate::schema::notation::{DeclaredType, NotationError, parse_type};
 use crate::schema::snapshot::SerializerSnapshot;
 use crate::schema::types::Type;
 
@@ -87,12 +87,16 @@ fn state_types(s: &StateSchema) -> Result<StateTypes, NotationError> {
     }
     let value = match &s.type_ {
         Some(t) => {
-            let t = parse_state_type(t, s.avro_schema.as_deref())?;
+            let t = t.state_type(s.avro_schema.as_deref())?;
             Some(if s.ttl { Type::Ttl(Box::new(t)) } else { t })
         }
         None => None,
     };
-    let user_key = s.user_key_type.as_deref().map(parse_type).transpose()?;
+    let user_key = s
+        .user_key_type
+        .as_ref()
+        .map(DeclaredType::to_type)
+        .transpose()?;
     Ok(StateTypes {
         value,
         user_key,

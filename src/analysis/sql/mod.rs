@@ -186,7 +186,7 @@ fn units(graph: &JobGraph) -> Vec<Unit> {
             states: op
                 .state
                 .iter()
-                .map(|s| (s.name.clone(), s.type_.clone()))
+                .map(|s| (s.name.clone(), s.type_.to_string()))
                 .collect(),
             sinks,
             sources,

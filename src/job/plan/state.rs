@@ -44,7 +44,7 @@ pub(super) fn apply_state(
                 op.state = vec![StateDecl {
                     name: "accState".to_string(),
                     kind: StateKind::Value,
-                    type_: positional_row(&acc),
+                    type_: positional_row(&acc).into(),
                     user_key_type: None,
                     ttl,
                     avro_schema: None,
@@ -68,7 +68,7 @@ pub(super) fn apply_state(
                     op.state = vec![StateDecl {
                         name: "SourceReaderState".to_string(),
                         kind: StateKind::OperatorList,
-                        type_: "byte[]".to_string(),
+                        type_: "byte[]".into(),
                         user_key_type: None,
                         ttl: None,
                         avro_schema: None,

@@ -15,7 +15,10 @@
 //! logical types and the scanner both notations share are one layer down, in
 //! [`super::sql_notation`] (which `types::from_snapshot` uses too, without a circle).
 
+mod declared;
 mod type_info;
+
+pub use declared::DeclaredType;
 
 use super::logical_type::{LogicalType, TypeKind};
 use super::sql_notation::Parser;
@@ -35,8 +38,12 @@ pub fn parse_type(input: &str) -> Result<Type, NotationError> {
 /// Parses a state's type; `avro_schema` (the job-graph `avroSchema` field) completes an
 /// `AvroType<...>`, or stands alone for a generic record.
 pub fn parse_state_type(input: &str, avro_schema: Option<&str>) -> Result<Type, NotationError> {
-    let t = parse_type(input)?;
-    Ok(match (t, avro_schema) {
+    parse_type(input).map(|t| complete_avro(t, avro_schema))
+}
+
+/// A parsed state type with the job graph's `avroSchema` applied (see [`parse_state_type`]).
+pub fn complete_avro(t: Type, avro_schema: Option<&str>) -> Type {
+    match (t, avro_schema) {
         (Type::Avro { class, .. }, Some(s)) => Type::Avro {
             class,
             schema: Some(s.to_string()),
@@ -48,7 +55,7 @@ pub fn parse_state_type(input: &str, avro_schema: Option<&str>) -> Result<Type, 
             schema: Some(s.to_string()),
         },
         (t, _) => t,
-    })
+    }
 }
 
 /// The serializer Flink's Table runtime uses for a top-level SQL type
