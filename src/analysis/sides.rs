@@ -64,7 +64,8 @@ pub struct OldOperator {
     pub max_parallelism: u32,
     /// Flink's "has state": any handle at all, even of an empty list.
     pub has_state: bool,
-    pub key_type: Option<String>,
+    /// Parsed once (job graphs: when read; savepoints: from the type text of the key snapshot).
+    pub key_type: Option<DeclaredType>,
     pub states: Vec<StateSchema>,
     /// What about this operator's state could not be examined.
     pub notes: Vec<String>,
@@ -139,7 +140,7 @@ fn old_from_summary(o: &OperatorSummary) -> OldOperator {
         parallelism: o.parallelism.max(0) as u32,
         max_parallelism: o.max_parallelism.max(0) as u32,
         has_state: o.has_state,
-        key_type: o.key_type.clone(),
+        key_type: o.key_type.as_deref().map(DeclaredType::from),
         states: o.states.iter().map(StateSchema::from_summary).collect(),
         notes: o.notes.clone(),
         source_positions: o.source_positions.clone(),
@@ -180,7 +181,8 @@ pub struct NewOperator {
     /// The max parallelism of the job vertex that will run it.
     pub max_parallelism: u32,
     pub max_parallelism_kind: MaxParallelismKind,
-    pub key_type: Option<String>,
+    /// Parsed once (job graphs: when read; savepoints: from the type text of the key snapshot).
+    pub key_type: Option<DeclaredType>,
     pub states: Vec<StateSchema>,
     /// Does the input describe this operator's state at all? (A job-graph may leave `state`
     /// out; a canary savepoint always describes it.)
@@ -269,7 +271,7 @@ impl NewSide {
                     parallelism,
                     max_parallelism,
                     max_parallelism_kind: kind,
-                    key_type: o.key_type.clone(),
+                    key_type: o.key_type.as_deref().map(DeclaredType::from),
                     states: o.states.iter().map(StateSchema::from_summary).collect(),
                     declares_state: true,
                     state_not_captured: None,

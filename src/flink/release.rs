@@ -119,7 +119,7 @@ impl Serialize for FlinkRange {
 /// it is not an error, the analysis just does not know the version.
 ///
 /// Boxed, so that it costs a job graph no more than the `Option<String>` it replaces.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct FlinkVersion(Box<Parsed>);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,6 +151,13 @@ impl std::ops::Deref for FlinkVersion {
 
     fn deref(&self) -> &str {
         self.as_str()
+    }
+}
+
+/// As the text, as the `String` field it replaces printed.
+impl fmt::Debug for FlinkVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 

@@ -333,7 +333,7 @@ pub fn add_captured_state(graph: &mut JobGraph, capture: Result<&SavepointSummar
         };
         op.state = state_decls(saved);
         if op.key_type.is_none() {
-            op.key_type = saved.key_type.clone();
+            op.key_type = saved.key_type.as_deref().map(DeclaredType::from);
         }
         if !op.state.is_empty() {
             with_state += 1;

@@ -80,8 +80,9 @@ pub struct JobOperator {
     pub chaining_strategy: Option<ChainingStrategy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slot_sharing_group: Option<String>,
+    /// Parsed when read, as the state types are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key_type: Option<String>,
+    pub key_type: Option<DeclaredType>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub state: Vec<StateDecl>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

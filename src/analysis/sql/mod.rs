@@ -182,7 +182,7 @@ fn units(graph: &JobGraph) -> Vec<Unit> {
             uid: op.uid.clone(),
             name: op.name.clone(),
             info,
-            key_type: op.key_type.clone(),
+            key_type: op.key_type.as_deref().map(str::to_string),
             states: op
                 .state
                 .iter()

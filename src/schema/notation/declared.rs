@@ -11,7 +11,7 @@ use crate::schema::types::Type;
 /// back) and the notation parsed from it. A text that does not parse keeps its error rather
 /// than failing the load, so that the analysis raises the finding it always has on it
 /// (`state-type-unknown`) and the rest of the graph is still checked.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DeclaredType {
     text: String,
     parsed: Result<Type, NotationError>,
@@ -66,6 +66,13 @@ impl std::ops::Deref for DeclaredType {
 
     fn deref(&self) -> &str {
         &self.text
+    }
+}
+
+/// As the text, as the `String` field it replaces printed.
+impl fmt::Debug for DeclaredType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.text, f)
     }
 }
 
