@@ -20,7 +20,7 @@ use super::result::Finding;
 use super::rules::{self, Rule, Severity};
 use super::sides::{NewOperator, NewSide, OldOperator, OldSide, StateSchema};
 use crate::schema::compat::{self, ChangeKind, Compat, Options, Resolution};
-use crate::schema::notation::{NotationError, parse_state_type, parse_type};
+use crate::schema::notation::{DeclaredType, NotationError};
 use crate::schema::snapshot::SerializerSnapshot;
 use crate::schema::types::Type;
 
@@ -87,12 +87,16 @@ fn state_types(s: &StateSchema) -> Result<StateTypes, NotationError> {
     }
     let value = match &s.type_ {
         Some(t) => {
-            let t = parse_state_type(t, s.avro_schema.as_deref())?;
+            let t = t.state_type(s.avro_schema.as_deref())?;
             Some(if s.ttl { Type::Ttl(Box::new(t)) } else { t })
         }
         None => None,
     };
-    let user_key = s.user_key_type.as_deref().map(parse_type).transpose()?;
+    let user_key = s
+        .user_key_type
+        .as_ref()
+        .map(DeclaredType::to_type)
+        .transpose()?;
     Ok(StateTypes {
         value,
         user_key,
@@ -275,23 +279,20 @@ impl Checker {
                     "the savepoint was written by {old} (metadata version {version}); the new job runs on {new}, which cannot read that format"
                 ),
             )
-            .with_fix(format!(
-                "run the new job on {} or later, or take the savepoint with the older Flink",
-                old.low
-            ))
-            .with_flink_error(format!("Unrecognized checkpoint version number: {version}")),
+            .fix_case("", &[("flink", &old.low)])
+            .flink_error_case("", &[("version", &version)]),
         );
     }
 
     fn key(&self, old: &OldOperator, new: &NewOperator, out: &mut Vec<Finding>) {
         let old_t = match (&old.key_serializer, &old.key_type) {
             (Some(s), _) => Ok(Type::from_snapshot(s)),
-            (None, Some(t)) => parse_type(t),
+            (None, Some(t)) => t.to_type(),
             (None, None) => return,
         };
         let new_t = match (&new.key_serializer, &new.key_type) {
             (Some(s), _) => Ok(Type::from_snapshot(s)),
-            (None, Some(t)) => parse_type(t),
+            (None, Some(t)) => t.to_type(),
             (None, None) => return,
         };
         let (old_t, new_t) = match (old_t, new_t) {
@@ -302,7 +303,7 @@ impl Checker {
                         &rules::STATE_TYPE_UNKNOWN,
                         format!("the key type cannot be compared: {e}"),
                     )
-                    .with_fix("write the key type as Flink's TypeInformation#toString() prints it (see the job-graph format)"),
+                    .fix_case("key-notation", &[]),
                 );
                 return;
             }
@@ -333,10 +334,7 @@ impl Checker {
             ),
         )
         .with_state(&s.name)
-        .with_fix(format!(
-            "if the state was renamed, keep the descriptor name `{}` (Flink matches state by name); if it is obsolete, nothing to do",
-            s.name
-        ))
+        .fix_case("", &[("name", &s.name)])
     }
 
     fn state(&self, old: &StateSchema, new: &StateSchema, out: &mut Vec<Finding>) {
@@ -344,12 +342,10 @@ impl Checker {
         if old.kind != new.kind {
             let fam = family(&old.kind);
             let (was, now) = (flink_kind(&old.kind), flink_kind(&new.kind));
-            let flink_error = if fam == "operator" {
-                format!(
-                    "Incompatible state assignment modes. Was [{was}], registered with [{now}]."
-                )
+            let error = if fam == "operator" {
+                "operator"
             } else {
-                format!("Incompatible key/value state types. Was [{was}], registered with [{now}].")
+                "keyed"
             };
             out.push(
                 Finding::new(
@@ -360,11 +356,8 @@ impl Checker {
                     ),
                 )
                 .with_state(name)
-                .with_fix(format!(
-                    "keep `{name}` a {} state, or register the new state under a new name (and migrate the old values with the State Processor API if they are needed)",
-                    old.kind
-                ))
-                .with_flink_error(flink_error),
+                .fix_case("", &[("name", &name), ("kind", &old.kind)])
+                .flink_error_case(error, &[("was", &was), ("now", &now)]),
             );
             return;
         }
@@ -386,7 +379,7 @@ impl Checker {
                         format!("state `{name}`: the type cannot be compared: {e}"),
                     )
                     .with_state(name)
-                    .with_fix("write the type as Flink's TypeInformation#toString() prints it (see the job-graph format)"),
+                    .fix_case("notation", &[]),
                 );
                 return;
             }
@@ -412,8 +405,8 @@ impl Checker {
         if let (Some(a), Some(b)) = (&old_t.value, &new_t.value) {
             self.kryo_blind_spot(name, a, b, out);
             let res = compat::resolve(a, b, &self.options);
-            let mut f = self.finding(Some(name), &old.kind, Role::Value, &res, a, b);
-            if let Some(f) = &mut f {
+            let f = self.finding(Some(name), &old.kind, Role::Value, &res, a, b);
+            out.extend(f.map(|f| {
                 // Flink reports the serializer it registers (the list/map serializer around the
                 // described type).
                 if f.severity == Severity::Error && f.flink_error.is_none() {
@@ -421,10 +414,11 @@ impl Checker {
                         registered(&old.kind, a, old_t.user_key.as_ref()),
                         registered(&new.kind, b, new_t.user_key.as_ref()),
                     );
-                    f.flink_error = Some(self.value_error(&old.kind, &ra, &rb));
+                    self.with_value_error(f, &old.kind, &ra, &rb)
+                } else {
+                    f
                 }
-            }
-            out.extend(f);
+            }));
         }
     }
 }
