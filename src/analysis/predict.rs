@@ -11,7 +11,7 @@ use super::rules::{self, Severity};
 use super::schema_check::CompatContext;
 use super::sides::{MaxParallelismKind, NewOperator, NewSide, OldOperator, OldSide};
 use crate::OperatorId;
-use crate::flink::Backend;
+use crate::flink::{Backend, StateKind};
 use crate::savepoint::handle_kind::KeyedHandleKind;
 
 /// Known uids, hashed, to name savepoint operators whose uid the format does not store.
@@ -271,7 +271,7 @@ fn not_compared(op: &OldOperator, target: &NewOperator) -> Option<Finding> {
     let missing: Vec<&str> = op
         .states
         .iter()
-        .filter(|s| !(s.kind == "timers" && key_known))
+        .filter(|s| !(s.kind == StateKind::Timers && key_known))
         .filter(|s| {
             !target
                 .states
@@ -422,13 +422,13 @@ fn successor<'a>(op: &OldOperator, new: &'a NewSide) -> Option<&'a NewOperator> 
         let old: HashSet<&str> = op
             .states
             .iter()
-            .filter(|s| s.kind != "timers")
+            .filter(|s| s.kind != StateKind::Timers)
             .map(|s| s.name.as_str())
             .collect();
         let new: HashSet<&str> = c
             .states
             .iter()
-            .filter(|s| s.kind != "timers")
+            .filter(|s| s.kind != StateKind::Timers)
             .map(|s| s.name.as_str())
             .collect();
         !old.is_empty() && old == new

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::result::FileLine;
 
 use crate::OperatorId;
-use crate::flink::{Backend, FlinkRange, FlinkVersion};
+use crate::flink::{Backend, FlinkRange, FlinkVersion, StateKind};
 use crate::job::{DerivedIds, IdSource, JobGraph, JobGraphError, SourceDecl, derive_operator_ids};
 use crate::savepoint::handle_kind::KeyedHandleKind;
 use crate::savepoint::inventory::{OperatorSummary, SavepointSummary, StateSummary};
@@ -21,7 +21,7 @@ use crate::schema::snapshot::SerializerSnapshot;
 pub struct StateSchema {
     pub name: String,
     /// value, list, map, reducing, aggregating, operator-list, union-list, broadcast, timers.
-    pub kind: String,
+    pub kind: StateKind,
     /// Parsed once (job graphs: when read); the text is what reports show.
     #[serde(rename = "type")]
     pub type_: Option<DeclaredType>,
@@ -39,7 +39,7 @@ impl StateSchema {
     fn from_summary(s: &StateSummary) -> StateSchema {
         StateSchema {
             name: s.name.clone(),
-            kind: s.kind.to_string(),
+            kind: StateKind::from_name(s.kind),
             type_: s.type_.as_deref().map(DeclaredType::from),
             user_key_type: s.user_key_type.as_deref().map(DeclaredType::from),
             ttl: s.ttl,
@@ -335,7 +335,7 @@ fn new_from_job(graph: &JobGraph, op: &crate::job::JobOperator, ids: &DerivedIds
             .iter()
             .map(|s| StateSchema {
                 name: s.name.clone(),
-                kind: s.kind.as_str().to_string(),
+                kind: s.kind.into(),
                 type_: Some(s.type_.clone()),
                 user_key_type: s.user_key_type.clone(),
                 ttl: s.ttl.is_some(),

@@ -1,5 +1,5 @@
 //! Facts about Flink itself that every layer shares: its release lines ([`release`]) and its
-//! keyed state backends ([`backend`]).
+//! keyed state backends ([`backend`]) and the kinds of state ([`state_kind`]).
 //!
 //! A leaf: it names nothing else in the crate (checked by `javaio::layering`), so that the
 //! loaders (`savepoint/`, `job/`) can produce these typed values and `analysis/` can match on
@@ -7,6 +7,8 @@
 
 pub mod backend;
 pub mod release;
+pub mod state_kind;
 
 pub use backend::Backend;
 pub use release::{FlinkRange, FlinkVersion, OPEN_END, Release};
+pub use state_kind::{StateFamily, StateKind};

@@ -254,6 +254,23 @@ impl fmt::Display for StateKind {
     }
 }
 
+/// The declared kinds are a subset of the kinds the analysis compares.
+impl From<StateKind> for crate::flink::StateKind {
+    fn from(k: StateKind) -> Self {
+        use crate::flink::StateKind as F;
+        match k {
+            StateKind::Value => F::Value,
+            StateKind::List => F::List,
+            StateKind::Map => F::Map,
+            StateKind::Reducing => F::Reducing,
+            StateKind::Aggregating => F::Aggregating,
+            StateKind::OperatorList => F::OperatorList,
+            StateKind::UnionList => F::UnionList,
+            StateKind::Broadcast => F::Broadcast,
+        }
+    }
+}
+
 /// What a source operator reads and where it starts when it has no restored position.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -25,6 +25,7 @@ use spcompat::analysis::schema_check::{
     check_states as check_state_findings,
 };
 use spcompat::analysis::sides::{NewOperator, NewSide, OldOperator, OldSide, StateSchema};
+use spcompat::flink::StateKind;
 use spcompat::job::{parse_job_graph, uid_hash};
 use spcompat::savepoint::Savepoint;
 use spcompat::savepoint::inventory::SavepointSummary;
@@ -698,7 +699,7 @@ fn map_key_migration_depends_on_the_backend() {
     // Notation on both sides (a diff of two job versions): a POJO map key gains a field.
     let state = |key: &str| StateSchema {
         name: "perKey".into(),
-        kind: "map".into(),
+        kind: StateKind::Map,
         type_: Some("Long".into()),
         user_key_type: Some(key.into()),
         ttl: false,
@@ -1171,7 +1172,7 @@ fn snapshot_state(
 ) -> StateSchema {
     StateSchema {
         name: name.into(),
-        kind: "value".into(),
+        kind: StateKind::Value,
         type_: None,
         user_key_type: None,
         ttl: false,

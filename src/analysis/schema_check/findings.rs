@@ -10,13 +10,13 @@ impl Checker {
     pub(super) fn with_value_error(
         &self,
         f: Finding,
-        kind: &str,
+        kind: StateKind,
         old: &Type,
         new: &Type,
     ) -> Finding {
-        let case = match family(kind) {
-            "operator" => "operator-value",
-            "broadcast" => "broadcast-value",
+        let case = match kind.family() {
+            StateFamily::Operator => "operator-value",
+            StateFamily::Broadcast => "broadcast-value",
             _ => heap_or_rocks(self.backend, "value-heap", "value-rocksdb"),
         };
         f.flink_error_case(case, &[("new", &ser(new)), ("old", &ser(old))])
@@ -25,8 +25,7 @@ impl Checker {
     /// The finding for one comparison, if it is worth one.
     pub(super) fn finding(
         &self,
-        state: Option<&str>,
-        kind: &str,
+        state: Option<(&str, StateKind)>,
         role: Role,
         res: &Resolution,
         old: &Type,
@@ -34,10 +33,10 @@ impl Checker {
     ) -> Option<Finding> {
         let what = match (role, state) {
             (Role::Key, _) => "the key type".to_string(),
-            (Role::UserKey, Some(s)) => format!("the map key of state `{s}`"),
-            (Role::Namespace, Some(s)) => format!("the namespace of state `{s}`"),
-            (Role::Timer, Some(s)) => format!("timer queue `{s}`"),
-            (_, Some(s)) => format!("state `{s}` ({kind})"),
+            (Role::UserKey, Some((s, _))) => format!("the map key of state `{s}`"),
+            (Role::Namespace, Some((s, _))) => format!("the namespace of state `{s}`"),
+            (Role::Timer, Some((s, _))) => format!("timer queue `{s}`"),
+            (_, Some((s, kind))) => format!("state `{s}` ({kind})"),
             (_, None) => "the state".to_string(),
         };
         let decisive: Vec<&compat::Change> = res.decisive().collect();
@@ -52,7 +51,7 @@ impl Checker {
         let base = |rule: &'static Rule, message: String| {
             let mut f = Finding::new(rule, self.with_assumption(message, ttl_dependent))
                 .with_types(old, new, type_diff(old, new));
-            if let Some(s) = state {
+            if let Some((s, _)) = state {
                 f = f.with_state(s);
             }
             f
@@ -75,7 +74,7 @@ impl Checker {
                     Role::Namespace | Role::Timer => Some(
                         base(&rules::STATE_TYPE_INCOMPATIBLE, format!("{what} would need a migration ({types}){detail}; Flink does not migrate namespaces or timers"))
                             .fix_case("namespace", &[])
-                            .flink_error_case(self.role_error(role, kind).unwrap_or_default(), &[("new", &ser(new)), ("old", &ser(old))]),
+                            .flink_error_case(self.role_error(role, state.map(|(_, k)| k)).unwrap_or_default(), &[("new", &ser(new)), ("old", &ser(old))]),
                     ),
                     Role::UserKey => Some(self.map_key_migration(base, &what, &types, &detail)),
                     Role::Value if ttl_dependent => Some(
@@ -154,7 +153,7 @@ impl Checker {
                 let f = base(rule, format!("{what} is incompatible ({types}){detail}"))
                     .fix_case(case, &[]);
                 // Value errors name the registered (list/map) serializer: set by the caller.
-                let f = match self.role_error(role, kind) {
+                let f = match self.role_error(role, state.map(|(_, k)| k)) {
                     Some(case) => {
                         f.flink_error_case(case, &[("new", &ser(new)), ("old", &ser(old))])
                     }
@@ -181,7 +180,7 @@ impl Checker {
 
     /// The case of Flink's error for a serializer it rejects in `role`, where the text
     /// depends only on the role and the backend (values: see [`Self::with_value_error`]).
-    pub(super) fn role_error(&self, role: Role, kind: &str) -> Option<&'static str> {
+    pub(super) fn role_error(&self, role: Role, kind: Option<StateKind>) -> Option<&'static str> {
         match role {
             Role::Key => Some("key"),
             Role::Namespace => Some(heap_or_rocks(
@@ -190,7 +189,7 @@ impl Checker {
                 "namespace-rocksdb",
             )),
             Role::Timer => Some(heap_or_rocks(self.backend, "timer-heap", "timer-rocksdb")),
-            Role::UserKey if kind == "broadcast" => Some("broadcast-key"),
+            Role::UserKey if kind == Some(StateKind::Broadcast) => Some("broadcast-key"),
             Role::UserKey | Role::Value => None,
         }
     }

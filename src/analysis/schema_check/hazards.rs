@@ -205,7 +205,7 @@ impl Checker {
     pub(super) fn legacy_finding(
         &self,
         name: &str,
-        kind: &str,
+        kind: StateKind,
         class: &str,
         serializer: Option<&str>,
     ) -> Finding {

@@ -19,6 +19,7 @@ use findings::legacy_class;
 use super::result::Finding;
 use super::rules::{self, Rule, Severity};
 use super::sides::{NewOperator, NewSide, OldOperator, OldSide, StateSchema};
+use crate::flink::{StateFamily, StateKind};
 use crate::schema::compat::{self, ChangeKind, Compat, Options, Resolution};
 use crate::schema::notation::{DeclaredType, NotationError};
 use crate::schema::snapshot::SerializerSnapshot;
@@ -26,32 +27,6 @@ use crate::schema::types::Type;
 
 // ------------------------------------------------------------------------------------------------
 // States as compared.
-
-/// Which namespace of state names a kind lives in: Flink matches names within it.
-fn family(kind: &str) -> &'static str {
-    match kind {
-        "value" | "list" | "map" | "reducing" | "aggregating" => "keyed",
-        "operator-list" | "union-list" => "operator",
-        "broadcast" => "broadcast",
-        "timers" => "timers",
-        _ => "other",
-    }
-}
-
-/// Flink's names for state kinds in its error texts.
-fn flink_kind(kind: &str) -> &str {
-    match kind {
-        "value" => "VALUE",
-        "list" => "LIST",
-        "map" => "MAP",
-        "reducing" => "REDUCING",
-        "aggregating" => "AGGREGATING",
-        "operator-list" => "SPLIT_DISTRIBUTE",
-        "union-list" => "UNION",
-        "broadcast" => "BROADCAST",
-        other => other,
-    }
-}
 
 /// One side's view of a state's types.
 struct StateTypes {
@@ -72,10 +47,12 @@ fn serializer<'a>(s: &'a StateSchema, key: &str) -> Option<&'a SerializerSnapsho
 fn state_types(s: &StateSchema) -> Result<StateTypes, NotationError> {
     if !s.serializers.is_empty() {
         let value = serializer(s, "VALUE_SERIALIZER").map(Type::from_snapshot);
-        let (value, user_key) = match (s.kind.as_str(), value) {
-            ("list", Some(Type::List(e))) => (Some(*e), None),
-            ("map", Some(Type::Map(k, v))) => (Some(*v), Some(*k)),
-            ("broadcast", v) => (v, serializer(s, "KEY_SERIALIZER").map(Type::from_snapshot)),
+        let (value, user_key) = match (s.kind, value) {
+            (StateKind::List, Some(Type::List(e))) => (Some(*e), None),
+            (StateKind::Map, Some(Type::Map(k, v))) => (Some(*v), Some(*k)),
+            (StateKind::Broadcast, v) => {
+                (v, serializer(s, "KEY_SERIALIZER").map(Type::from_snapshot))
+            }
             (_, v) => (v, None),
         };
         return Ok(StateTypes {
@@ -139,22 +116,22 @@ pub fn check_states(old: &OldOperator, new: &NewOperator, ctx: &CompatContext) -
     c.downgrade(&mut out);
     c.key(old, new, &mut out);
     c.key_hazards(old, &mut out);
-    let mut seen_new: Vec<(&str, &str)> = Vec::new();
+    let mut seen_new: Vec<(StateFamily, &str)> = Vec::new();
     for s in &old.states {
-        let fam = family(&s.kind);
+        let fam = s.kind.family();
         let target = new
             .states
             .iter()
-            .find(|n| n.name == s.name && family(&n.kind) == fam);
+            .find(|n| n.name == s.name && n.kind.family() == fam);
         if let Some(t) = target {
             seen_new.push((fam, t.name.as_str()));
         }
-        if new.describes_all_state() && target.is_none() && fam != "timers" {
+        if new.describes_all_state() && target.is_none() && fam != StateFamily::Timers {
             out.push(c.dropped(s, new));
             continue;
         }
         // Timer queues hold keys, whose hazards are reported with the key type.
-        if fam != "timers" {
+        if fam != StateFamily::Timers {
             c.hazards(s, &mut out);
         }
         if let Some(t) = target {
@@ -163,8 +140,8 @@ pub fn check_states(old: &OldOperator, new: &NewOperator, ctx: &CompatContext) -
     }
     if new.declares_state {
         for n in &new.states {
-            let fam = family(&n.kind);
-            if fam != "timers" && !seen_new.contains(&(fam, n.name.as_str())) {
+            let fam = n.kind.family();
+            if fam != StateFamily::Timers && !seen_new.contains(&(fam, n.name.as_str())) {
                 let ty = match (&n.user_key_type, &n.type_) {
                     (Some(k), Some(v)) => format!(" {k} -> {v}"),
                     (None, Some(v)) => format!(" {v}"),
@@ -233,10 +210,10 @@ fn ser(t: &Type) -> String {
 }
 
 /// The serializer registered for a state: list and map states wrap the described type.
-fn registered(kind: &str, value: &Type, user_key: Option<&Type>) -> Type {
+fn registered(kind: StateKind, value: &Type, user_key: Option<&Type>) -> Type {
     match (kind, user_key) {
-        ("list", _) => Type::List(Box::new(value.clone())),
-        ("map", Some(k)) => Type::Map(Box::new(k.clone()), Box::new(value.clone())),
+        (StateKind::List, _) => Type::List(Box::new(value.clone())),
+        (StateKind::Map, Some(k)) => Type::Map(Box::new(k.clone()), Box::new(value.clone())),
         _ => value.clone(),
     }
 }
@@ -309,7 +286,7 @@ impl Checker {
             }
         };
         let res = compat::resolve(&old_t, &new_t, &self.options);
-        if let Some(f) = self.finding(None, "key", Role::Key, &res, &old_t, &new_t) {
+        if let Some(f) = self.finding(None, Role::Key, &res, &old_t, &new_t) {
             out.push(f);
         }
     }
@@ -340,9 +317,8 @@ impl Checker {
     fn state(&self, old: &StateSchema, new: &StateSchema, out: &mut Vec<Finding>) {
         let name = old.name.as_str();
         if old.kind != new.kind {
-            let fam = family(&old.kind);
-            let (was, now) = (flink_kind(&old.kind), flink_kind(&new.kind));
-            let error = if fam == "operator" {
+            let (was, now) = (old.kind.flink_name(), new.kind.flink_name());
+            let error = if old.kind.family() == StateFamily::Operator {
                 "operator"
             } else {
                 "keyed"
@@ -356,7 +332,7 @@ impl Checker {
                     ),
                 )
                 .with_state(name)
-                .fix_case("", &[("name", &name), ("kind", &old.kind)])
+                .fix_case("", &[("name", &name), ("kind", &old.kind.as_str())])
                 .flink_error_case(error, &[("was", &was), ("now", &now)]),
             );
             return;
@@ -370,7 +346,7 @@ impl Checker {
                     && let Some((class, serializer)) = a.value.as_ref().and_then(legacy_class)
                     && self.options.legacy_snapshots_unreadable
                 {
-                    out.push(self.legacy_finding(name, &old.kind, &class, serializer.as_deref()));
+                    out.push(self.legacy_finding(name, old.kind, &class, serializer.as_deref()));
                     return;
                 }
                 out.push(
@@ -384,37 +360,37 @@ impl Checker {
                 return;
             }
         };
-        if old.kind == "timers" {
+        if old.kind == StateKind::Timers {
             // Timer queues are compared only when both sides are savepoints.
             if let (true, true, Some(a), Some(b)) =
                 (old_t.precise, new_t.precise, &old_t.value, &new_t.value)
             {
                 let res = compat::resolve(a, b, &self.options);
-                out.extend(self.finding(Some(name), &old.kind, Role::Timer, &res, a, b));
+                out.extend(self.finding(Some((name, old.kind)), Role::Timer, &res, a, b));
             }
             return;
         }
         if let (Some(a), Some(b)) = (&old_t.namespace, &new_t.namespace) {
             let res = compat::resolve(a, b, &self.options);
-            out.extend(self.finding(Some(name), &old.kind, Role::Namespace, &res, a, b));
+            out.extend(self.finding(Some((name, old.kind)), Role::Namespace, &res, a, b));
         }
         if let (Some(a), Some(b)) = (&old_t.user_key, &new_t.user_key) {
             let res = compat::resolve(a, b, &self.options);
-            out.extend(self.finding(Some(name), &old.kind, Role::UserKey, &res, a, b));
+            out.extend(self.finding(Some((name, old.kind)), Role::UserKey, &res, a, b));
         }
         if let (Some(a), Some(b)) = (&old_t.value, &new_t.value) {
             self.kryo_blind_spot(name, a, b, out);
             let res = compat::resolve(a, b, &self.options);
-            let f = self.finding(Some(name), &old.kind, Role::Value, &res, a, b);
+            let f = self.finding(Some((name, old.kind)), Role::Value, &res, a, b);
             out.extend(f.map(|f| {
                 // Flink reports the serializer it registers (the list/map serializer around the
                 // described type).
                 if f.severity == Severity::Error && f.flink_error.is_none() {
                     let (ra, rb) = (
-                        registered(&old.kind, a, old_t.user_key.as_ref()),
-                        registered(&new.kind, b, new_t.user_key.as_ref()),
+                        registered(old.kind, a, old_t.user_key.as_ref()),
+                        registered(new.kind, b, new_t.user_key.as_ref()),
                     );
-                    self.with_value_error(f, &old.kind, &ra, &rb)
+                    self.with_value_error(f, old.kind, &ra, &rb)
                 } else {
                     f
                 }
