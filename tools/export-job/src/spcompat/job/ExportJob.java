@@ -127,15 +127,8 @@ public final class ExportJob {
         doc.put("pipelines", pipelines);
         List<Object> ops = new ArrayList<>();
         for (StreamNode n : JobGraphs.nodesInOrder(sg.getStreamNodes())) {
-            Map<String, Object> o = JobGraphs.operator(n, ids.get(n.getId()));
-            o.put("parallelism", n.getParallelism());
             int mp = JobGraphs.maxParallelism(n);
-            if (mp > 0) o.put("maxParallelism", mp);
-            o.put("inputs", JobGraphs.inputs(n));
-            String chaining = JobGraphs.chainingStrategy(n);
-            if (chaining != null) o.put("chainingStrategy", chaining);
-            o.put("slotSharingGroup", n.getSlotSharingGroup());
-            ops.add(o);
+            ops.add(JobGraphs.node(n, ids.get(n.getId()), n.getParallelism(), mp > 0 ? mp : null, true));
         }
         doc.put("operators", ops);
         return doc;
