@@ -128,7 +128,10 @@ public final class ExportJob {
         List<Object> ops = new ArrayList<>();
         for (StreamNode n : JobGraphs.nodesInOrder(sg.getStreamNodes())) {
             int mp = JobGraphs.maxParallelism(n);
-            ops.add(JobGraphs.node(n, ids.get(n.getId()), n.getParallelism(), mp > 0 ? mp : null, true));
+            Map<String, Object> o = JobGraphs.node(n, ids.get(n.getId()), n.getParallelism(), mp > 0 ? mp : null, true);
+            String lazy = LazyState.reason(n);
+            if (lazy != null) o.put("stateNotCaptured", lazy);
+            ops.add(o);
         }
         doc.put("operators", ops);
         return doc;
@@ -148,11 +151,8 @@ public final class ExportJob {
         }
         for (int p : perGroup.values()) slots += p;
         dir.mkdirs();
+        // Not closed: main() exits the JVM right after, and closing a MiniCluster takes seconds.
         Capture capture = new Capture(CapturingEnvironment.firstConfiguration, dir, Math.max(1, slots));
-        try {
-            return capture.savepoint(jobGraph, timeoutMs);
-        } finally {
-            capture.close();
-        }
+        return capture.savepoint(jobGraph, timeoutMs);
     }
 }
