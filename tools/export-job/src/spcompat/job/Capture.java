@@ -27,7 +27,9 @@ final class Capture implements AutoCloseable {
         conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse("64m"));
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("128m"));
         cluster = new LocalCluster(conf, slots, null);
-        cluster.pollMs = 100;
+        cluster.pollMs = 50;
+        // The JVM exits once the job graph is written: cancelling is not waited for.
+        cluster.awaitCancel = false;
         cluster.log = System.err::println;
     }
 
