@@ -1,5 +1,7 @@
 //! spcompat: predicts whether a new version of a Flink job restores from an old savepoint.
 //!
+//! [`flink`] (release lines, state backends) is a leaf that every layer uses.
+//!
 //! Data flows one way: inputs ([`savepoint`], [`job`], loaded by [`input`]) -> models
 //! ([`schema`]) -> [`analysis`] -> [`report`]. [`pipeline`] holds the commands as library
 //! calls (loaded inputs and config in, result model out); [`cli`] only parses flags, loads,
@@ -9,6 +11,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod files;
+pub mod flink;
 pub mod input;
 pub mod javaio;
 pub mod job;

@@ -11,6 +11,8 @@ use super::rules::{self, Severity};
 use super::schema_check::CompatContext;
 use super::sides::{MaxParallelismKind, NewOperator, NewSide, OldOperator, OldSide};
 use crate::OperatorId;
+use crate::flink::Backend;
+use crate::savepoint::handle_kind::KeyedHandleKind;
 
 /// Known uids, hashed, to name savepoint operators whose uid the format does not store.
 pub struct UidNames {
@@ -140,7 +142,7 @@ fn mapped(
             ),
         ));
     }
-    if op.keyed_handle == Some("IncrementalRemoteKeyedStateHandle") {
+    if op.keyed_handle.and_then(KeyedHandleKind::pinned_backend) == Some(Backend::RocksDb) {
         // RocksDB's own files (native savepoint or incremental checkpoint) restore only on RocksDB.
         match ctx.new_backend {
             Some(super::schema_check::Backend::HashMap) => {

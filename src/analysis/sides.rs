@@ -7,9 +7,12 @@ use serde::Serialize;
 use super::result::FileLine;
 
 use crate::OperatorId;
+use crate::flink::{Backend, FlinkRange, FlinkVersion};
 use crate::job::{DerivedIds, IdSource, JobGraph, JobGraphError, SourceDecl, derive_operator_ids};
+use crate::savepoint::handle_kind::KeyedHandleKind;
 use crate::savepoint::inventory::{OperatorSummary, SavepointSummary, StateSummary};
 use crate::savepoint::sources::SourcePositions;
+use crate::schema::notation::DeclaredType;
 use crate::schema::snapshot::SerializerSnapshot;
 
 /// One state, as far as the input describes it.
@@ -19,9 +22,10 @@ pub struct StateSchema {
     pub name: String,
     /// value, list, map, reducing, aggregating, operator-list, union-list, broadcast, timers.
     pub kind: String,
+    /// Parsed once (job graphs: when read); the text is what reports show.
     #[serde(rename = "type")]
-    pub type_: Option<String>,
-    pub user_key_type: Option<String>,
+    pub type_: Option<DeclaredType>,
+    pub user_key_type: Option<DeclaredType>,
     pub ttl: bool,
     /// The serializer snapshots when the input is a savepoint.
     #[serde(skip)]
@@ -36,8 +40,8 @@ impl StateSchema {
         StateSchema {
             name: s.name.clone(),
             kind: s.kind.to_string(),
-            type_: s.type_.clone(),
-            user_key_type: s.user_key_type.clone(),
+            type_: s.type_.as_deref().map(DeclaredType::from),
+            user_key_type: s.user_key_type.as_deref().map(DeclaredType::from),
             ttl: s.ttl,
             serializers: s
                 .serializers
@@ -60,7 +64,8 @@ pub struct OldOperator {
     pub max_parallelism: u32,
     /// Flink's "has state": any handle at all, even of an empty list.
     pub has_state: bool,
-    pub key_type: Option<String>,
+    /// Parsed once (job graphs: when read; savepoints: from the type text of the key snapshot).
+    pub key_type: Option<DeclaredType>,
     pub states: Vec<StateSchema>,
     /// What about this operator's state could not be examined.
     pub notes: Vec<String>,
@@ -72,7 +77,7 @@ pub struct OldOperator {
     pub key_serializer: Option<SerializerSnapshot>,
     /// The keyed state handle class (tells a RocksDB native/incremental snapshot).
     #[serde(skip)]
-    pub keyed_handle: Option<&'static str>,
+    pub keyed_handle: Option<KeyedHandleKind>,
 }
 
 /// The old side.
@@ -81,8 +86,9 @@ pub struct OldOperator {
 pub struct OldSide {
     /// Where it came from (a path), for reports.
     pub origin: String,
-    /// The Flink release line that wrote it, when known (e.g. from the metadata version).
-    pub written_by: Option<String>,
+    /// The Flink releases that wrote it, when known (from the metadata version, or a job
+    /// graph's `flinkVersion`).
+    pub written_by: Option<FlinkRange>,
     pub operators: Vec<OldOperator>,
 }
 
@@ -90,7 +96,7 @@ impl OldSide {
     pub fn from_savepoint(s: &SavepointSummary) -> OldSide {
         OldSide {
             origin: s.path.clone(),
-            written_by: Some(s.written_by.to_string()),
+            written_by: s.flink,
             operators: s.operators.iter().map(old_from_summary).collect(),
         }
     }
@@ -120,7 +126,7 @@ impl OldSide {
             .collect();
         Ok(OldSide {
             origin: origin.to_string(),
-            written_by: graph.flink_version.clone(),
+            written_by: graph.flink_version.as_ref().and_then(FlinkVersion::range),
             operators,
         })
     }
@@ -134,7 +140,7 @@ fn old_from_summary(o: &OperatorSummary) -> OldOperator {
         parallelism: o.parallelism.max(0) as u32,
         max_parallelism: o.max_parallelism.max(0) as u32,
         has_state: o.has_state,
-        key_type: o.key_type.clone(),
+        key_type: o.key_type.as_deref().map(DeclaredType::from),
         states: o.states.iter().map(StateSchema::from_summary).collect(),
         notes: o.notes.clone(),
         source_positions: o.source_positions.clone(),
@@ -175,7 +181,8 @@ pub struct NewOperator {
     /// The max parallelism of the job vertex that will run it.
     pub max_parallelism: u32,
     pub max_parallelism_kind: MaxParallelismKind,
-    pub key_type: Option<String>,
+    /// Parsed once (job graphs: when read; savepoints: from the type text of the key snapshot).
+    pub key_type: Option<DeclaredType>,
     pub states: Vec<StateSchema>,
     /// Does the input describe this operator's state at all? (A job-graph may leave `state`
     /// out; a canary savepoint always describes it.)
@@ -195,7 +202,7 @@ pub struct NewOperator {
     pub key_serializer: Option<SerializerSnapshot>,
     /// The keyed state handle class (canary savepoint input).
     #[serde(skip)]
-    pub keyed_handle: Option<&'static str>,
+    pub keyed_handle: Option<KeyedHandleKind>,
 }
 
 impl NewOperator {
@@ -211,14 +218,14 @@ impl NewOperator {
 #[serde(rename_all = "camelCase")]
 pub struct NewSide {
     pub origin: String,
-    pub flink_version: Option<String>,
+    pub flink_version: Option<FlinkVersion>,
     /// For a canary savepoint: the Flink releases that write its metadata version.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub written_by: Option<String>,
-    /// The new job's state backend (`hashmap`, `rocksdb`, ...): the job-graph extension field
-    /// `stateBackend`, or what a canary savepoint's handles show.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state_backend: Option<String>,
+    pub written_by: Option<FlinkRange>,
+    /// The new job's state backend: the job-graph extension field `stateBackend`, or what a
+    /// canary savepoint's handles show; `None` when neither tells.
+    #[serde(skip)]
+    pub state_backend: Option<Backend>,
     pub operators: Vec<NewOperator>,
 }
 
@@ -235,11 +242,7 @@ impl NewSide {
             origin: origin.to_string(),
             flink_version: graph.flink_version.clone(),
             written_by: None,
-            state_backend: graph
-                .extra
-                .get("stateBackend")
-                .and_then(|v| v.as_str())
-                .map(|b| b.to_ascii_lowercase()),
+            state_backend: graph.state_backend(),
             operators,
         })
     }
@@ -268,7 +271,7 @@ impl NewSide {
                     parallelism,
                     max_parallelism,
                     max_parallelism_kind: kind,
-                    key_type: o.key_type.clone(),
+                    key_type: o.key_type.as_deref().map(DeclaredType::from),
                     states: o.states.iter().map(StateSchema::from_summary).collect(),
                     declares_state: true,
                     state_not_captured: None,
@@ -279,16 +282,15 @@ impl NewSide {
                 }
             })
             .collect();
-        // Incremental handles exist only in RocksDB (native savepoints, checkpoints).
+        // Only RocksDB writes handles that pin it (native savepoints, incremental checkpoints).
         let state_backend = s
             .operators
             .iter()
-            .any(|o| o.keyed_handle == Some("IncrementalRemoteKeyedStateHandle"))
-            .then(|| "rocksdb".to_string());
+            .find_map(|o| o.keyed_handle.and_then(KeyedHandleKind::pinned_backend));
         NewSide {
             origin: s.path.clone(),
             flink_version: None,
-            written_by: Some(s.written_by.to_string()),
+            written_by: s.flink,
             state_backend,
             operators,
         }

@@ -6,8 +6,9 @@ pub mod javaser;
 #[cfg(test)]
 pub(crate) mod test_support;
 
-/// The layering, checked from the source text: `javaio` names no module above it, and
-/// `schema` (which stands on `javaio`) does not reach into `savepoint`.
+/// The layering, checked from the source text: `javaio` names no module above it, `schema`
+/// (which stands on `javaio`) does not reach into `savepoint`, `schema::sql_notation` stays
+/// below `notation` and `types` (which both use it), and `flink` is a leaf.
 #[cfg(test)]
 mod layering {
     use std::path::Path;
@@ -52,5 +53,32 @@ mod layering {
             &["savepoint", "schema", "job", "analysis", "report", "cli"],
         );
         assert_names_none("schema", &["savepoint", "analysis", "report", "cli"]);
+        assert_names_none(
+            "schema/sql_notation",
+            &["schema::notation", "schema::types"],
+        );
+    }
+
+    /// `flink` imports nothing from the crate: every layer may use it.
+    #[test]
+    fn flink_is_a_leaf() {
+        let mut files = Vec::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/flink"),
+            &mut files,
+        );
+        assert!(!files.is_empty(), "src/flink has sources");
+        for (file, text) in files {
+            for line in text.lines().map(str::trim_start) {
+                // In `flink/mod.rs` `super` is the crate; below it, `super` is still `flink`.
+                let names_outside = line.contains("crate::")
+                    || line.contains("super::super")
+                    || (file.ends_with("flink/mod.rs") && line.contains("super::"));
+                assert!(
+                    !names_outside,
+                    "{file} names something outside src/flink: {line}"
+                );
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ use crate::job::{
     JobGraph, JobGraphError, JobGraphFormat, JobOperator, Location, derive_operator_ids,
 };
 use crate::savepoint::inventory::SavepointSummary;
+use crate::schema::notation::DeclaredType;
 
 fn extra(pairs: &[(&str, serde_json::Value)]) -> BTreeMap<String, serde_json::Value> {
     pairs
@@ -36,7 +37,7 @@ pub fn from_savepoint(s: &SavepointSummary) -> JobGraph {
             inputs: Vec::new(),
             chaining_strategy: None,
             slot_sharing_group: None,
-            key_type: o.key_type.clone(),
+            key_type: o.key_type.as_deref().map(DeclaredType::from),
             state: state_decls(o),
             source: None,
             extra: extra(&[("stateKinds", serde_json::json!(o.state_kinds))]),

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 
 use super::{JobGraph, JobGraphError, Location, StateDecl, StateKind, parse_job_graph};
 use crate::savepoint::inventory::{OperatorSummary, SavepointSummary, StateSummary};
+use crate::schema::notation::DeclaredType;
 
 /// What to export.
 #[derive(Debug, Clone)]
@@ -291,8 +292,8 @@ pub fn state_decls(o: &OperatorSummary) -> Vec<StateDecl> {
             Some(StateDecl {
                 name: st.name.clone(),
                 kind: kind_of(st)?,
-                type_: st.type_.clone().unwrap_or_else(|| "?".into()),
-                user_key_type: st.user_key_type.clone(),
+                type_: st.type_.as_deref().unwrap_or("?").into(),
+                user_key_type: st.user_key_type.as_deref().map(DeclaredType::from),
                 // Savepoints record that TTL is on, not its duration.
                 ttl: st.ttl.then(|| "enabled".to_string()),
                 avro_schema: None,
@@ -332,7 +333,7 @@ pub fn add_captured_state(graph: &mut JobGraph, capture: Result<&SavepointSummar
         };
         op.state = state_decls(saved);
         if op.key_type.is_none() {
-            op.key_type = saved.key_type.clone();
+            op.key_type = saved.key_type.as_deref().map(DeclaredType::from);
         }
         if !op.state.is_empty() {
             with_state += 1;

@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::span::{self, Syntax};
 use crate::OperatorId;
+use crate::flink::{Backend, FlinkVersion};
+use crate::schema::notation::DeclaredType;
 
 /// The only `format` value this version understands.
 pub const FORMAT_V1: &str = "spcompat-job-graph/1";
@@ -32,8 +34,9 @@ pub struct JobGraph {
     pub format: JobGraphFormat,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: Option<String>,
+    /// Parsed when read; written back as given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flink_version: Option<String>,
+    pub flink_version: Option<FlinkVersion>,
     /// Job-wide `pipeline.max-parallelism` when explicitly configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_parallelism: Option<u32>,
@@ -77,8 +80,9 @@ pub struct JobOperator {
     pub chaining_strategy: Option<ChainingStrategy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slot_sharing_group: Option<String>,
+    /// Parsed when read, as the state types are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key_type: Option<String>,
+    pub key_type: Option<DeclaredType>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub state: Vec<StateDecl>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -180,12 +184,13 @@ impl fmt::Display for ChainingStrategy {
 pub struct StateDecl {
     pub name: String,
     pub kind: StateKind,
-    /// Value type (element type for list kinds, accumulator for reducing/aggregating).
+    /// Value type (element type for list kinds, accumulator for reducing/aggregating); parsed
+    /// when read, a notation error kept for the analysis to report.
     #[serde(rename = "type")]
-    pub type_: String,
-    /// Map key type; required for `map` and `broadcast`.
+    pub type_: DeclaredType,
+    /// Map key type; required for `map` and `broadcast`. Parsed when read, as `type_`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_key_type: Option<String>,
+    pub user_key_type: Option<DeclaredType>,
     /// TTL as written, e.g. `1 h`; absent means no TTL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<String>,
@@ -358,6 +363,16 @@ impl JobGraph {
 
     pub fn named_source(&self) -> Option<NamedSource<Arc<str>>> {
         self.origin.as_ref().map(SourceText::named_source)
+    }
+
+    /// Extension `stateBackend` (`hashmap`, `rocksdb`, ...): the backend the job restores with;
+    /// `None` when not given or not a backend Flink ships. It stays in `extra`, so that the
+    /// graph is written back with its fields in the order they were.
+    pub fn state_backend(&self) -> Option<Backend> {
+        self.extra
+            .get("stateBackend")
+            .and_then(serde_json::Value::as_str)
+            .and_then(Backend::from_name)
     }
 
     /// Extension `stateCaptured: true`: an exporter set up every operator and recorded the

@@ -177,18 +177,9 @@ impl KeyedHandle {
         }
     }
 
-    pub fn kind_name(&self) -> &'static str {
-        match self {
-            KeyedHandle::KeyGroups(h) => match h.kind {
-                KeyGroupsKind::V1 => "KeyGroupsStateHandle",
-                KeyGroupsKind::Savepoint => "KeyGroupsSavepointStateHandle",
-                KeyGroupsKind::V2 => "KeyGroupsStateHandle",
-            },
-            KeyedHandle::Incremental { .. } => "IncrementalRemoteKeyedStateHandle",
-            KeyedHandle::Changelog { .. } => "ChangelogStateBackendHandle",
-            KeyedHandle::InMemoryChangelog { .. } => "InMemoryChangelogStateHandle",
-            KeyedHandle::ChangelogStream { .. } => "ChangelogStateHandleStreamImpl",
-        }
+    /// The handle's class, classified (see [`super::handle_kind`]).
+    pub fn kind(&self) -> super::handle_kind::KeyedHandleKind {
+        super::handle_kind::KeyedHandleKind::of(self)
     }
 }
 

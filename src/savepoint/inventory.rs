@@ -5,10 +5,12 @@
 use serde::Serialize;
 
 use super::backend_meta::StateMetaInfo;
+use super::handle_kind::KeyedHandleKind;
 use super::metadata::{OperatorState, written_by};
 use super::subtask_brief::{HandleDetail, SubtaskStates};
 use super::{OperatorSchema, Savepoint, SavepointError};
 use crate::OperatorId;
+use crate::flink::FlinkRange;
 use crate::schema::types::Type;
 
 /// A snapshot's type in job-graph notation (Flink's `TypeInformation#toString()` style).
@@ -22,8 +24,11 @@ use crate::schema::snapshot::SerializerSnapshot;
 pub struct SavepointSummary {
     pub path: String,
     pub metadata_version: i32,
-    /// The Flink releases that write this metadata version.
+    /// The Flink releases that write this metadata version, as reports say it.
     pub written_by: &'static str,
+    /// The same releases, typed; `None` for a metadata version no known release writes.
+    #[serde(skip)]
+    pub flink: Option<FlinkRange>,
     pub checkpoint_id: i64,
     /// `savepoint` or `checkpoint` where the file says (metadata version 4+), else `null`.
     pub kind: Option<String>,
@@ -54,7 +59,7 @@ pub struct OperatorSummary {
     /// Which kinds of state the operator holds: keyed, operator, broadcast, raw, coordinator.
     pub state_kinds: Vec<&'static str>,
     /// The handle class of the managed keyed state (tells the backend and savepoint format).
-    pub keyed_handle: Option<&'static str>,
+    pub keyed_handle: Option<KeyedHandleKind>,
     pub key_type: Option<String>,
     pub key_serializer: Option<SerializerSnapshot>,
     pub states: Vec<StateSummary>,
@@ -135,6 +140,7 @@ impl SavepointSummary {
             path: sp.metadata_path.display().to_string(),
             metadata_version: md.version,
             written_by: written_by(md.version),
+            flink: FlinkRange::from_metadata_version(md.version),
             checkpoint_id: md.checkpoint_id,
             kind,
             savepoint_format,
@@ -163,7 +169,7 @@ impl OperatorSummary {
             .subtasks
             .iter()
             .find_map(|s| s.managed_keyed_state.as_ref())
-            .map(|h| h.kind_name());
+            .map(|h| h.kind());
         let mut states = Vec::new();
         let mut notes = schema.notes;
         let mut key_serializer = None;

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod backend_meta;
 pub mod error;
+pub mod handle_kind;
 pub mod handles;
 mod header_cache;
 pub mod inventory;
@@ -375,7 +376,7 @@ impl Savepoint {
         let Some(stream) = handle.header_stream() else {
             let note = format!(
                 "keyed state in a {} (changelog) handle: its header is not examined",
-                handle.kind_name()
+                handle.kind()
             );
             if !schema.notes.contains(&note) {
                 schema.notes.push(note);

@@ -3,4 +3,5 @@ pub mod compat;
 pub mod logical_type;
 pub mod notation;
 pub mod snapshot;
+pub mod sql_notation;
 pub mod types;

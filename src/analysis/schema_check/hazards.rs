@@ -27,7 +27,7 @@ impl Checker {
     pub(super) fn key_hazards(&self, old: &OldOperator, out: &mut Vec<Finding>) {
         let snapshots: Vec<&SerializerSnapshot> = old.key_serializer.iter().collect();
         let types: Vec<Type> = match (&old.key_serializer, &old.key_type) {
-            (None, Some(t)) => parse_type(t).into_iter().collect(),
+            (None, Some(t)) => t.to_type().into_iter().collect(),
             _ => Vec::new(),
         };
         self.hazards_in("the key type", None, &snapshots, &types, out);

@@ -20,7 +20,7 @@ use super::result::Finding;
 use super::rules::{self, Rule, Severity};
 use super::sides::{NewOperator, NewSide, OldOperator, OldSide, StateSchema};
 use crate::schema::compat::{self, ChangeKind, Compat, Options, Resolution};
-use crate::schema::notation::{NotationError, parse_state_type, parse_type};
+use crate::schema::notation::{DeclaredType, NotationError};
 use crate::schema::snapshot::SerializerSnapshot;
 use crate::schema::types::Type;
 
@@ -87,12 +87,16 @@ fn state_types(s: &StateSchema) -> Result<StateTypes, NotationError> {
     }
     let value = match &s.type_ {
         Some(t) => {
-            let t = parse_state_type(t, s.avro_schema.as_deref())?;
+            let t = t.state_type(s.avro_schema.as_deref())?;
             Some(if s.ttl { Type::Ttl(Box::new(t)) } else { t })
         }
         None => None,
     };
-    let user_key = s.user_key_type.as_deref().map(parse_type).transpose()?;
+    let user_key = s
+        .user_key_type
+        .as_ref()
+        .map(DeclaredType::to_type)
+        .transpose()?;
     Ok(StateTypes {
         value,
         user_key,
@@ -286,12 +290,12 @@ impl Checker {
     fn key(&self, old: &OldOperator, new: &NewOperator, out: &mut Vec<Finding>) {
         let old_t = match (&old.key_serializer, &old.key_type) {
             (Some(s), _) => Ok(Type::from_snapshot(s)),
-            (None, Some(t)) => parse_type(t),
+            (None, Some(t)) => t.to_type(),
             (None, None) => return,
         };
         let new_t = match (&new.key_serializer, &new.key_type) {
             (Some(s), _) => Ok(Type::from_snapshot(s)),
-            (None, Some(t)) => parse_type(t),
+            (None, Some(t)) => t.to_type(),
             (None, None) => return,
         };
         let (old_t, new_t) = match (old_t, new_t) {

@@ -182,11 +182,11 @@ fn units(graph: &JobGraph) -> Vec<Unit> {
             uid: op.uid.clone(),
             name: op.name.clone(),
             info,
-            key_type: op.key_type.clone(),
+            key_type: op.key_type.as_deref().map(str::to_string),
             states: op
                 .state
                 .iter()
-                .map(|s| (s.name.clone(), s.type_.clone()))
+                .map(|s| (s.name.clone(), s.type_.to_string()))
                 .collect(),
             sinks,
             sources,

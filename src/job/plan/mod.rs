@@ -33,6 +33,8 @@ use std::path::{Path, PathBuf};
 use miette::Diagnostic;
 use serde_json::Value;
 
+use crate::flink::FlinkVersion;
+
 pub use options::{PlanOptions, UidGeneration, version_pair};
 pub use row_type::{RowType, logical_type_string, positional_row};
 pub use sql_info::{PlanState, SqlInfo, short_table, sql_info};
@@ -129,7 +131,8 @@ pub struct PlanEdge {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompiledPlan {
     /// The plan's `flinkVersion`, e.g. `1.20` (the version that compiled it).
-    pub flink_version: String,
+    /// Parsed when read (a text that names no release is kept and reads as unknown).
+    pub flink_version: FlinkVersion,
     pub nodes: Vec<PlanNode>,
     pub edges: Vec<PlanEdge>,
     /// The file it was read from, for reports.
@@ -201,8 +204,8 @@ pub fn parse_plan(text: &str, name: &str) -> Result<CompiledPlan, PlanError> {
     let mut v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|e| invalid(format!("not JSON ({e})")))?;
     let flink_version = match v.get("flinkVersion") {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        Some(Value::String(s)) => FlinkVersion::new(s.clone()),
+        Some(other) => FlinkVersion::new(other.to_string()),
         None => return Err(invalid("no \"flinkVersion\"".to_string())),
     };
     let raw_edges = v.get_mut("edges").map(Value::take);

@@ -12,6 +12,7 @@ use super::{CompiledPlan, PlanNode};
 use crate::job::model::{
     JobGraph, JobOperator, Location, SourceDecl, StartupMode, StateDecl, StateKind,
 };
+use crate::schema::notation::DeclaredType;
 
 /// The runtime state of a transformation, where spcompat models it.
 pub(super) fn apply_state(
@@ -38,13 +39,13 @@ pub(super) fn apply_state(
                 && let Some(g) = int_list(node.raw.get("grouping"))
                 && !g.is_empty()
             {
-                op.key_type = key_of(&g);
+                op.key_type = key_of(&g).map(DeclaredType::from);
             }
             if let Some(acc) = info.acc_types.clone() {
                 op.state = vec![StateDecl {
                     name: "accState".to_string(),
                     kind: StateKind::Value,
-                    type_: positional_row(&acc),
+                    type_: positional_row(&acc).into(),
                     user_key_type: None,
                     ttl,
                     avro_schema: None,
@@ -68,7 +69,7 @@ pub(super) fn apply_state(
                     op.state = vec![StateDecl {
                         name: "SourceReaderState".to_string(),
                         kind: StateKind::OperatorList,
-                        type_: "byte[]".to_string(),
+                        type_: "byte[]".into(),
                         user_key_type: None,
                         ttl: None,
                         avro_schema: None,

@@ -4,6 +4,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
+use crate::flink::FlinkVersion;
+
 use super::options::{PlanOptions, UidGeneration, version_pair};
 use super::sql_info::{short_table, sql_info, table_columns, table_identifier, table_options};
 use super::state::apply_state;
@@ -28,7 +30,7 @@ type Output = (u32, Option<Partitioner>, u32);
 struct Translation<'a> {
     plan: &'a CompiledPlan,
     opts: &'a PlanOptions,
-    runtime: String,
+    runtime: FlinkVersion,
     default_parallelism: u32,
     ops: Vec<JobOperator>,
     outputs: HashMap<u32, Vec<Output>>,
@@ -45,7 +47,7 @@ pub fn plan_to_job_graph(plan: &CompiledPlan, opts: &PlanOptions) -> JobGraph {
     let runtime = opts
         .flink_version
         .clone()
-        .unwrap_or_else(|| plan.flink_version.clone());
+        .map_or_else(|| plan.flink_version.clone(), FlinkVersion::new);
     let mut t = Translation {
         plan,
         opts,

@@ -11,39 +11,21 @@
 //!
 //! Parsing never panics; errors carry the character offset.
 //!
-//! Files: this one holds the entry points and the scanner; [`type_info`] reads
-//! `TypeInformation` strings, [`sql`] SQL logical types.
+//! Files: this one holds the entry points; [`type_info`] reads `TypeInformation` strings. SQL
+//! logical types and the scanner both notations share are one layer down, in
+//! [`super::sql_notation`] (which `types::from_snapshot` uses too, without a circle).
 
-mod sql;
+mod declared;
 mod type_info;
 
-use std::fmt;
+pub use declared::DeclaredType;
 
 use super::logical_type::{LogicalType, TypeKind};
+use super::sql_notation::Parser;
+pub use super::sql_notation::{
+    NotationError, WrittenRowField, parse_logical_type, parse_row_fields,
+};
 use super::types::{Simple, SqlField, Type};
-
-/// Deepest nesting accepted, so hostile input cannot exhaust the stack.
-const MAX_DEPTH: usize = 64;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotationError {
-    pub input: String,
-    /// Character offset of the problem.
-    pub at: usize,
-    pub message: String,
-}
-
-impl fmt::Display for NotationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "cannot read type `{}` at character {}: {}",
-            self.input, self.at, self.message
-        )
-    }
-}
-
-impl std::error::Error for NotationError {}
 
 /// Parses a type in job-graph notation.
 pub fn parse_type(input: &str) -> Result<Type, NotationError> {
@@ -56,8 +38,12 @@ pub fn parse_type(input: &str) -> Result<Type, NotationError> {
 /// Parses a state's type; `avro_schema` (the job-graph `avroSchema` field) completes an
 /// `AvroType<...>`, or stands alone for a generic record.
 pub fn parse_state_type(input: &str, avro_schema: Option<&str>) -> Result<Type, NotationError> {
-    let t = parse_type(input)?;
-    Ok(match (t, avro_schema) {
+    parse_type(input).map(|t| complete_avro(t, avro_schema))
+}
+
+/// A parsed state type with the job graph's `avroSchema` applied (see [`parse_state_type`]).
+pub fn complete_avro(t: Type, avro_schema: Option<&str>) -> Type {
+    match (t, avro_schema) {
         (Type::Avro { class, .. }, Some(s)) => Type::Avro {
             class,
             schema: Some(s.to_string()),
@@ -69,48 +55,7 @@ pub fn parse_state_type(input: &str, avro_schema: Option<&str>) -> Result<Type, 
             schema: Some(s.to_string()),
         },
         (t, _) => t,
-    })
-}
-
-/// Parses a SQL logical type (summary or serializable form).
-pub fn parse_logical_type(input: &str) -> Result<LogicalType, NotationError> {
-    let mut p = Parser::new(input);
-    let t = p.sql(0)?;
-    p.end()?;
-    Ok(t)
-}
-
-/// A field of a top-level `ROW<...>` type: its name, its type, and the type as written
-/// (without a trailing description), for callers that keep types as their source spelled them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WrittenRowField {
-    pub name: String,
-    pub ty: LogicalType,
-    pub written: String,
-}
-
-/// Parses a `ROW<...>` logical type (optionally `NOT NULL`) field by field.
-pub fn parse_row_fields(input: &str) -> Result<Vec<WrittenRowField>, NotationError> {
-    let mut p = Parser::new(input);
-    p.expect("ROW")?;
-    p.expect("<")?;
-    let fields = p.list(">", |p| {
-        let name = p.sql_identifier()?;
-        p.ws();
-        let start = p.boundary();
-        let ty = p.sql(1)?;
-        let written = p.s[start..p.boundary()].trim().to_string();
-        p.ws();
-        if p.peek() == Some('\'') {
-            p.quoted()?;
-        }
-        Ok(WrittenRowField { name, ty, written })
-    })?;
-    if p.eat("NOT") {
-        p.expect("NULL")?;
     }
-    p.end()?;
-    Ok(fields)
 }
 
 /// The serializer Flink's Table runtime uses for a top-level SQL type
@@ -159,139 +104,6 @@ pub fn sql_internal_type(t: LogicalType) -> Type {
                 .collect(),
         ),
         _ => Type::Sql(t),
-    }
-}
-
-struct Parser<'a> {
-    s: &'a str,
-    pos: usize,
-}
-
-fn is_java_ident_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '_' | '$' | '.')
-}
-
-impl<'a> Parser<'a> {
-    fn new(s: &'a str) -> Parser<'a> {
-        Parser { s, pos: 0 }
-    }
-
-    fn rest(&self) -> &'a str {
-        &self.s[self.boundary()..]
-    }
-
-    /// `pos`, moved forward to a character boundary: a step of one byte over a non-ASCII
-    /// character must not make slicing panic (found by fuzzing).
-    fn boundary(&self) -> usize {
-        let mut p = self.pos.min(self.s.len());
-        while !self.s.is_char_boundary(p) {
-            p += 1;
-        }
-        p
-    }
-
-    fn err<T>(&self, message: impl Into<String>) -> Result<T, NotationError> {
-        Err(NotationError {
-            input: self.s.to_string(),
-            at: self.s[..self.boundary()].chars().count(),
-            message: message.into(),
-        })
-    }
-
-    fn ws(&mut self) {
-        let trimmed = self.rest().trim_start();
-        self.pos = self.s.len() - trimmed.len();
-    }
-
-    fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
-    }
-
-    /// Consumes `lit` (after whitespace) if it comes next.
-    fn eat(&mut self, lit: &str) -> bool {
-        self.ws();
-        if self.rest().starts_with(lit) {
-            self.pos += lit.len();
-            true
-        } else {
-            false
-        }
-    }
-
-    fn expect(&mut self, lit: &str) -> Result<(), NotationError> {
-        if self.eat(lit) {
-            Ok(())
-        } else {
-            let found: String = self.rest().chars().take(12).collect();
-            if found.is_empty() {
-                self.err(format!("expected `{lit}`, found the end"))
-            } else {
-                self.err(format!("expected `{lit}`, found `{found}`"))
-            }
-        }
-    }
-
-    fn end(&mut self) -> Result<(), NotationError> {
-        self.ws();
-        if self.rest().is_empty() {
-            Ok(())
-        } else {
-            self.err("unexpected text after the type")
-        }
-    }
-
-    /// A Java identifier or dotted class name (`com.acme.Outer$Inner`).
-    fn java_name(&mut self) -> Result<String, NotationError> {
-        self.ws();
-        let len: usize = self
-            .rest()
-            .chars()
-            .take_while(|c| is_java_ident_char(*c))
-            .map(char::len_utf8)
-            .sum();
-        if len == 0 {
-            return self.err("expected a name");
-        }
-        let name = self.rest()[..len].to_string();
-        self.pos += len;
-        Ok(name)
-    }
-
-    /// Text up to (not including) the first of `stops` at bracket depth 0.
-    fn until_top_level(&mut self, stops: &[char]) -> String {
-        let mut depth = 0i32;
-        let mut len = 0;
-        for c in self.rest().chars() {
-            match c {
-                '<' | '(' | '[' => depth += 1,
-                '>' | ')' | ']' if depth > 0 => depth -= 1,
-                _ if depth == 0 && stops.contains(&c) => break,
-                _ => {}
-            }
-            len += c.len_utf8();
-        }
-        let text = self.rest()[..len].trim().to_string();
-        self.pos += len;
-        text
-    }
-
-    fn list<T>(
-        &mut self,
-        close: &str,
-        mut item: impl FnMut(&mut Self) -> Result<T, NotationError>,
-    ) -> Result<Vec<T>, NotationError> {
-        let mut out = Vec::new();
-        if self.eat(close) {
-            return Ok(out);
-        }
-        loop {
-            out.push(item(self)?);
-            if self.eat(",") {
-                continue;
-            }
-            self.expect(close)?;
-            return Ok(out);
-        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! `TypeInformation#toString()` strings: `Long`, `Java Tuple2<String, Long>`,
 //! `PojoType<c, fields = [a: Long]>`, `Row(a: String)`, `GenericType<c>`, ...
 
-use super::{MAX_DEPTH, NotationError, Parser, sql_internal_type};
+use super::sql_internal_type;
+use crate::schema::sql_notation::{MAX_DEPTH, NotationError, Parser};
 use crate::schema::types::{Field, Generic, Pojo, PojoField, Simple, Type, tuple_class};
 
 impl Parser<'_> {

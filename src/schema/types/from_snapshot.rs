@@ -178,7 +178,7 @@ pub(super) fn convert(s: &SerializerSnapshot, depth: u32) -> Type {
                 .iter()
                 .map(|t| SqlField {
                     name: None,
-                    ty: crate::schema::notation::parse_logical_type(t).unwrap_or_else(|e| {
+                    ty: crate::schema::sql_notation::parse_logical_type(t).unwrap_or_else(|e| {
                         LogicalType {
                             nullable: true,
                             kind: TypeKind::Unknown {

@@ -50,7 +50,7 @@ const SQL_KEYWORDS: &[&str] = &[
 
 impl Parser<'_> {
     /// Does a SQL logical type start here? (Upper-case keyword, or a backquoted identifier.)
-    pub(super) fn starts_sql(&self) -> bool {
+    pub(in crate::schema) fn starts_sql(&self) -> bool {
         let rest = self.rest();
         if rest.starts_with('`') {
             return true;
@@ -67,7 +67,7 @@ impl Parser<'_> {
     // --------------------------------------------------------------------------------------------
     // SQL logical types.
 
-    pub(super) fn keyword(&mut self) -> String {
+    pub(in crate::schema) fn keyword(&mut self) -> String {
         self.ws();
         let word: String = self
             .rest()
@@ -79,7 +79,7 @@ impl Parser<'_> {
     }
 
     /// Consumes `word` if it is the next keyword.
-    pub(super) fn eat_keyword(&mut self, word: &str) -> bool {
+    pub(in crate::schema) fn eat_keyword(&mut self, word: &str) -> bool {
         self.ws();
         let save = self.pos;
         if self.keyword() == word {
@@ -90,7 +90,7 @@ impl Parser<'_> {
         }
     }
 
-    pub(super) fn int(&mut self) -> Result<i32, NotationError> {
+    pub(in crate::schema) fn int(&mut self) -> Result<i32, NotationError> {
         self.ws();
         let digits: String = self
             .rest()
@@ -107,7 +107,7 @@ impl Parser<'_> {
     }
 
     /// `(n)` if present.
-    pub(super) fn opt_param(&mut self) -> Result<Option<i32>, NotationError> {
+    pub(in crate::schema) fn opt_param(&mut self) -> Result<Option<i32>, NotationError> {
         if self.eat("(") {
             let n = self.int()?;
             self.expect(")")?;
@@ -118,7 +118,7 @@ impl Parser<'_> {
     }
 
     /// A `'...'` string literal with `''` escapes.
-    pub(super) fn quoted(&mut self) -> Result<String, NotationError> {
+    pub(in crate::schema) fn quoted(&mut self) -> Result<String, NotationError> {
         self.expect("'")?;
         let mut out = String::new();
         let mut chars = self.rest().char_indices().peekable();
@@ -138,7 +138,7 @@ impl Parser<'_> {
     }
 
     /// A `` `...` `` identifier with doubled backticks, or a bare identifier.
-    pub(super) fn sql_identifier(&mut self) -> Result<String, NotationError> {
+    pub(in crate::schema) fn sql_identifier(&mut self) -> Result<String, NotationError> {
         self.ws();
         if self.peek() == Some('`') {
             self.pos += 1;
@@ -172,7 +172,7 @@ impl Parser<'_> {
         Ok(name)
     }
 
-    pub(super) fn sql_fields(
+    pub(in crate::schema) fn sql_fields(
         &mut self,
         close: &str,
         depth: usize,
@@ -194,7 +194,7 @@ impl Parser<'_> {
         })
     }
 
-    pub(super) fn sql(&mut self, depth: usize) -> Result<LogicalType, NotationError> {
+    pub(in crate::schema) fn sql(&mut self, depth: usize) -> Result<LogicalType, NotationError> {
         if depth > MAX_DEPTH {
             return self.err("type nested too deeply");
         }
@@ -445,7 +445,7 @@ impl Parser<'_> {
         Ok(t)
     }
 
-    pub(super) fn time_zone_words(&mut self) -> Result<(), NotationError> {
+    pub(in crate::schema) fn time_zone_words(&mut self) -> Result<(), NotationError> {
         if self.eat_keyword("TIME") && self.eat_keyword("ZONE") {
             Ok(())
         } else {
@@ -453,7 +453,7 @@ impl Parser<'_> {
         }
     }
 
-    pub(super) fn interval(&mut self) -> Result<TypeKind, NotationError> {
+    pub(in crate::schema) fn interval(&mut self) -> Result<TypeKind, NotationError> {
         let first = self.keyword();
         let p1 = self.opt_param()?;
         let to = if self.eat_keyword("TO") {
