@@ -238,12 +238,13 @@ impl Config {
 
     pub fn apply_to_lint(&self, report: &mut LintReport) {
         for f in &mut report.findings {
-            if let Some(s) = self.severity.get(f.rule.id) {
-                f.severity = (*s).into();
+            let rule = f.finding.rule.id;
+            if let Some(s) = self.severity.get(rule) {
+                f.finding.severity = (*s).into();
             }
             let id = f.operator_id.map(|i| i.to_string());
-            if let Some(a) = self.acceptance(f.rule.id, &[f.uid.as_deref(), id.as_deref()]) {
-                f.accepted = Some(a.reason.clone());
+            if let Some(a) = self.acceptance(rule, &[f.uid.as_deref(), id.as_deref()]) {
+                f.finding.accepted = Some(a.reason.clone());
             }
         }
     }

@@ -3,7 +3,7 @@
 //! a file that shrinks underneath is an error, not a crash), allocate by what was read.
 
 use std::fs::File;
-use std::io;
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// A file opened for reading, checked to be a regular file.
@@ -74,39 +74,43 @@ fn is_link_refusal(e: &io::Error) -> bool {
     }
 }
 
-/// Reads bytes `start..start + len` of `file` (fewer at its end) with positioned reads; the
-/// buffer grows with what is actually read, never with `len` alone.
+/// Reads bytes `start..start + len` of `file` (fewer at its end). The buffer is reserved once
+/// from the opened file's own size (never from `len` alone, which may come from a handle in the
+/// input), and filled without zeroing it first: a large `_metadata` is read in one pass.
 pub fn read_range(file: &File, start: u64, len: u64) -> io::Result<Vec<u8>> {
-    const CHUNK: usize = 256 * 1024;
-    let mut out = Vec::new();
-    let mut pos = start;
-    let end = start.saturating_add(len);
-    while pos < end {
-        let want = usize::try_from((end - pos).min(CHUNK as u64)).unwrap_or(CHUNK);
-        let old = out.len();
-        out.resize(old + want, 0);
-        let n = read_at(file, &mut out[old..], pos)?;
-        out.truncate(old + n);
-        if n == 0 {
-            break;
-        }
-        pos += n as u64;
-    }
+    let present = file.metadata()?.len().saturating_sub(start).min(len);
+    let mut out = Vec::with_capacity(usize::try_from(present).unwrap_or(0));
+    back_with_huge_pages(&mut out);
+    let mut reader = file;
+    reader.seek(SeekFrom::Start(start))?;
+    // The file may have grown since it was measured: `take` keeps the read to `len`.
+    reader.take(len).read_to_end(&mut out)?;
     Ok(out)
 }
 
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    loop {
-        #[cfg(unix)]
-        let r = std::os::unix::fs::FileExt::read_at(file, buf, offset);
-        #[cfg(windows)]
-        let r = std::os::windows::fs::FileExt::seek_read(file, buf, offset);
-        match r {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
-        }
+/// Asks the kernel to back a large, still-untouched buffer with transparent huge pages: filling
+/// a 100 MB `_metadata` buffer page by page otherwise costs more than reading the file.
+#[cfg(target_os = "linux")]
+fn back_with_huge_pages(buf: &mut Vec<u8>) {
+    const PAGE: usize = 4096;
+    const WORTH_IT: usize = 8 << 20;
+    let spare = buf.spare_capacity_mut();
+    if spare.len() < WORTH_IT {
+        return;
+    }
+    let start = spare.as_mut_ptr() as usize;
+    let aligned = start.next_multiple_of(PAGE);
+    let len = (start + spare.len() - aligned) / PAGE * PAGE;
+    // SAFETY: `aligned..aligned + len` lies inside this Vec's own allocation, which nothing else
+    // references. MADV_HUGEPAGE changes only how the kernel backs the pages, never their
+    // contents or whether they may be accessed; failure (e.g. THP disabled) is harmless.
+    unsafe {
+        libc::madvise(aligned as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
     }
 }
+
+#[cfg(not(target_os = "linux"))]
+fn back_with_huge_pages(_buf: &mut Vec<u8>) {}
 
 /// Reads a whole regular file of at most `max` bytes.
 pub fn read_regular_file(path: &Path, max: u64) -> io::Result<Vec<u8>> {

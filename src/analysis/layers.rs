@@ -21,15 +21,16 @@ fn module_text(path: &Path) -> String {
 
 /// Module name -> the sibling analysis modules its source names.
 fn sibling_imports(dir: &Path) -> BTreeMap<String, BTreeSet<String>> {
-    let files: BTreeMap<String, String> = std::fs::read_dir(dir)
+    // A module may be a file and a folder of submodules (`rules.rs` and `rules/`): one text.
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    for path in std::fs::read_dir(dir)
         .expect("src/analysis is readable")
         .map(|entry| entry.expect("directory entry").path())
         .filter(|path| path.is_dir() || path.extension().is_some_and(|e| e == "rs"))
-        .map(|path| {
-            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-            (name, module_text(&path))
-        })
-        .collect();
+    {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        files.entry(name).or_default().push_str(&module_text(&path));
+    }
     let modules: BTreeSet<String> = files.keys().filter(|m| *m != "mod").cloned().collect();
     files
         .iter()

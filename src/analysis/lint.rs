@@ -4,29 +4,46 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
-use super::result::FileLine;
-use super::rules::{self, Rule, Severity};
+use super::result::{FileLine, Finding};
+use super::rules::{self, Severity};
 use crate::OperatorId;
 use crate::job::{JobGraph, JobOperator, derive_operator_ids};
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A lint finding: the one [`Finding`] type, and the operator it is about.
+#[derive(Debug, Clone)]
 pub struct LintFinding {
-    #[serde(rename = "code", serialize_with = "super::result::rule_id")]
-    pub rule: &'static Rule,
-    pub severity: Severity,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix: Option<String>,
+    pub finding: Finding,
     pub node: Option<u32>,
     pub uid: Option<String>,
     pub operator_id: Option<OperatorId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<FileLine>,
-    /// Accepted in `spcompat.toml`, with its reason: shown, but not failing.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub accepted: Option<String>,
+}
+
+/// Written by hand to keep the lint JSON contract: the finding's fields around the
+/// operator's (code, severity, message, fix, node, uid, operatorId, location, accepted).
+impl Serialize for LintFinding {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let f = &self.finding;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("code", f.rule.id)?;
+        m.serialize_entry("severity", &f.severity)?;
+        m.serialize_entry("message", &f.message)?;
+        if let Some(fix) = &f.fix {
+            m.serialize_entry("fix", fix)?;
+        }
+        m.serialize_entry("node", &self.node)?;
+        m.serialize_entry("uid", &self.uid)?;
+        m.serialize_entry("operatorId", &self.operator_id)?;
+        if let Some(location) = &self.location {
+            m.serialize_entry("location", location)?;
+        }
+        if let Some(accepted) = &f.accepted {
+            m.serialize_entry("accepted", accepted)?;
+        }
+        m.end()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,7 +57,7 @@ impl LintReport {
     pub fn has_errors(&self) -> bool {
         self.findings
             .iter()
-            .any(|f| f.severity == Severity::Error && f.accepted.is_none())
+            .any(|f| f.finding.severity == Severity::Error && f.finding.accepted.is_none())
     }
 }
 
@@ -80,17 +97,13 @@ pub fn lint(graph: &JobGraph, job: &str) -> LintReport {
             .and_then(|ids| ids.iter().find(|d| d.node == op.node))
             .map(|d| d.user_defined.unwrap_or(d.generated))
     };
-    let mut push = |rule: &'static Rule, op: &JobOperator, message: String, fix: String| {
+    let mut push = |op: &JobOperator, finding: Finding| {
         findings.push(LintFinding {
-            rule,
-            severity: rule.severity,
-            message,
-            fix: Some(fix),
+            finding,
             node: Some(op.node),
             uid: op.uid.clone(),
             operator_id: id_of(op),
             location: FileLine::of_operator(graph, op),
-            accepted: None,
         });
     };
     let sql_job = graph.operators.iter().any(looks_like_sql);
@@ -99,41 +112,43 @@ pub fn lint(graph: &JobGraph, job: &str) -> LintReport {
             && uid_count.get(uid.as_str()).copied().unwrap_or(0) > 1
         {
             push(
-                &rules::LINT_DUPLICATE_UID,
                 op,
-                format!(
-                    "uid \"{uid}\" is used by more than one operator; Flink rejects the job: Hash collision on user-specified ID \"{uid}\""
-                ),
-                "give every operator its own uid".into(),
+                Finding::new(
+                    &rules::LINT_DUPLICATE_UID,
+                    format!(
+                        "uid \"{uid}\" is used by more than one operator; Flink rejects the job: Hash collision on user-specified ID \"{uid}\""
+                    ),
+                )
+                .fix_case("", &[]),
             );
         }
         if is_stateful(op) && op.uid.is_none() && op.uid_hash.is_none() {
             if sql_job && looks_like_sql(op) {
                 push(
-                    &rules::LINT_SQL_IDS_FOLLOW_DAG_SHAPE,
                     op,
-                    format!(
-                        "{} is a stateful SQL operator without a uid: its operator ID is a hash of its position in the plan, so adding a statement, a filter or a join elsewhere can orphan its state",
-                        op.label()
-                    ),
-                    "run the job from a compiled plan (COMPILE PLAN / EXECUTE PLAN), which sets uids, or set table.exec.uid.generation=ALWAYS before the first deployment".into(),
+                    Finding::new(
+                        &rules::LINT_SQL_IDS_FOLLOW_DAG_SHAPE,
+                        format!(
+                            "{} is a stateful SQL operator without a uid: its operator ID is a hash of its position in the plan, so adding a statement, a filter or a join elsewhere can orphan its state",
+                            op.label()
+                        ),
+                    )
+                    .fix_case("", &[]),
                 );
             } else {
-                push(
+                let finding = Finding::new(
                     &rules::LINT_STATEFUL_WITHOUT_UID,
-                    op,
                     format!(
                         "{} holds state but has no uid: its operator ID is derived from the job's shape, so inserting or removing any operator upstream orphans its state",
                         op.label()
                     ),
-                    match id_of(op) {
-                        // The ID it has today, so existing savepoints keep restoring.
-                        Some(id) => format!(
-                            "call .uid(\"<stable-name>\") on it, and .setUidHash(\"{id}\") once so existing savepoints keep restoring into it"
-                        ),
-                        None => "call .uid(\"<stable-name>\") on it (and keep the current ID for existing savepoints with .setUidHash(\"<current id>\") once)".into(),
-                    },
                 );
+                let finding = match id_of(op) {
+                    // The ID it has today, so existing savepoints keep restoring.
+                    Some(id) => finding.fix_case("id", &[("id", &id)]),
+                    None => finding.fix_case("no-id", &[]),
+                };
+                push(op, finding);
             }
         }
         for st in &op.state {
@@ -143,15 +158,17 @@ pub fn lint(graph: &JobGraph, job: &str) -> LintReport {
                 .any(|t| t.contains("GenericType<"));
             if kryo {
                 push(
-                    &rules::LINT_KRYO_STATE,
                     op,
-                    format!(
-                        "state `{}` of {} is serialized with Kryo ({}): its schema cannot evolve, and Flink 2.0's Kryo upgrade cannot read 1.x Kryo state reliably",
-                        st.name,
-                        op.label(),
-                        st.type_
-                    ),
-                    "make the type a POJO (public no-arg constructor, public fields or getters/setters), use Avro, or register a TypeInformation / custom serializer".into(),
+                    Finding::new(
+                        &rules::LINT_KRYO_STATE,
+                        format!(
+                            "state `{}` of {} is serialized with Kryo ({}): its schema cannot evolve, and Flink 2.0's Kryo upgrade cannot read 1.x Kryo state reliably",
+                            st.name,
+                            op.label(),
+                            st.type_
+                        ),
+                    )
+                    .fix_case("", &[]),
                 );
             }
         }
@@ -163,13 +180,19 @@ pub fn lint(graph: &JobGraph, job: &str) -> LintReport {
             .find(|o| o.max_parallelism.is_none() && o.key_type.is_some())
     {
         push(
-            &rules::LINT_MAX_PARALLELISM_UNSET,
             first,
-            "the job keeps keyed state but sets no max parallelism: Flink derives one from the first deployment's parallelism (128 for small jobs), and that value caps the parallelism of every later version restored from its savepoints".into(),
-            "set pipeline.max-parallelism (or env.setMaxParallelism) to the highest parallelism you may ever need, before the first savepoint".into(),
+            Finding::new(
+                &rules::LINT_MAX_PARALLELISM_UNSET,
+                "the job keeps keyed state but sets no max parallelism: Flink derives one from the first deployment's parallelism (128 for small jobs), and that value caps the parallelism of every later version restored from its savepoints".into(),
+            )
+            .fix_case("", &[]),
         );
     }
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.node.cmp(&b.node)));
+    findings.sort_by(|a, b| {
+        (b.finding.severity)
+            .cmp(&a.finding.severity)
+            .then(a.node.cmp(&b.node))
+    });
     LintReport {
         findings,
         job: job.to_string(),

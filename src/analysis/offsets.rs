@@ -255,9 +255,7 @@ fn findings(
                 &rules::SOURCE_OFFSETS_RESET,
                 format!("the saved positions of {saved} will not carry over: {why}; {how}"),
             )
-            .with_fix(format!(
-                "{keep} so the positions restore; if a reset is intended, choose startupMode deliberately (for Kafka, group-offsets resumes from the offsets committed at the last completed checkpoint, not at the savepoint)"
-            )),
+            .fix_case("", &[("keep", &keep)]),
         );
         return;
     }
@@ -279,9 +277,7 @@ fn findings(
                     "topic(s) {topics} are in the saved splits but not in the new source's topics: KafkaSource keeps reading restored splits of topics it no longer subscribes to (its enumerator only logs removed partitions)"
                 ),
             )
-            .with_fix(
-                "if these topics must no longer be read, change the source's uid and start it fresh (-n), or drain and delete the topics first",
-            )
+            .fix_case("", &[])
         };
         verdict.reasons.push(finding);
     }

@@ -152,8 +152,8 @@ fn mapped(
                         &rules::NATIVE_STATE_BACKEND_CHANGED,
                         "the keyed state is in RocksDB's native format (native savepoint or incremental checkpoint), and the new job uses the HashMap backend".to_string(),
                     )
-                    .with_fix("keep the RocksDB backend for this restore, or take a canonical savepoint (--type canonical) to switch backends")
-                    .with_flink_error("Unexpected state handle type, expected one of: class org.apache.flink.runtime.state.KeyGroupsStateHandle, but found: class org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle. This can mostly happen when a different StateBackend from the one that was used for taking a checkpoint/savepoint is used when restoring."),
+                    .fix_case("hashmap", &[])
+                    .flink_error_case("", &[]),
                 );
             }
             Some(_) => {}
@@ -163,7 +163,7 @@ fn mapped(
                     "the keyed state is in RocksDB's native format: it restores only if the new job also uses RocksDB (the new job's backend is not given; set `stateBackend` in the job graph to check)".to_string(),
                 )
                 .with_severity(Severity::Info)
-                .with_fix("keep the RocksDB backend, or take a canonical savepoint to switch backends"),
+                .fix_case("unknown", &[]),
             ),
         }
     }
@@ -187,13 +187,15 @@ fn mapped(
                         target.max_parallelism
                     ),
                 )
-                .with_fix(format!(
-                    "set max parallelism {old_max} on this operator's chain head (or job-wide), or remove the explicit setting so Flink adopts {old_max}"
-                ))
-                .with_flink_error(format!(
-                    "Failed to rollback to checkpoint/savepoint Checkpoint Metadata. Max parallelism mismatch between checkpoint/savepoint state and new program. Cannot map operator {} with max parallelism {old_max} to new program with max parallelism {}. This indicates that the program has been changed in a non-compatible way after the checkpoint/savepoint.",
-                    op.operator_id, target.max_parallelism
-                )),
+                .fix_case("stateful", &[("old_max", &old_max)])
+                .flink_error_case(
+                    "",
+                    &[
+                        ("id", &op.operator_id),
+                        ("old_max", &old_max),
+                        ("new_max", &target.max_parallelism),
+                    ],
+                ),
             );
         } else {
             reasons.push(Finding::new(
@@ -221,11 +223,11 @@ fn mapped(
                     target.parallelism
                 ),
             )
-            .with_fix(format!("use a parallelism of at most {old_max} for this operator"))
-            .with_flink_error(format!(
-                "The state for task <jobVertexId> can not be restored. The maximum parallelism ({old_max}) of the restored state is lower than the configured parallelism ({}). Please reduce the parallelism of the task to be lower or equal to the maximum parallelism.",
-                target.parallelism
-            )),
+            .fix_case("", &[("old_max", &old_max)])
+            .flink_error_case(
+                "",
+                &[("old_max", &old_max), ("parallelism", &target.parallelism)],
+            ),
         );
     }
     for note in &op.notes {
@@ -294,7 +296,7 @@ fn not_compared(op: &OldOperator, target: &NewOperator) -> Option<Finding> {
         &rules::STATE_NOT_COMPARED,
         format!("{why}: the schemas of {list} were not compared, so a changed state type would go unnoticed"),
     )
-    .with_fix("export the new job with its state (`spcompat export-job --jar NEW.jar`, or `check --job NEW.jar`), list its states in the job graph, or check against a canary savepoint of the new version");
+    .fix_case("", &[]);
     if let [only] = missing.as_slice() {
         finding = finding.with_state(only);
     }
@@ -325,13 +327,15 @@ fn stateless_max_parallelism(op: &OldOperator, target: &NewOperator) -> Option<O
                     target.max_parallelism
                 ),
             )
-            .with_fix(format!(
-                "set max parallelism {old_max} (or remove the explicit setting so Flink adopts it)"
-            ))
-            .with_flink_error(format!(
-                "Failed to rollback to checkpoint/savepoint Checkpoint Metadata. Max parallelism mismatch between checkpoint/savepoint state and new program. Cannot map operator {} with max parallelism {old_max} to new program with max parallelism {}. This indicates that the program has been changed in a non-compatible way after the checkpoint/savepoint.",
-                op.operator_id, target.max_parallelism
-            )),
+            .fix_case("stateless", &[("old_max", &old_max)])
+            .flink_error_case(
+                "",
+                &[
+                    ("id", &op.operator_id),
+                    ("old_max", &old_max),
+                    ("new_max", &target.max_parallelism),
+                ],
+            ),
         ],
         new_operator: Some(MappedTo {
             operator_id: target.operator_id,
@@ -370,7 +374,9 @@ fn unmapped(
             op.operator_id
         )
     };
-    let fix = match successor(op, new) {
+    let id = op.operator_id;
+    let finding = Finding::new(&rules::UNMAPPED_STATE, message);
+    let finding = match successor(op, new) {
         Some(candidate) => {
             let target = display_name(
                 candidate.uid.as_deref(),
@@ -378,35 +384,23 @@ fn unmapped(
                 candidate.operator_id,
             );
             match uid {
-                Some(u) => format!(
-                    "{target} looks like its successor: give it back uid(\"{u}\"), or setUidHash(\"{}\")",
-                    op.operator_id
+                Some(u) => finding.fix_case(
+                    "successor-uid",
+                    &[("target", &target), ("uid", &u), ("id", &id)],
                 ),
-                None => format!(
-                    "{target} looks like its successor: call setUidHash(\"{}\") on it to take over this state",
-                    op.operator_id
-                ),
+                None => finding.fix_case("successor", &[("target", &target), ("id", &id)]),
             }
         }
         None => match uid {
-            Some(u) => format!(
-                "keep an operator with uid(\"{u}\") in the new job, or run with -n to drop this state"
-            ),
-            None => format!(
-                "bind the operator that should take this state with setUidHash(\"{}\"), or run with -n to drop it",
-                op.operator_id
-            ),
+            Some(u) => finding.fix_case("uid", &[("uid", &u)]),
+            None => finding.fix_case("no-uid", &[("id", &id)]),
         },
     };
-    let mut finding = Finding::new(&rules::UNMAPPED_STATE, message).with_fix(fix);
-    if allow_non_restored_state {
-        finding = finding.with_severity(Severity::Warning);
+    let finding = if allow_non_restored_state {
+        finding.with_severity(Severity::Warning)
     } else {
-        finding = finding.with_flink_error(format!(
-            "Failed to rollback to checkpoint/savepoint <savepoint>. Cannot map checkpoint/savepoint state for operator {} to the new program, because the operator is not available in the new program. If you want to allow to skip this, you can set the --allowNonRestoredState option on the CLI.",
-            op.operator_id
-        ));
-    }
+        finding.flink_error_case("", &[("id", &id)])
+    };
     OperatorVerdict {
         operator_id: op.operator_id,
         uid: op.uid.clone(),

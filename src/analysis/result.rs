@@ -139,15 +139,47 @@ impl Finding {
         self
     }
 
-    pub fn with_fix(mut self, fix: impl Into<String>) -> Finding {
-        self.fix = Some(fix.into());
+    /// Sets the fix from the rule's template for `case` (`""`: its only one), filling the
+    /// template's `{name}` placeholders from `args`.
+    pub fn fix_case(mut self, case: &str, args: &[(&str, &dyn std::fmt::Display)]) -> Finding {
+        let template = self.rule.fix_template(case);
+        debug_assert!(template.is_some(), "{}: no fix for {case:?}", self.rule.id);
+        self.fix = template.map(|t| filled(self.rule, t, args));
         self
     }
 
-    pub fn with_flink_error(mut self, text: impl Into<String>) -> Finding {
-        self.flink_error = Some(text.into());
+    /// Sets Flink's error text from the rule's template for `case`, filling `args`.
+    pub fn flink_error_case(
+        mut self,
+        case: &str,
+        args: &[(&str, &dyn std::fmt::Display)],
+    ) -> Finding {
+        let template = self.rule.flink_error_template(case);
+        debug_assert!(
+            template.is_some(),
+            "{}: no Flink error for {case:?}",
+            self.rule.id
+        );
+        self.flink_error = template.map(|t| filled(self.rule, t, args));
         self
     }
+}
+
+/// Fills a template; in test and debug builds, a placeholder the call site leaves unfilled
+/// fails (so a stale call site cannot pass). Extra arguments are allowed: a site that picks
+/// one of several cases (per role, per backend) passes what any of them may name.
+fn filled(rule: &Rule, template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    if cfg!(debug_assertions) {
+        let names = rules::placeholders(template);
+        for name in &names {
+            assert!(
+                args.iter().any(|(n, _)| n == name),
+                "{}: {{{name}}} is not filled in {template:?}",
+                rule.id
+            );
+        }
+    }
+    rules::fill(template, args)
 }
 
 /// How findings and reports name an operator: by uid, else by name and ID, else by ID.

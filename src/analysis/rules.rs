@@ -1,74 +1,16 @@
 //! The catalog of compatibility rules. Every finding carries one of these ids as its JSON
 //! `reasons[].code`; each rule has a doc page under `docs/rules/` (shown by `spcompat explain`).
 
-use serde::Serialize;
+mod model;
+mod shared;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Category {
-    /// Matching savepoint state to operators by ID.
-    Mapping,
-    /// Max parallelism and parallelism checks at submission and state assignment.
-    Parallelism,
-    /// Serializer and state-kind compatibility when state is registered.
-    Schema,
-    /// What spcompat could not examine.
-    Coverage,
-    /// Source positions (offsets, splits) and where sources resume.
-    Sources,
-    /// Findings on one job version alone (`spcompat lint`).
-    Lint,
-}
-
-impl Category {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Mapping => "mapping",
-            Category::Parallelism => "parallelism",
-            Category::Schema => "schema",
-            Category::Coverage => "coverage",
-            Category::Sources => "sources",
-            Category::Lint => "lint",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Rule {
-    pub id: &'static str,
-    pub category: Category,
-    pub severity: Severity,
-    pub title: &'static str,
-    /// The Flink releases the rule applies to, in words (doc header, SARIF description).
-    pub flink_versions: &'static str,
-    /// Releases (`1.20.3`) or upgrades (`1.15.4 → 1.18.1`) on which a recorded real-Flink case
-    /// under `fixtures/cases/<release>` shows what the rule says.
-    pub confirmed_on: &'static [&'static str],
-    #[serde(skip)]
-    pub doc: &'static str,
-}
+pub use model::{Category, Rule, Severity, Text, fill, placeholders};
+pub use shared::SERIALIZER_ERRORS;
 
 macro_rules! rule {
-    ($id:literal, $cat:ident, $sev:ident, $title:literal, $versions:literal, [$($seen:literal),*]) => {
+    ($id:literal, $cat:ident, $sev:ident, $title:literal, $versions:literal, [$($seen:literal),*]
+        $(, fix: [$($fcase:literal => $fix:literal),* $(,)?])?
+        $(, error: [$($ecase:literal => $err:literal),* $(,)?])? $(,)?) => {
         Rule {
             id: $id,
             category: Category::$cat,
@@ -77,6 +19,8 @@ macro_rules! rule {
             flink_versions: $versions,
             confirmed_on: &[$($seen),*],
             doc: include_str!(concat!("../../docs/rules/", $id, ".md")),
+            fixes: &[$($(Text { case: $fcase, text: $fix }),*)?],
+            flink_errors: &[$($(Text { case: $ecase, text: $err }),*)?],
         }
     };
 }
@@ -87,7 +31,16 @@ pub const UNMAPPED_STATE: Rule = rule!(
     Error,
     "State in the savepoint has no operator in the new job",
     "1.3 and later",
-    []
+    [],
+    fix: [
+        "successor-uid" => "{target} looks like its successor: give it back uid(\"{uid}\"), or setUidHash(\"{id}\")",
+        "successor" => "{target} looks like its successor: call setUidHash(\"{id}\") on it to take over this state",
+        "uid" => "keep an operator with uid(\"{uid}\") in the new job, or run with -n to drop this state",
+        "no-uid" => "bind the operator that should take this state with setUidHash(\"{id}\"), or run with -n to drop it",
+    ],
+    error: [
+        "" => "Failed to rollback to checkpoint/savepoint <savepoint>. Cannot map checkpoint/savepoint state for operator {id} to the new program, because the operator is not available in the new program. If you want to allow to skip this, you can set the --allowNonRestoredState option on the CLI.",
+    ],
 );
 pub const MAX_PARALLELISM_MISMATCH: Rule = rule!(
     "max-parallelism-mismatch",
@@ -95,7 +48,14 @@ pub const MAX_PARALLELISM_MISMATCH: Rule = rule!(
     Error,
     "A configured max parallelism differs from the savepoint's",
     "1.3 and later",
-    []
+    [],
+    fix: [
+        "stateful" => "set max parallelism {old_max} on this operator's chain head (or job-wide), or remove the explicit setting so Flink adopts {old_max}",
+        "stateless" => "set max parallelism {old_max} (or remove the explicit setting so Flink adopts it)",
+    ],
+    error: [
+        "" => "Failed to rollback to checkpoint/savepoint Checkpoint Metadata. Max parallelism mismatch between checkpoint/savepoint state and new program. Cannot map operator {id} with max parallelism {old_max} to new program with max parallelism {new_max}. This indicates that the program has been changed in a non-compatible way after the checkpoint/savepoint.",
+    ],
 );
 pub const PARALLELISM_ABOVE_MAX_PARALLELISM: Rule = rule!(
     "parallelism-above-max-parallelism",
@@ -103,7 +63,11 @@ pub const PARALLELISM_ABOVE_MAX_PARALLELISM: Rule = rule!(
     Error,
     "New parallelism is above the savepoint's max parallelism",
     "1.3 and later",
-    []
+    [],
+    fix: ["" => "use a parallelism of at most {old_max} for this operator"],
+    error: [
+        "" => "The state for task <jobVertexId> can not be restored. The maximum parallelism ({old_max}) of the restored state is lower than the configured parallelism ({parallelism}). Please reduce the parallelism of the task to be lower or equal to the maximum parallelism.",
+    ],
 );
 pub const MAX_PARALLELISM_ADOPTED: Rule = rule!(
     "max-parallelism-adopted",
@@ -135,7 +99,10 @@ pub const STATE_NOT_COMPARED: Rule = rule!(
     Warning,
     "The new job does not describe a mapped operator's state, so its schemas were not compared",
     "all",
-    []
+    [],
+    fix: [
+        "" => "export the new job with its state (`spcompat export-job --jar NEW.jar`, or `check --job NEW.jar`), list its states in the job graph, or check against a canary savepoint of the new version",
+    ],
 );
 
 pub const SOURCE_OFFSETS_RESET: Rule = rule!(
@@ -144,7 +111,10 @@ pub const SOURCE_OFFSETS_RESET: Rule = rule!(
     Warning,
     "A source's saved positions (e.g. Kafka offsets) will not carry over",
     "1.12 and later (FLIP-27 sources), all (legacy `FlinkKafkaConsumer`)",
-    ["2.0.0"]
+    ["2.0.0"],
+    fix: [
+        "" => "{keep} so the positions restore; if a reset is intended, choose startupMode deliberately (for Kafka, group-offsets resumes from the offsets committed at the last completed checkpoint, not at the savepoint)",
+    ],
 );
 pub const SOURCE_TOPIC_REMOVED: Rule = rule!(
     "source-topic-removed",
@@ -152,7 +122,10 @@ pub const SOURCE_TOPIC_REMOVED: Rule = rule!(
     Warning,
     "Saved splits belong to a topic the new source no longer lists",
     "1.12 and later",
-    []
+    [],
+    fix: [
+        "" => "if these topics must no longer be read, change the source's uid and start it fresh (-n), or drain and delete the topics first",
+    ],
 );
 pub const SOURCE_TOPIC_ADDED: Rule = rule!(
     "source-topic-added",
@@ -169,7 +142,11 @@ pub const LINT_STATEFUL_WITHOUT_UID: Rule = rule!(
     Error,
     "A stateful operator has no uid, so its ID follows the job's shape",
     "all",
-    []
+    [],
+    fix: [
+        "id" => "call .uid(\"<stable-name>\") on it, and .setUidHash(\"{id}\") once so existing savepoints keep restoring into it",
+        "no-id" => "call .uid(\"<stable-name>\") on it (and keep the current ID for existing savepoints with .setUidHash(\"<current id>\") once)",
+    ],
 );
 pub const LINT_DUPLICATE_UID: Rule = rule!(
     "duplicate-uid",
@@ -177,7 +154,8 @@ pub const LINT_DUPLICATE_UID: Rule = rule!(
     Error,
     "Two operators share a uid",
     "all",
-    []
+    [],
+    fix: ["" => "give every operator its own uid"],
 );
 pub const LINT_SQL_IDS_FOLLOW_DAG_SHAPE: Rule = rule!(
     "sql-ids-follow-dag-shape",
@@ -185,7 +163,10 @@ pub const LINT_SQL_IDS_FOLLOW_DAG_SHAPE: Rule = rule!(
     Warning,
     "A stateful SQL operator's ID depends on the plan's shape (no compiled plan)",
     "1.15.2 and later (`table.exec.uid.generation` = `PLAN_ONLY`, the default)",
-    []
+    [],
+    fix: [
+        "" => "run the job from a compiled plan (COMPILE PLAN / EXECUTE PLAN), which sets uids, or set table.exec.uid.generation=ALWAYS before the first deployment",
+    ],
 );
 pub const LINT_KRYO_STATE: Rule = rule!(
     "kryo-serialized-state",
@@ -193,7 +174,11 @@ pub const LINT_KRYO_STATE: Rule = rule!(
     Warning,
     "State is serialized with Kryo (a generic type)",
     "all",
-    ["1.15.4", "1.18.1", "1.20.3", "2.3.0"]
+    ["1.15.4", "1.18.1", "1.20.3", "2.3.0"],
+    fix: [
+        "" => "make the type a POJO (public no-arg constructor, public fields or getters/setters), use Avro, or register a TypeInformation / custom serializer",
+        "blind-spot" => "keep the class's fields unchanged while its values are in Kryo state; to evolve it, make it a POJO (or Avro, or give it its own TypeInformation) and migrate the state under a new name",
+    ],
 );
 pub const LINT_MAX_PARALLELISM_UNSET: Rule = rule!(
     "max-parallelism-not-set",
@@ -201,7 +186,10 @@ pub const LINT_MAX_PARALLELISM_UNSET: Rule = rule!(
     Warning,
     "A job with keyed state sets no max parallelism",
     "all",
-    []
+    [],
+    fix: [
+        "" => "set pipeline.max-parallelism (or env.setMaxParallelism) to the highest parallelism you may ever need, before the first savepoint",
+    ],
 );
 
 // Schema compatibility (analysis::schema_check).
@@ -211,7 +199,11 @@ pub const KEY_TYPE_CHANGED: Rule = rule!(
     Error,
     "The key type changed: Flink cannot migrate keys",
     "1.7 and later",
-    []
+    [],
+    fix: [
+        "migration" => "keep the old key type; to change it, re-key the state with the State Processor API",
+        "incompatible" => "keep the old key type (key selector result type); to change it, re-key the state with the State Processor API",
+    ],
 );
 pub const STATE_KIND_CHANGED: Rule = rule!(
     "state-kind-changed",
@@ -219,7 +211,14 @@ pub const STATE_KIND_CHANGED: Rule = rule!(
     Error,
     "A state is registered under the same name as another kind",
     "all",
-    []
+    [],
+    fix: [
+        "" => "keep `{name}` a {kind} state, or register the new state under a new name (and migrate the old values with the State Processor API if they are needed)",
+    ],
+    error: [
+        "operator" => "Incompatible state assignment modes. Was [{was}], registered with [{now}].",
+        "keyed" => "Incompatible key/value state types. Was [{was}], registered with [{now}].",
+    ],
 );
 pub const STATE_TYPE_INCOMPATIBLE: Rule = rule!(
     "state-type-incompatible",
@@ -227,7 +226,11 @@ pub const STATE_TYPE_INCOMPATIBLE: Rule = rule!(
     Error,
     "A state's new serializer is incompatible with the saved one",
     "1.7 and later",
-    []
+    [],
+    fix: [
+        "namespace" => "keep the old window/namespace type",
+        "" => "keep the old type for this state; to change it, register a new state (new name) and migrate the values, or give the type a custom TypeSerializerSnapshot that can read the old data",
+    ],
 );
 pub const STATE_TYPE_MIGRATED: Rule = rule!(
     "state-type-migrated",
@@ -251,7 +254,10 @@ pub const CLASS_RENAMED: Rule = rule!(
     Error,
     "A class named in the saved snapshot (POJO, enum, Kryo, Avro) was renamed",
     "1.7 and later",
-    []
+    [],
+    fix: [
+        "" => "keep the old class name and package (a class Flink names in the savepoint must still load); to rename, register a new state and migrate the values",
+    ],
 );
 pub const ENUM_CONSTANT_REMOVED: Rule = rule!(
     "enum-constant-removed",
@@ -259,7 +265,10 @@ pub const ENUM_CONSTANT_REMOVED: Rule = rule!(
     Error,
     "An enum constant used in state was removed",
     "1.7 and later",
-    []
+    [],
+    fix: [
+        "" => "keep the removed enum constant(s) (mark them deprecated); enums may only gain constants",
+    ],
 );
 pub const TUPLE_ARITY_CHANGED: Rule = rule!(
     "tuple-arity-changed",
@@ -267,7 +276,10 @@ pub const TUPLE_ARITY_CHANGED: Rule = rule!(
     Error,
     "A tuple, Row or case class gained or lost fields",
     "all",
-    []
+    [],
+    fix: [
+        "" => "keep the old type for this state; to change it, register a new state (new name) and migrate the values, or give the type a custom TypeSerializerSnapshot that can read the old data",
+    ],
 );
 pub const ROWDATA_TYPE_CHANGED: Rule = rule!(
     "rowdata-type-changed",
@@ -275,7 +287,10 @@ pub const ROWDATA_TYPE_CHANGED: Rule = rule!(
     Error,
     "A SQL operator's state row changed (types, nullability or fields)",
     "1.9 and later (SQL / Table API)",
-    []
+    [],
+    fix: [
+        "" => "keep the query's state-relevant columns and aggregates unchanged (types and nullability), or start the changed query from scratch under new operator IDs",
+    ],
 );
 pub const TTL_CHANGED: Rule = rule!(
     "ttl-changed",
@@ -283,7 +298,10 @@ pub const TTL_CHANGED: Rule = rule!(
     Error,
     "State TTL was enabled or disabled on an existing state",
     "1.6 – 2.0 fail; 2.1 and later migrate",
-    ["1.15.4", "1.18.1", "1.20.3", "2.3.0"]
+    ["1.15.4", "1.18.1", "1.20.3", "2.3.0"],
+    fix: [
+        "" => "keep the TTL setting of the old version, or run the new job on Flink 2.1+, which migrates; alternatively register the state under a new name",
+    ],
 );
 pub const AVRO_SCHEMA_INCOMPATIBLE: Rule = rule!(
     "avro-schema-incompatible",
@@ -291,7 +309,10 @@ pub const AVRO_SCHEMA_INCOMPATIBLE: Rule = rule!(
     Error,
     "The new Avro schema cannot read the saved data",
     "1.7 and later (flink-avro)",
-    []
+    [],
+    fix: [
+        "" => "evolve the Avro schema compatibly: give added fields defaults, keep removed fields' readers tolerant, do not change field types incompatibly",
+    ],
 );
 pub const MAP_KEY_MIGRATION: Rule = rule!(
     "map-key-migration",
@@ -299,7 +320,13 @@ pub const MAP_KEY_MIGRATION: Rule = rule!(
     Error,
     "A MapState's key type needs a migration, which RocksDB cannot do",
     "1.7 and later",
-    ["2.3.0"]
+    ["2.3.0"],
+    fix: [
+        "" => "keep the old map key type; to change it, copy the entries into a new MapState (new name) on restore, or use the HashMap state backend for the upgrade savepoint",
+    ],
+    error: [
+        "rocksdb" => "The new serializer for a MapState requires state migration in order for the job to proceed, since the key schema has changed. However, migration for MapState currently only allows value schema evolutions.",
+    ],
 );
 pub const KRYO_ACROSS_FLINK_2: Rule = rule!(
     "kryo-across-flink-2",
@@ -307,7 +334,10 @@ pub const KRYO_ACROSS_FLINK_2: Rule = rule!(
     Warning,
     "Kryo-serialized state of Flink 1.x restored on Flink 2.x",
     "savepoints of 1.x restored on 2.0 and later",
-    ["1.20.3 → 2.3.0"]
+    ["1.20.3 → 2.3.0"],
+    fix: [
+        "" => "before upgrading, move the state to a POJO, Avro or custom-serializer type on Flink 1.x (new state + migration, or the State Processor API), take a savepoint, then upgrade",
+    ],
 );
 pub const SCALA_SERIALIZER_ON_FLINK_2: Rule = rule!(
     "scala-serializer-on-flink-2",
@@ -315,7 +345,11 @@ pub const SCALA_SERIALIZER_ON_FLINK_2: Rule = rule!(
     Error,
     "State written by the removed Scala API serializers",
     "2.0 and later",
-    ["1.20.3 → 2.3.0"]
+    ["1.20.3 → 2.3.0"],
+    fix: [
+        "" => "ship a library that provides the flink-scala serializer classes with the job, or migrate the state to Java types on Flink 1.x before upgrading",
+    ],
+    error: ["" => "Could not find class '{class}' in classpath."],
 );
 pub const STATE_DROPPED: Rule = rule!(
     "state-dropped",
@@ -323,7 +357,10 @@ pub const STATE_DROPPED: Rule = rule!(
     Warning,
     "A saved state is no longer registered by the new version",
     "all",
-    []
+    [],
+    fix: [
+        "" => "if the state was renamed, keep the descriptor name `{name}` (Flink matches state by name); if it is obsolete, nothing to do",
+    ],
 );
 pub const STATE_ADDED: Rule = rule!(
     "state-added",
@@ -339,7 +376,14 @@ pub const STATE_TYPE_UNKNOWN: Rule = rule!(
     Warning,
     "A state's compatibility cannot be decided (user serializer, undescribed type)",
     "all",
-    ["1.15.4", "1.18.1", "1.20.3", "2.3.0"]
+    ["1.15.4", "1.18.1", "1.20.3", "2.3.0"],
+    fix: [
+        "not-described" => "describe the type fully in the job graph (e.g. `avroSchema`), or compare against a canary savepoint",
+        "user-class" => "only the class's own code can decide: restore this savepoint in a staging run of the new version; if Flink rejects it, make the new snapshot's resolveSchemaCompatibility accept the old format (compatibleAfterMigration with a restoreSerializer that reads it)",
+        "canary" => "test the restore with a canary run (spcompat check against the canary's savepoint compares the same class on both sides)",
+        "notation" => "write the type as Flink's TypeInformation#toString() prints it (see the job-graph format)",
+        "key-notation" => "write the key type as Flink's TypeInformation#toString() prints it (see the job-graph format)",
+    ],
 );
 pub const LEGACY_SERIALIZER_SNAPSHOT: Rule = rule!(
     "legacy-serializer-snapshot",
@@ -347,7 +391,15 @@ pub const LEGACY_SERIALIZER_SNAPSHOT: Rule = rule!(
     Error,
     "A pre-1.7 serializer snapshot that Flink 1.17+ cannot read",
     "1.17 and later",
-    ["1.15.4 → 1.18.1", "1.15.4 → 1.20.3"]
+    ["1.15.4 → 1.18.1", "1.15.4 → 1.20.3"],
+    fix: [
+        "" => "restore on Flink 1.16 first and take a new savepoint there (it rewrites the snapshot in the current format), then upgrade",
+        "pre-1.7-snapshot" => "restore on Flink 1.16 or earlier with a serializer whose snapshot implements TypeSerializerSnapshot, take a new savepoint there (it rewrites the snapshot in the current format), then upgrade",
+    ],
+    error: [
+        // The class cannot exist in a job built against 1.17+ (its base class is gone).
+        "pre-1.7-snapshot" => "Could not find class '{class}' in classpath.",
+    ],
 );
 pub const SAVEPOINT_NEWER_THAN_FLINK: Rule = rule!(
     "savepoint-newer-than-flink",
@@ -355,7 +407,11 @@ pub const SAVEPOINT_NEWER_THAN_FLINK: Rule = rule!(
     Error,
     "The savepoint was written by a newer Flink than the new job runs on",
     "all (metadata versions 3 – 7)",
-    ["2.3.0 → 1.20.3"]
+    ["2.3.0 → 1.20.3"],
+    fix: [
+        "" => "run the new job on {flink} or later, or take the savepoint with the older Flink",
+    ],
+    error: ["" => "Unrecognized checkpoint version number: {version}"],
 );
 pub const SQL_GROUP_KEY_CHANGED: Rule = rule!(
     "sql-group-key-changed",
@@ -363,7 +419,11 @@ pub const SQL_GROUP_KEY_CHANGED: Rule = rule!(
     Error,
     "SQL: the grouping (state key) of an aggregate changed",
     "1.9 and later (SQL / Table API)",
-    []
+    [],
+    fix: [
+        "grouping" => "keep the grouping columns and their types; a new grouping needs a fresh start (new state, e.g. a new uid or -n with the old aggregate removed)",
+        "key-type" => "keep the key columns' types (including nullability)",
+    ],
 );
 pub const SQL_AGGREGATE_CHANGED: Rule = rule!(
     "sql-aggregate-changed",
@@ -371,7 +431,11 @@ pub const SQL_AGGREGATE_CHANGED: Rule = rule!(
     Error,
     "SQL: aggregate calls added, removed or changed (the accumulator row changes)",
     "1.9 and later (SQL / Table API)",
-    []
+    [],
+    fix: [
+        "changed" => "keep the aggregate calls (and their order); compute a new aggregate in a separate query with its own state",
+        "unmatched" => "keep the statement that created this operator, or run with -n to drop its state",
+    ],
 );
 pub const SQL_TOPOLOGY_SHIFTED_IDS: Rule = rule!(
     "sql-topology-shifted-ids",
@@ -379,7 +443,12 @@ pub const SQL_TOPOLOGY_SHIFTED_IDS: Rule = rule!(
     Error,
     "SQL: a changed query or statement set moves auto-generated operator IDs",
     "all versions for plain SQL; 1.15 and later for recompiled plans",
-    []
+    [],
+    fix: [
+        "captured" => "keep the ExecNode ids (or the graph's shape) of stateful operators; a state restored into a different query is either incompatible or silently wrong",
+        "renumbered" => "keep the ExecNode ids of stateful nodes: edit the existing plan instead of recompiling, or set table.exec.uid.format per node in the plan",
+        "moved" => "keep the statement set's order and shape, or run the job from a compiled plan (uids do not depend on the graph's shape); to accept the loss run with -n",
+    ],
 );
 pub const SQL_PLAN_UIDS_MISSING: Rule = rule!(
     "sql-plan-uids-missing",
@@ -387,7 +456,12 @@ pub const SQL_PLAN_UIDS_MISSING: Rule = rule!(
     Error,
     "SQL: planner uids on one version only (compiled plan versus plain SQL)",
     "1.15 and later",
-    []
+    [],
+    fix: [
+        "new-only" => "compare with the old version (--old-plan / --old-job) to see what moved; run SQL jobs from a compiled plan to keep IDs stable",
+        "old-uids" => "run the new version from a compiled plan as well (COMPILE PLAN ... / EXECUTE PLAN), or with the same table.exec.uid.generation",
+        "new-uids" => "keep running the query the way the savepoint was taken (plain SQL without uids), or migrate once with -n accepting the state loss, then stay on compiled plans",
+    ],
 );
 pub const SQL_CONNECTOR_OPTIONS_CHANGED: Rule = rule!(
     "sql-connector-options-changed",
@@ -395,7 +469,10 @@ pub const SQL_CONNECTOR_OPTIONS_CHANGED: Rule = rule!(
     Info,
     "SQL: a source or sink table's connector options changed",
     "all",
-    []
+    [],
+    fix: [
+        "topic" => "the source's saved positions are per topic partition: partitions of a new topic start from the startup mode, those of a removed topic are dropped",
+    ],
 );
 
 pub const NATIVE_STATE_BACKEND_CHANGED: Rule = rule!(
@@ -404,7 +481,14 @@ pub const NATIVE_STATE_BACKEND_CHANGED: Rule = rule!(
     Error,
     "RocksDB-native keyed state restored on another backend",
     "1.18 and later for every native savepoint (1.15–1.17 only for incremental ones)",
-    ["1.18.1", "1.20.3", "2.3.0"]
+    ["1.18.1", "1.20.3", "2.3.0"],
+    fix: [
+        "hashmap" => "keep the RocksDB backend for this restore, or take a canonical savepoint (--type canonical) to switch backends",
+        "unknown" => "keep the RocksDB backend, or take a canonical savepoint to switch backends",
+    ],
+    error: [
+        "" => "Unexpected state handle type, expected one of: class org.apache.flink.runtime.state.KeyGroupsStateHandle, but found: class org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle. This can mostly happen when a different StateBackend from the one that was used for taking a checkpoint/savepoint is used when restoring.",
+    ],
 );
 
 pub const ALL: &[Rule] = &[
@@ -450,17 +534,6 @@ pub const ALL: &[Rule] = &[
     // Appended, so that the SARIF rule indexes of the others stay put.
     STATE_NOT_COMPARED,
 ];
-
-impl Rule {
-    /// The doc page's `**Flink:**` text: the releases it applies to, then where a real-Flink
-    /// case confirms it.
-    pub fn flink_header(&self) -> String {
-        match self.confirmed_on {
-            [] => self.flink_versions.to_string(),
-            seen => format!("{}; confirmed on {}", self.flink_versions, seen.join(", ")),
-        }
-    }
-}
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     ALL.iter().find(|r| r.id == id)

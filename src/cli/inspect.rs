@@ -18,10 +18,11 @@ pub(super) fn inspect(
     all_handles: bool,
     text: &TextOptions,
 ) -> ExitCode {
-    let detail = if all_handles {
-        HandleDetail::Full
-    } else {
-        HandleDetail::Brief
+    let detail = match (all_handles, format) {
+        (true, _) => HandleDetail::Full,
+        (false, Format::Json) => HandleDetail::Brief,
+        // The text report shows no subtask handles.
+        (false, _) => HandleDetail::Omitted,
     };
     let summary = match load_savepoint(path, access, &|sp| summarize_with(sp, detail)) {
         Ok(s) => s,

@@ -229,8 +229,9 @@ fn say_warnings(warnings: &[String]) {
 
 /// Reads a savepoint's summary, with a progress bar on stderr when stderr is a terminal and the
 /// savepoint references state files (nothing is drawn in CI logs or pipes).
+/// `check`, `diff` and `snapshot` never show subtask handles, so none are kept.
 fn summarize(sp: &Savepoint) -> Result<SavepointSummary, crate::savepoint::SavepointError> {
-    summarize_with(sp, HandleDetail::Brief)
+    summarize_with(sp, HandleDetail::Omitted)
 }
 
 /// As [`summarize`], with the subtask handles at `detail`.

@@ -108,16 +108,25 @@ impl<'a> DataReader<'a> {
         DecodeError::new(offset, expected, found)
     }
 
+    #[inline]
     pub fn take(&mut self, n: usize, what: &str) -> DecodeResult<&'a [u8]> {
-        if n > self.remaining() {
-            return Err(self.error(
-                format!("{n} bytes of {what}"),
-                format!("end of input after {} bytes", self.remaining()),
-            ));
+        match self.buf.get(self.pos..).and_then(|rest| rest.get(..n)) {
+            Some(out) => {
+                self.pos += n;
+                Ok(out)
+            }
+            None => Err(self.end_of_input(n, what)),
         }
-        let out = &self.buf[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(out)
+    }
+
+    // Kept out of line: the hot path of every read is the bounds check alone.
+    #[cold]
+    #[inline(never)]
+    fn end_of_input(&self, n: usize, what: &str) -> DecodeError {
+        self.error(
+            format!("{n} bytes of {what}"),
+            format!("end of input after {} bytes", self.remaining()),
+        )
     }
 
     /// A sub-reader over the next `n` bytes, keeping absolute offsets.
@@ -127,6 +136,7 @@ impl<'a> DataReader<'a> {
         Ok(DataReader::with_base(bytes, base))
     }
 
+    #[inline]
     fn array<const N: usize>(&mut self, what: &str) -> DecodeResult<[u8; N]> {
         let b = self.take(N, what)?;
         let mut out = [0u8; N];

@@ -72,10 +72,10 @@ pub fn flatten_lint(report: &crate::analysis::lint::LintReport) -> Vec<FlatFindi
                 (None, None) => "job".to_string(),
             };
             FlatFinding {
-                code: f.rule.id,
-                severity: f.severity,
-                message: f.message.clone(),
-                fix: f.fix.clone(),
+                code: f.finding.rule.id,
+                severity: f.finding.severity,
+                message: f.finding.message.clone(),
+                fix: f.finding.fix.clone(),
                 operator: label,
                 operator_id: id,
                 status: None,
@@ -85,7 +85,7 @@ pub fn flatten_lint(report: &crate::analysis::lint::LintReport) -> Vec<FlatFindi
                     .map(|l| l.file.clone())
                     .or_else(|| Some(report.job.clone())),
                 line: f.location.as_ref().map(|l| l.line),
-                accepted: f.accepted.clone(),
+                accepted: f.finding.accepted.clone(),
             }
         })
         .collect()

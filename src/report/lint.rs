@@ -10,7 +10,7 @@ pub fn render_text(r: &LintReport) -> String {
     let errors = r
         .findings
         .iter()
-        .filter(|f| f.severity == Severity::Error)
+        .filter(|f| f.finding.severity == Severity::Error)
         .count();
     let mut out = if r.findings.is_empty() {
         format!("{}: no findings\n", r.job)

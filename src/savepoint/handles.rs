@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::key_group_offsets::KeyGroupOffsets;
 use crate::javaio::data_input::{DataReader, DecodeResult};
 
 /// A byte range inside the `_metadata` file (inline state is kept as a range, not copied).
@@ -73,7 +74,7 @@ pub struct KeyGroupsHandle {
     pub kind: KeyGroupsKind,
     pub start_key_group: i32,
     /// Stream offset of each key group in the range; 0 means the group holds no data.
-    pub offsets: Vec<i64>,
+    pub offsets: KeyGroupOffsets,
     pub delegate: Option<StreamHandle>,
     pub state_handle_id: Option<String>,
 }
@@ -287,10 +288,7 @@ fn read_key_groups(r: &mut DataReader, kind: KeyGroupsKind) -> DecodeResult<KeyG
             n.to_string(),
         ));
     }
-    let mut offsets = Vec::with_capacity(n);
-    for _ in 0..n {
-        offsets.push(r.i64("key group offset")?);
-    }
+    let offsets = KeyGroupOffsets::read(r, n)?;
     let delegate = read_stream_handle(r)?;
     let state_handle_id = if kind == KeyGroupsKind::V2 {
         Some(r.utf("state handle id")?)

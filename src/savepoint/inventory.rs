@@ -66,7 +66,8 @@ pub struct OperatorSummary {
     /// What could not be examined, in plain words.
     pub notes: Vec<String>,
     /// Every subtask's state handles as `_metadata` records them (key-group offsets only
-    /// counted unless built with [`HandleDetail::Full`]).
+    /// counted unless built with [`HandleDetail::Full`]; absent with [`HandleDetail::Omitted`]).
+    #[serde(skip_serializing_if = "SubtaskStates::is_omitted")]
     pub subtask_states: SubtaskStates,
     /// Decoded source positions (FLIP-27 splits, legacy Kafka consumer offsets), for sources.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -132,7 +133,7 @@ impl SavepointSummary {
         for (i, op) in md.operators.iter().enumerate() {
             progress(i, md.operators.len());
             let schema = sp.operator_schema(op)?;
-            let mut summary = OperatorSummary::build(op, schema, detail);
+            let mut summary = OperatorSummary::build(op, schema, detail, sp.metadata_bytes());
             summary.source_positions = super::sources::read_source_positions(sp, op);
             operators.push(summary);
         }
@@ -150,7 +151,12 @@ impl SavepointSummary {
 }
 
 impl OperatorSummary {
-    fn build(op: &OperatorState, schema: OperatorSchema, detail: HandleDetail) -> OperatorSummary {
+    fn build(
+        op: &OperatorState,
+        schema: OperatorSchema,
+        detail: HandleDetail,
+        metadata: &[u8],
+    ) -> OperatorSummary {
         let mut state_kinds = Vec::new();
         let any = |f: &dyn Fn(&super::metadata::SubtaskState) -> bool| op.subtasks.iter().any(f);
         if any(&|s| s.managed_keyed_state.is_some()) {
@@ -217,7 +223,7 @@ impl OperatorSummary {
             key_serializer,
             states,
             notes,
-            subtask_states: SubtaskStates::build(&op.subtasks, detail),
+            subtask_states: SubtaskStates::build(&op.subtasks, detail, metadata),
             source_positions: None,
         }
     }

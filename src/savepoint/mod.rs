@@ -8,6 +8,7 @@ pub mod handle_kind;
 pub mod handles;
 mod header_cache;
 pub mod inventory;
+pub mod key_group_offsets;
 pub mod metadata;
 pub mod properties;
 pub mod sources;

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::handles::{KeyGroupsKind, KeyedHandle, OperatorHandle, StreamHandle};
+use super::handles::{KeyGroupsHandle, KeyGroupsKind, KeyedHandle, OperatorHandle, StreamHandle};
 use super::metadata::SubtaskState;
 
 /// How much of every subtask's handles a summary carries.
@@ -16,6 +16,9 @@ pub enum HandleDetail {
     Brief,
     /// Every handle as `_metadata` records it.
     Full,
+    /// Not kept: for reports that never show subtask handles (text `inspect`, `check`, `diff`),
+    /// which then skip copying every subtask's handle lists.
+    Omitted,
 }
 
 /// Every subtask's state handles, at the chosen [`HandleDetail`].
@@ -24,16 +27,38 @@ pub enum HandleDetail {
 pub enum SubtaskStates {
     Brief(Vec<SubtaskBrief>),
     Full(Vec<SubtaskState>),
+    /// Built with [`HandleDetail::Omitted`]; not serialized.
+    Omitted,
 }
 
 impl SubtaskStates {
-    pub fn build(subtasks: &[SubtaskState], detail: HandleDetail) -> SubtaskStates {
+    /// `metadata` is the `_metadata` the subtasks were read from (the full form lists the
+    /// key-group offsets, which stay there until then).
+    pub fn build(
+        subtasks: &[SubtaskState],
+        detail: HandleDetail,
+        metadata: &[u8],
+    ) -> SubtaskStates {
         match detail {
             HandleDetail::Brief => {
                 SubtaskStates::Brief(subtasks.iter().map(SubtaskBrief::build).collect())
             }
-            HandleDetail::Full => SubtaskStates::Full(subtasks.to_vec()),
+            HandleDetail::Full => SubtaskStates::Full(
+                subtasks
+                    .iter()
+                    .map(|s| {
+                        let mut s = s.clone();
+                        decode_subtask_offsets(&mut s, metadata);
+                        s
+                    })
+                    .collect(),
+            ),
+            HandleDetail::Omitted => SubtaskStates::Omitted,
         }
+    }
+
+    pub fn is_omitted(&self) -> bool {
+        matches!(self, SubtaskStates::Omitted)
     }
 }
 
@@ -98,11 +123,77 @@ impl KeyedBrief {
                 kind: g.kind,
                 start_key_group: g.start_key_group,
                 num_key_groups: g.offsets.len(),
-                key_groups_with_data: g.offsets.iter().filter(|&&o| o != 0).count(),
+                key_groups_with_data: g.offsets.with_data(),
                 delegate: g.delegate.clone(),
                 state_handle_id: g.state_handle_id.clone(),
             }),
             other => KeyedBrief::Other(other.clone()),
         }
+    }
+}
+
+fn decode_subtask_offsets(s: &mut SubtaskState, metadata: &[u8]) {
+    for h in [&mut s.managed_keyed_state, &mut s.raw_keyed_state]
+        .into_iter()
+        .flatten()
+    {
+        decode_keyed_offsets(h, metadata);
+    }
+    for h in [&mut s.managed_operator_state, &mut s.raw_operator_state]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(d) = &mut h.delegate {
+            decode_stream_offsets(d, metadata);
+        }
+    }
+}
+
+// Recursion is bounded: the reader refuses handles nested deeper than a few levels.
+fn decode_keyed_offsets(h: &mut KeyedHandle, metadata: &[u8]) {
+    match h {
+        KeyedHandle::KeyGroups(g) => decode_group_offsets(g, metadata),
+        KeyedHandle::Incremental {
+            meta,
+            shared,
+            private,
+            ..
+        } => {
+            let files = shared.iter_mut().chain(private.iter_mut());
+            for s in meta
+                .iter_mut()
+                .chain(files.filter_map(|f| f.handle.as_mut()))
+            {
+                decode_stream_offsets(s, metadata);
+            }
+        }
+        KeyedHandle::Changelog {
+            materialized,
+            non_materialized,
+            ..
+        } => {
+            for h in materialized.iter_mut().chain(non_materialized.iter_mut()) {
+                decode_keyed_offsets(h, metadata);
+            }
+        }
+        KeyedHandle::ChangelogStream { handles, .. } => {
+            for s in handles {
+                decode_stream_offsets(s, metadata);
+            }
+        }
+        KeyedHandle::InMemoryChangelog { .. } => {}
+    }
+}
+
+fn decode_group_offsets(g: &mut KeyGroupsHandle, metadata: &[u8]) {
+    g.offsets.decode(metadata);
+    if let Some(d) = &mut g.delegate {
+        decode_stream_offsets(d, metadata);
+    }
+}
+
+fn decode_stream_offsets(s: &mut StreamHandle, metadata: &[u8]) {
+    if let StreamHandle::KeyGroups(g) = s {
+        decode_group_offsets(g, metadata);
     }
 }

@@ -2,7 +2,9 @@
 //! fixture: deep nesting, huge length fields, many records, wide lines, non-ASCII notation,
 //! truncated and bit-flipped savepoints, and the regressions fuzzing found (tests/data/hostile/).
 //! Every case must end with an exit code 0 to 3 (never a panic's 101 or a signal) before its
-//! time bound, which is enforced by killing the child process.
+//! time bound, which is enforced by killing the child process, and within its memory bound,
+//! enforced by an address-space limit (`prlimit --as`): an allocation beyond it aborts the child,
+//! which the test sees as a signal.
 
 use crate::common;
 
@@ -13,17 +15,25 @@ use std::time::{Duration, Instant};
 /// Generous for a loaded 2-core machine; a super-linear case on these sizes takes far longer.
 const BOUND: Duration = Duration::from_secs(30);
 
+/// Address space for one run: the inputs here are at most a few MB, so a run that needs more
+/// than this allocates in proportion to a length field, not to the input.
+const MEMORY_BOUND: u64 = 1 << 30;
+
 struct Outcome {
     code: i32,
     stderr: String,
 }
 
-/// Runs spcompat with `args`; kills it and fails the test when it outlives [`BOUND`].
+/// Runs spcompat with `args` under [`MEMORY_BOUND`]; kills it and fails the test when it
+/// outlives [`BOUND`].
 fn run_bounded(args: &[&str], what: &str) -> Outcome {
     let out = tempfile::tempdir().unwrap();
     let stdout_path = out.path().join("stdout");
     let stderr_path = out.path().join("stderr");
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("spcompat"))
+    let mut child = Command::new("prlimit")
+        .arg(format!("--as={MEMORY_BOUND}"))
+        .arg("--")
+        .arg(assert_cmd::cargo::cargo_bin!("spcompat"))
         .args(args)
         .env("NO_COLOR", "1")
         .current_dir(out.path())

@@ -50,12 +50,17 @@ fn sarif_schema() -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn check(args: &[&str]) -> (String, i32) {
-    let out = Command::cargo_bin("spcompat")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
+/// `spcompat check --savepoint SP --job JOB --format FORMAT`, the command every test here
+/// runs (some add environment or flags).
+fn check_command(sp: &str, job: &str, format: &str) -> Command {
+    let mut cmd = Command::cargo_bin("spcompat").unwrap();
+    cmd.args(["check", "--savepoint", sp, "--job", job, "--format", format]);
+    cmd
+}
+
+/// Runs [`check_command`]: stdout and the exit code.
+fn check(sp: &str, job: &str, format: &str) -> (String, i32) {
+    let out = check_command(sp, job, format).output().unwrap();
     (
         String::from_utf8(out.stdout).unwrap(),
         out.status.code().unwrap(),
@@ -83,15 +88,7 @@ fn sarif_validates_against_the_schema() {
     let schema = sarif_schema();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     for (sp, job) in cases() {
-        let (out, _) = check(&[
-            "check",
-            "--savepoint",
-            &sp,
-            "--job",
-            &job,
-            "--format",
-            "sarif",
-        ]);
+        let (out, _) = check(&sp, &job, "sarif");
         let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
         let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "SARIF invalid: {errors:?}");
@@ -106,24 +103,8 @@ fn sarif_validates_against_the_schema() {
 #[test]
 fn junit_is_well_formed_xml_with_one_case_per_operator() {
     for (sp, job) in cases() {
-        let (out, code) = check(&[
-            "check",
-            "--savepoint",
-            &sp,
-            "--job",
-            &job,
-            "--format",
-            "junit",
-        ]);
-        let (json, _) = check(&[
-            "check",
-            "--savepoint",
-            &sp,
-            "--job",
-            &job,
-            "--format",
-            "json",
-        ]);
+        let (out, code) = check(&sp, &job, "junit");
+        let (json, _) = check(&sp, &job, "json");
         let report: serde_json::Value = serde_json::from_str(&json).unwrap();
         let operators = report["operators"].as_array().unwrap().len();
         let doc = roxmltree::Document::parse(&out).expect("JUnit XML parses");
@@ -143,17 +124,7 @@ fn junit_is_well_formed_xml_with_one_case_per_operator() {
 #[test]
 fn github_annotations_follow_workflow_command_syntax() {
     let (sp, job) = cases().remove(0);
-    let out = Command::cargo_bin("spcompat")
-        .unwrap()
-        .args([
-            "check",
-            "--savepoint",
-            &sp,
-            "--job",
-            &job,
-            "--format",
-            "github",
-        ])
+    let out = check_command(&sp, &job, "github")
         .env_remove("GITHUB_STEP_SUMMARY")
         .output()
         .unwrap();
@@ -187,26 +158,14 @@ fn sarif_meets_github_code_scanning_upload_rules() {
     let (sp, job) = cases().remove(0);
     let elsewhere = tempfile::tempdir().unwrap();
     let run = |envs: &[(&str, &std::path::Path)], extra: &[&str]| {
-        let mut cmd = Command::cargo_bin("spcompat").unwrap();
+        let mut cmd = check_command(&sp, &job, "sarif");
         cmd.current_dir(elsewhere.path())
             .env_remove("GITHUB_WORKSPACE")
             .env_remove("CI_PROJECT_DIR");
         for (k, v) in envs {
             cmd.env(k, v);
         }
-        let out = cmd
-            .args([
-                "check",
-                "--savepoint",
-                &sp,
-                "--job",
-                &job,
-                "--format",
-                "sarif",
-            ])
-            .args(extra)
-            .output()
-            .unwrap();
+        let out = cmd.args(extra).output().unwrap();
         String::from_utf8(out.stdout).unwrap()
     };
     for text in [
@@ -391,17 +350,7 @@ fn github_job_summary_goes_to_the_step_summary_file() {
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.md");
     std::fs::write(&summary, "earlier step\n").unwrap();
-    let out = Command::cargo_bin("spcompat")
-        .unwrap()
-        .args([
-            "check",
-            "--savepoint",
-            &sp,
-            "--job",
-            &job,
-            "--format",
-            "github",
-        ])
+    let out = check_command(&sp, &job, "github")
         .env("GITHUB_STEP_SUMMARY", &summary)
         .output()
         .unwrap();

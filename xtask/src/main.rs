@@ -1,9 +1,11 @@
 //! `cargo xtask new-rule <id> --category <c> --severity <s> --title <t> [--flink <range>]
 //! [--case <release>/<case>] [--operator <uid>]`: scaffolds a compatibility rule in the three
-//! places a rule lives — its definition in `src/analysis/rules.rs` (registered in `ALL`), its
-//! doc page `docs/rules/<id>.md`, and its real-Flink fixture entry in the rule-fixture test.
-//! The fixture entry names the case given with `--case`; without one it names a case that
-//! does not exist, so the test fails until a real case is recorded.
+//! places a rule lives — its definition in `src/analysis/rules.rs` (registered in `ALL`, with
+//! TODO fix and Flink-error templates), its doc page `docs/rules/<id>.md`, its real-Flink
+//! fixture entry in the rule-fixture test, and a stub check function in its area's analysis
+//! file. The fixture entry names the case given with `--case`; without one it names a case
+//! that does not exist, so the test fails until a real case is recorded. The stub returns no
+//! finding and carries a marker that the catalog test fails on until the check is written.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -156,14 +158,57 @@ fn append_to_list(source: &str, from: usize, text: &str) -> Option<String> {
 }
 
 fn definition(rule: &NewRule) -> String {
+    // An error rule needs Flink's error text; every rule gets a fix template to fill in.
+    let error = if rule.severity == "error" {
+        "    error: [\"\" => \"TODO: Flink's error text, with {placeholders} the check fills\"],\n"
+    } else {
+        ""
+    };
     format!(
-        "pub const {}: Rule = rule!(\n    \"{}\",\n    {},\n    {},\n    \"{}\",\n    \"{}\",\n    []\n);\n\n",
+        "pub const {}: Rule = rule!(\n    \"{}\",\n    {},\n    {},\n    \"{}\",\n    \"{}\",\n    [],\n    \
+         fix: [\"\" => \"TODO: what to do, with {{placeholders}} the check fills\"],\n{error});\n\n",
         const_name(&rule.id),
         rule.id,
         capitalized(&rule.category),
         capitalized(&rule.severity),
         rule.title,
         rule.flink,
+    )
+}
+
+/// The analysis file where a rule of `category` is checked.
+fn area_file(category: &str) -> &'static str {
+    match category {
+        "schema" => "src/analysis/schema_check/findings.rs",
+        "sources" => "src/analysis/offsets.rs",
+        "lint" => "src/analysis/lint.rs",
+        _ => "src/analysis/predict.rs",
+    }
+}
+
+/// The stub check appended to the area's file: it compiles, returns no finding, and carries
+/// the `spcompat:stub` marker, which the catalog test fails on until the check is written
+/// and called.
+fn check_stub(rule: &NewRule) -> String {
+    let name = const_name(&rule.id);
+    let error = if rule.severity == "error" {
+        "\n    //     .flink_error_case(\"\", &[/* (\"name\", &value) */])"
+    } else {
+        ""
+    };
+    format!(
+        "\n/// `{id}`: {title}.\n\
+         // spcompat:stub {id} (scaffolded by `cargo xtask new-rule`): write the check, call it\n\
+         // from this area's analysis, then remove this line and the `allow`.\n\
+         #[allow(dead_code)]\n\
+         pub(crate) fn {fun}() -> Option<crate::analysis::result::Finding> {{\n    \
+         // TODO: compare the two versions; when the rule applies:\n    \
+         // Finding::new(&rules::{name}, message)\n    \
+         //     .fix_case(\"\", &[/* (\"name\", &value) */]){error}\n    \
+         None\n}}\n",
+        id = rule.id,
+        title = rule.title,
+        fun = rule.id.replace('-', "_"),
     )
 }
 
@@ -252,16 +297,23 @@ fn new_rule(root: &Path, rule: &NewRule) -> Result<String, String> {
     let tests =
         append_to_list(&tests, fixtures, &fixture_entry(rule)).ok_or("FIXTURES is not closed")?;
 
+    let area_rs = root.join(area_file(&rule.category));
+    let area = read(&area_rs)? + &check_stub(rule);
+
     write(&rules_rs, &rules)?;
     write(&doc, &doc_page(rule))?;
     write(&test_rs, &tests)?;
+    write(&area_rs, &area)?;
     Ok(format!(
         "created {doc}\nedited  {rules} (const {name}, appended to ALL)\nedited  {test} (FIXTURES entry)\n\
-         next: write the rule's check in src/analysis/ (Finding::new(&rules::{name}, ...)), \
-         fill in the doc page, record a real-Flink case and point the FIXTURES entry at it",
+         edited  {area} (stub fn {fun})\n\
+         next: write the check in the stub and call it, fill in the fix and Flink-error templates \
+         and the doc page, record a real-Flink case and point the FIXTURES entry at it",
         doc = doc.display(),
         rules = rules_rs.display(),
         test = test_rs.display(),
+        area = area_rs.display(),
         name = const_name(&rule.id),
+        fun = rule.id.replace('-', "_"),
     ))
 }

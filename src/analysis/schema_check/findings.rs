@@ -5,23 +5,21 @@ use super::*;
 
 impl Checker {
     /// Flink's error when a state's value serializer is incompatible.
-    pub(super) fn value_error(&self, kind: &str, old: &Type, new: &Type) -> String {
-        match family(kind) {
-            "operator" => {
-                "The new state typeSerializer for operator state must not be incompatible."
-                    .to_string()
-            }
-            "broadcast" => {
-                "The new value typeSerializer for broadcast state must not be incompatible."
-                    .to_string()
-            }
-            _ => format!(
-                "{} new state serializer ({}) must not be incompatible with the old state serializer ({}).",
-                heap_or_rocks(self.backend, "For heap backends, the", "The"),
-                ser(new),
-                ser(old)
-            ),
-        }
+    /// Sets Flink's error for a value serializer it rejects at registration (the serializer
+    /// it registers, `old` and `new`, around the described type).
+    pub(super) fn with_value_error(
+        &self,
+        f: Finding,
+        kind: &str,
+        old: &Type,
+        new: &Type,
+    ) -> Finding {
+        let case = match family(kind) {
+            "operator" => "operator-value",
+            "broadcast" => "broadcast-value",
+            _ => heap_or_rocks(self.backend, "value-heap", "value-rocksdb"),
+        };
+        f.flink_error_case(case, &[("new", &ser(new)), ("old", &ser(old))])
     }
 
     /// The finding for one comparison, if it is worth one.
@@ -71,17 +69,13 @@ impl Checker {
                 match role {
                     Role::Key => Some(
                         base(&rules::KEY_TYPE_CHANGED, format!("{what} would need a migration ({types}){detail}; Flink cannot migrate keys"))
-                            .with_fix("keep the old key type; to change it, re-key the state with the State Processor API")
-                            .with_flink_error(self.key_error(old, new)),
+                            .fix_case("migration", &[])
+                            .flink_error_case("key", &[("new", &ser(new)), ("old", &ser(old))]),
                     ),
                     Role::Namespace | Role::Timer => Some(
                         base(&rules::STATE_TYPE_INCOMPATIBLE, format!("{what} would need a migration ({types}){detail}; Flink does not migrate namespaces or timers"))
-                            .with_fix("keep the old window/namespace type")
-                            .with_flink_error(if role == Role::Namespace {
-                                format!("{} new namespace serializer ({}) must be compatible with the old namespace serializer ({}).", heap_or_rocks(self.backend, "For heap backends, the", "The"), ser(new), ser(old))
-                            } else {
-                                heap_or_rocks(self.backend, "For heap backends, the new priority queue serializer must not be incompatible.", "The new priority queue serializer must not be incompatible.").to_string()
-                            }),
+                            .fix_case("namespace", &[])
+                            .flink_error_case(self.role_error(role, kind).unwrap_or_default(), &[("new", &ser(new)), ("old", &ser(old))]),
                     ),
                     Role::UserKey => Some(self.map_key_migration(base, &what, &types, &detail)),
                     Role::Value if ttl_dependent => Some(
@@ -121,13 +115,16 @@ impl Checker {
                     &rules::STATE_TYPE_UNKNOWN,
                     format!("{what}: compatibility cannot be decided ({types}){detail}"),
                 )
-                .with_fix(if not_described {
-                    "describe the type fully in the job graph (e.g. `avroSchema`), or compare against a canary savepoint"
-                } else if same_user_class {
-                    "only the class's own code can decide: restore this savepoint in a staging run of the new version; if Flink rejects it, make the new snapshot's resolveSchemaCompatibility accept the old format (compatibleAfterMigration with a restoreSerializer that reads it)"
-                } else {
-                    "test the restore with a canary run (spcompat check against the canary's savepoint compares the same class on both sides)"
-                });
+                .fix_case(
+                    if not_described {
+                        "not-described"
+                    } else if same_user_class {
+                        "user-class"
+                    } else {
+                        "canary"
+                    },
+                    &[],
+                );
                 Some(if not_described || unchanged_user_class {
                     f.with_severity(Severity::Info)
                 } else {
@@ -148,78 +145,54 @@ impl Checker {
                 } else {
                     &rules::STATE_TYPE_INCOMPATIBLE
                 };
-                let fix = match rule.id {
-                    "key-type-changed" => {
-                        "keep the old key type (key selector result type); to change it, re-key the state with the State Processor API"
-                    }
-                    "ttl-changed" => {
-                        "keep the TTL setting of the old version, or run the new job on Flink 2.1+, which migrates; alternatively register the state under a new name"
-                    }
-                    "rowdata-type-changed" => {
-                        "keep the query's state-relevant columns and aggregates unchanged (types and nullability), or start the changed query from scratch under new operator IDs"
-                    }
-                    "avro-schema-incompatible" => {
-                        "evolve the Avro schema compatibly: give added fields defaults, keep removed fields' readers tolerant, do not change field types incompatibly"
-                    }
-                    _ => {
-                        "keep the old type for this state; to change it, register a new state (new name) and migrate the values, or give the type a custom TypeSerializerSnapshot that can read the old data"
-                    }
+                // Key rule fixes are about keys; every other rule has one fix.
+                let case = if role == Role::Key {
+                    "incompatible"
+                } else {
+                    ""
                 };
-                let mut f =
-                    base(rule, format!("{what} is incompatible ({types}){detail}")).with_fix(fix);
-                f = match role {
-                    Role::Key => f.with_flink_error(self.key_error(old, new)),
-                    Role::Namespace => f.with_flink_error(format!(
-                        "{} new namespace serializer ({}) must be compatible with the old namespace serializer ({}).",
-                        heap_or_rocks(self.backend, "For heap backends, the", "The"),
-                        ser(new),
-                        ser(old)
-                    )),
-                    Role::Timer => f.with_flink_error(heap_or_rocks(
-                        self.backend,
-                        "For heap backends, the new priority queue serializer must not be incompatible.",
-                        "The new priority queue serializer must not be incompatible.",
-                    )),
-                    Role::UserKey if kind == "broadcast" => f.with_flink_error(
-                        "The new key typeSerializer for broadcast state must not be incompatible.",
-                    ),
-                    // Value errors name the registered (list/map) serializer: set by the caller.
-                    Role::Value | Role::UserKey => f,
+                let f = base(rule, format!("{what} is incompatible ({types}){detail}"))
+                    .fix_case(case, &[]);
+                // Value errors name the registered (list/map) serializer: set by the caller.
+                let f = match self.role_error(role, kind) {
+                    Some(case) => {
+                        f.flink_error_case(case, &[("new", &ser(new)), ("old", &ser(old))])
+                    }
+                    None => f,
                 };
                 Some(f)
             }
             Compat::ReadFailure => {
                 let change = decisive.first()?;
-                let (rule, fix) = match change.kind {
-                    ChangeKind::EnumConstantRemoved => (
-                        &rules::ENUM_CONSTANT_REMOVED,
-                        "keep the removed enum constant(s) (mark them deprecated); enums may only gain constants",
-                    ),
-                    ChangeKind::LegacySnapshot => (
-                        &rules::LEGACY_SERIALIZER_SNAPSHOT,
-                        "restore on Flink 1.16 first and take a new savepoint there (it rewrites the snapshot in the current format), then upgrade",
-                    ),
-                    _ => (
-                        &rules::CLASS_RENAMED,
-                        "keep the old class name and package (a class Flink names in the savepoint must still load); to rename, register a new state and migrate the values",
-                    ),
+                let rule = match change.kind {
+                    ChangeKind::EnumConstantRemoved => &rules::ENUM_CONSTANT_REMOVED,
+                    ChangeKind::LegacySnapshot => &rules::LEGACY_SERIALIZER_SNAPSHOT,
+                    _ => &rules::CLASS_RENAMED,
                 };
-                let f =
-                    base(rule, format!("{what}: restore fails ({types}){detail}")).with_fix(fix);
+                let f = base(rule, format!("{what}: restore fails ({types}){detail}"))
+                    .fix_case("", &[]);
                 Some(match read_failure_error(change, old) {
-                    Some(e) => f.with_flink_error(e),
+                    Some((case, class)) => f.flink_error_case(case, &[("class", &class)]),
                     None => f,
                 })
             }
         }
     }
 
-    pub(super) fn key_error(&self, old: &Type, new: &Type) -> String {
-        format!(
-            "The new key serializer ({}) must be compatible with the previous key serializer ({}).",
-            ser(new),
-            ser(old)
-        )
+    /// The case of Flink's error for a serializer it rejects in `role`, where the text
+    /// depends only on the role and the backend (values: see [`Self::with_value_error`]).
+    pub(super) fn role_error(&self, role: Role, kind: &str) -> Option<&'static str> {
+        match role {
+            Role::Key => Some("key"),
+            Role::Namespace => Some(heap_or_rocks(
+                self.backend,
+                "namespace-heap",
+                "namespace-rocksdb",
+            )),
+            Role::Timer => Some(heap_or_rocks(self.backend, "timer-heap", "timer-rocksdb")),
+            Role::UserKey if kind == "broadcast" => Some("broadcast-key"),
+            Role::UserKey | Role::Value => None,
+        }
     }
 
     pub(super) fn map_key_migration(
@@ -230,11 +203,9 @@ impl Checker {
         detail: &str,
     ) -> Finding {
         let message = format!("{what} needs a migration ({types}){detail}");
-        let f = base(&rules::MAP_KEY_MIGRATION, message.clone())
-            .with_fix("keep the old map key type; to change it, copy the entries into a new MapState (new name) on restore, or use the HashMap state backend for the upgrade savepoint");
-        let rocks = "The new serializer for a MapState requires state migration in order for the job to proceed, since the key schema has changed. However, migration for MapState currently only allows value schema evolutions.";
+        let f = base(&rules::MAP_KEY_MIGRATION, message.clone()).fix_case("", &[]);
         match self.backend {
-            Some(Backend::RocksDb) => f.with_flink_error(rocks),
+            Some(Backend::RocksDb) => f.flink_error_case("rocksdb", &[]),
             Some(Backend::HashMap) => Finding {
                 message: format!("{message}; fine on the HashMap backend, which migrates map keys"),
                 ..f
@@ -252,7 +223,11 @@ impl Checker {
 }
 
 /// Flink's error text for a restore that fails while reading the old snapshot.
-pub(super) fn read_failure_error(change: &compat::Change, old: &Type) -> Option<String> {
+/// The case of Flink's error when it cannot read the saved snapshot, and the class it names.
+pub(super) fn read_failure_error(
+    change: &compat::Change,
+    old: &Type,
+) -> Option<(&'static str, String)> {
     match change.kind {
         ChangeKind::EnumConstantRemoved | ChangeKind::ClassRenamed => {}
         _ => return None,
@@ -260,16 +235,12 @@ pub(super) fn read_failure_error(change: &compat::Change, old: &Type) -> Option<
     let at = type_at(old, &change.path)?;
     let at = at.without_ttl();
     Some(match (change.kind, at) {
-        (ChangeKind::EnumConstantRemoved, Type::Enum { class, .. }) => format!(
-            "Could not create a restore serializer for enum {class}. Probably because an enum value was removed."
-        ),
-        (_, Type::Avro { class: Some(c), .. }) => format!(
-            "Unable to find the class '{c}' which is used to deserialize the elements of this serializer. Were the class was moved or renamed?"
-        ),
-        (_, Type::Pojo(p)) => format!("Could not find class '{}' in classpath.", p.class),
-        (_, Type::Generic(g)) => format!("Could not find class '{}' in classpath.", g.class),
+        (ChangeKind::EnumConstantRemoved, Type::Enum { class, .. }) => ("read-enum", class.clone()),
+        (_, Type::Avro { class: Some(c), .. }) => ("read-avro", c.clone()),
+        (_, Type::Pojo(p)) => ("read-class", p.class.clone()),
+        (_, Type::Generic(g)) => ("read-class", g.class.clone()),
         (_, Type::Enum { class, .. }) | (_, Type::CaseClass { class, .. }) => {
-            format!("Could not find class '{class}' in classpath.")
+            ("read-class", class.clone())
         }
         _ => return None,
     })

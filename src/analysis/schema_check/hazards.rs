@@ -102,7 +102,6 @@ impl Checker {
                 )
             };
             let risk = "Kryo 5 in Flink 2.x does not read Kryo 2 data reliably (restores were observed to succeed and silently lose data)";
-            let fix = "before upgrading, move the state to a POJO, Avro or custom-serializer type on Flink 1.x (new state + migration, or the State Processor API), take a savepoint, then upgrade";
             let finding = match crossing {
                 Some(new) => Finding::new(
                     &rules::KRYO_ACROSS_FLINK_2,
@@ -120,7 +119,7 @@ impl Checker {
                 )
                 .with_severity(Severity::Info),
             };
-            out.push(with_state(finding, state).with_fix(fix));
+            out.push(with_state(finding, state).fix_case("", &[]));
         }
         let Some(new) = crossing else {
             return;
@@ -134,8 +133,8 @@ impl Checker {
                         new.low
                     ),
                 )
-                .with_fix("ship a library that provides the flink-scala serializer classes with the job, or migrate the state to Java types on Flink 1.x before upgrading")
-                .with_flink_error(format!("Could not find class '{class}' in classpath.")),
+                .fix_case("", &[])
+                .flink_error_case("", &[("class", &class)]),
                 state,
             ));
         }
@@ -149,7 +148,7 @@ impl Checker {
                         new.low
                     ),
                 )
-                .with_fix("ship a library that provides the flink-scala serializer classes with the job, or migrate the state to Java types on Flink 1.x before upgrading"),
+                .fix_case("", &[]),
                 state,
             ));
         }
@@ -197,7 +196,7 @@ impl Checker {
                 ),
             )
             .with_state(name)
-            .with_fix("keep the class's fields unchanged while its values are in Kryo state; to evolve it, make it a POJO (or Avro, or give it its own TypeInformation) and migrate the state under a new name"),
+            .fix_case("blind-spot", &[]),
         );
     }
 
@@ -221,8 +220,7 @@ impl Checker {
             ),
         )
         .with_state(name)
-        .with_fix("restore on Flink 1.16 or earlier with a serializer whose snapshot implements TypeSerializerSnapshot, take a new savepoint there (it rewrites the snapshot in the current format), then upgrade")
-        // The class cannot exist in a job built against 1.17+ (its base class is gone).
-        .with_flink_error(format!("Could not find class '{class}' in classpath."))
+        .fix_case("pre-1.7-snapshot", &[])
+        .flink_error_case("pre-1.7-snapshot", &[("class", &class)])
     }
 }

@@ -279,11 +279,8 @@ impl Checker {
                     "the savepoint was written by {old} (metadata version {version}); the new job runs on {new}, which cannot read that format"
                 ),
             )
-            .with_fix(format!(
-                "run the new job on {} or later, or take the savepoint with the older Flink",
-                old.low
-            ))
-            .with_flink_error(format!("Unrecognized checkpoint version number: {version}")),
+            .fix_case("", &[("flink", &old.low)])
+            .flink_error_case("", &[("version", &version)]),
         );
     }
 
@@ -306,7 +303,7 @@ impl Checker {
                         &rules::STATE_TYPE_UNKNOWN,
                         format!("the key type cannot be compared: {e}"),
                     )
-                    .with_fix("write the key type as Flink's TypeInformation#toString() prints it (see the job-graph format)"),
+                    .fix_case("key-notation", &[]),
                 );
                 return;
             }
@@ -337,10 +334,7 @@ impl Checker {
             ),
         )
         .with_state(&s.name)
-        .with_fix(format!(
-            "if the state was renamed, keep the descriptor name `{}` (Flink matches state by name); if it is obsolete, nothing to do",
-            s.name
-        ))
+        .fix_case("", &[("name", &s.name)])
     }
 
     fn state(&self, old: &StateSchema, new: &StateSchema, out: &mut Vec<Finding>) {
@@ -348,12 +342,10 @@ impl Checker {
         if old.kind != new.kind {
             let fam = family(&old.kind);
             let (was, now) = (flink_kind(&old.kind), flink_kind(&new.kind));
-            let flink_error = if fam == "operator" {
-                format!(
-                    "Incompatible state assignment modes. Was [{was}], registered with [{now}]."
-                )
+            let error = if fam == "operator" {
+                "operator"
             } else {
-                format!("Incompatible key/value state types. Was [{was}], registered with [{now}].")
+                "keyed"
             };
             out.push(
                 Finding::new(
@@ -364,11 +356,8 @@ impl Checker {
                     ),
                 )
                 .with_state(name)
-                .with_fix(format!(
-                    "keep `{name}` a {} state, or register the new state under a new name (and migrate the old values with the State Processor API if they are needed)",
-                    old.kind
-                ))
-                .with_flink_error(flink_error),
+                .fix_case("", &[("name", &name), ("kind", &old.kind)])
+                .flink_error_case(error, &[("was", &was), ("now", &now)]),
             );
             return;
         }
@@ -390,7 +379,7 @@ impl Checker {
                         format!("state `{name}`: the type cannot be compared: {e}"),
                     )
                     .with_state(name)
-                    .with_fix("write the type as Flink's TypeInformation#toString() prints it (see the job-graph format)"),
+                    .fix_case("notation", &[]),
                 );
                 return;
             }
@@ -416,8 +405,8 @@ impl Checker {
         if let (Some(a), Some(b)) = (&old_t.value, &new_t.value) {
             self.kryo_blind_spot(name, a, b, out);
             let res = compat::resolve(a, b, &self.options);
-            let mut f = self.finding(Some(name), &old.kind, Role::Value, &res, a, b);
-            if let Some(f) = &mut f {
+            let f = self.finding(Some(name), &old.kind, Role::Value, &res, a, b);
+            out.extend(f.map(|f| {
                 // Flink reports the serializer it registers (the list/map serializer around the
                 // described type).
                 if f.severity == Severity::Error && f.flink_error.is_none() {
@@ -425,10 +414,11 @@ impl Checker {
                         registered(&old.kind, a, old_t.user_key.as_ref()),
                         registered(&new.kind, b, new_t.user_key.as_ref()),
                     );
-                    f.flink_error = Some(self.value_error(&old.kind, &ra, &rb));
+                    self.with_value_error(f, &old.kind, &ra, &rb)
+                } else {
+                    f
                 }
-            }
-            out.extend(f);
+            }));
         }
     }
 }

@@ -14,8 +14,14 @@ pub(super) fn change(
     message: String,
     operators: Vec<OperatorId>,
     new_operator: Option<OperatorId>,
-    fix: Option<String>,
+    fix: Option<&str>,
 ) -> SqlChange {
+    // `fix` names the case of the rule's fix template (SQL fixes have no placeholders).
+    let fix = fix.and_then(|case| {
+        let template = rule.fix_template(case);
+        debug_assert!(template.is_some(), "{}: no fix for {case:?}", rule.id);
+        template.map(str::to_string)
+    });
     SqlChange {
         rule,
         severity,
@@ -40,10 +46,7 @@ pub(super) fn unmatched_stateful(o: &Unit) -> Option<SqlChange> {
             ),
             vec![o.id],
             None,
-            Some(
-                "keep the statement that created this operator, or run with -n to drop its state"
-                    .to_string(),
-            ),
+            Some("unmatched"),
         )
     })
 }
@@ -82,7 +85,7 @@ pub(super) fn group_key_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
             msg,
             vec![o.id],
             Some(n.id),
-            Some("keep the grouping columns and their types; a new grouping needs a fresh start (new state, e.g. a new uid or -n with the old aggregate removed)".to_string()),
+            Some("grouping"),
         ))
     } else if o.key_type != n.key_type && o.key_type.is_some() && n.key_type.is_some() {
         Some(change(
@@ -96,7 +99,7 @@ pub(super) fn group_key_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
             ),
             vec![o.id],
             Some(n.id),
-            Some("keep the key columns' types (including nullability)".to_string()),
+            Some("key-type"),
         ))
     } else {
         None
@@ -164,9 +167,7 @@ pub(super) fn aggregate_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
             format!("{}: {}{detail}", o.title(), parts.join("; ")),
             vec![o.id],
             Some(n.id),
-            (severity == Severity::Error).then(|| {
-                "keep the aggregate calls (and their order); compute a new aggregate in a separate query with its own state".to_string()
-            }),
+            (severity == Severity::Error).then_some("changed"),
         ))
     } else {
         None
@@ -199,9 +200,7 @@ pub(super) fn connector_options_changed(o: &Unit, n: &Unit) -> Option<SqlChange>
             format!("{}: option {}", o.title(), parts.join(", ")),
             vec![o.id],
             Some(n.id),
-            topic.then(|| {
-                "the source's saved positions are per topic partition: partitions of a new topic start from the startup mode, those of a removed topic are dropped".to_string()
-            }),
+            topic.then_some("topic"),
         ))
     } else {
         None
@@ -237,11 +236,7 @@ pub(super) fn plan_uids_missing(
         msg,
         ids,
         None,
-        Some(if old_uids {
-            "run the new version from a compiled plan as well (COMPILE PLAN ... / EXECUTE PLAN), or with the same table.exec.uid.generation".to_string()
-        } else {
-            "keep running the query the way the savepoint was taken (plain SQL without uids), or migrate once with -n accepting the state loss, then stay on compiled plans".to_string()
-        }),
+        Some(if old_uids { "old-uids" } else { "new-uids" }),
     )
 }
 
@@ -354,7 +349,7 @@ pub(super) fn topology_shifted_ids(
             ),
             vec![o.id],
             Some(thief.id),
-            Some("keep the ExecNode ids (or the graph's shape) of stateful operators; a state restored into a different query is either incompatible or silently wrong".to_string()),
+            Some("captured"),
         ));
     }
     let how = if renumbered {
@@ -368,11 +363,7 @@ pub(super) fn topology_shifted_ids(
         format!("{cause} {how} {} operator(s){which}", moved.len()),
         ids,
         None,
-        Some(if renumbered {
-            "keep the ExecNode ids of stateful nodes: edit the existing plan instead of recompiling, or set table.exec.uid.format per node in the plan".to_string()
-        } else {
-            "keep the statement set's order and shape, or run the job from a compiled plan (uids do not depend on the graph's shape); to accept the loss run with -n".to_string()
-        }),
+        Some(if renumbered { "renumbered" } else { "moved" }),
     )];
     changes.extend(captures);
     changes

@@ -465,10 +465,9 @@ pub fn annotate(prediction: &mut Prediction, mut report: SqlReport) {
             {
                 severity = severity.min(Severity::Warning);
             }
+            // The change's fix is already filled from its rule's template.
             let mut f = Finding::new(c.rule, c.message.clone()).with_severity(severity);
-            if let Some(fix) = &c.fix {
-                f = f.with_fix(fix.clone());
-            }
+            f.fix.clone_from(&c.fix);
             v.reasons.push(f);
         }
     }
@@ -499,7 +498,7 @@ pub fn annotate_new_only(prediction: &mut Prediction, new: &JobGraph) {
                 "the new version is plain SQL without operator uids: its operator IDs follow the planned graph's shape, and this state's ID is not among them".to_string(),
             )
             .with_severity(severity)
-            .with_fix("compare with the old version (--old-plan / --old-job) to see what moved; run SQL jobs from a compiled plan to keep IDs stable"),
+            .fix_case("new-only", &[]),
         );
     }
 }
