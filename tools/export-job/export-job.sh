@@ -37,7 +37,8 @@ compile_stamped "$classes" "$cp" spcompat/job/ExportJob.class "$HERE/src" "$JAVA
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 # The job's jar goes on the class path after Flink's, as a cluster's user code sees Flink first.
-java -Xmx1g \
+# C1 only, serial GC: the JVM lives for seconds, so start-up is what counts.
+java -Xmx1g -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto \
   -Dlog4j.configurationFile="$HERE/log4j2.properties" \
   -Djava.io.tmpdir="$tmp" \
   "${FLINK_JAVA_OPENS[@]}" \

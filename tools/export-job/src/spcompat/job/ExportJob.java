@@ -127,14 +127,10 @@ public final class ExportJob {
         doc.put("pipelines", pipelines);
         List<Object> ops = new ArrayList<>();
         for (StreamNode n : JobGraphs.nodesInOrder(sg.getStreamNodes())) {
-            Map<String, Object> o = JobGraphs.operator(n, ids.get(n.getId()));
-            o.put("parallelism", n.getParallelism());
             int mp = JobGraphs.maxParallelism(n);
-            if (mp > 0) o.put("maxParallelism", mp);
-            o.put("inputs", JobGraphs.inputs(n));
-            String chaining = JobGraphs.chainingStrategy(n);
-            if (chaining != null) o.put("chainingStrategy", chaining);
-            o.put("slotSharingGroup", n.getSlotSharingGroup());
+            Map<String, Object> o = JobGraphs.node(n, ids.get(n.getId()), n.getParallelism(), mp > 0 ? mp : null, true);
+            String lazy = LazyState.reason(n);
+            if (lazy != null) o.put("stateNotCaptured", lazy);
             ops.add(o);
         }
         doc.put("operators", ops);
@@ -155,11 +151,8 @@ public final class ExportJob {
         }
         for (int p : perGroup.values()) slots += p;
         dir.mkdirs();
+        // Not closed: main() exits the JVM right after, and closing a MiniCluster takes seconds.
         Capture capture = new Capture(CapturingEnvironment.firstConfiguration, dir, Math.max(1, slots));
-        try {
-            return capture.savepoint(jobGraph, timeoutMs);
-        } finally {
-            capture.close();
-        }
+        return capture.savepoint(jobGraph, timeoutMs);
     }
 }

@@ -239,21 +239,10 @@ public final class Exporter {
         List<Object> ops = Json.arr();
         for (int i = 0; i < nodes.size(); i++) {
             StreamNode n = nodes.get(i);
-            Map<String, Object> o = JobGraphs.operator(n, JobGraphs.hex(hashes.get(n.getId())));
-            o.put("parallelism", n.getParallelism());
             int mp = JobGraphs.maxParallelism(n);
-            if (mp > 0 && (maxP == null || mp != Integer.parseInt(maxP.trim()))) {
-                o.put("maxParallelism", mp);
-            }
-            o.put("inputs", JobGraphs.inputs(n));
-            String chaining = JobGraphs.chainingStrategy(n);
-            if (chaining != null) {
-                o.put("chainingStrategy", chaining);
-            }
-            String ssg = n.getSlotSharingGroup();
-            if (ssg != null && !ssg.equals("default")) {
-                o.put("slotSharingGroup", ssg);
-            }
+            boolean ownMaxP = mp > 0 && (maxP == null || mp != Integer.parseInt(maxP.trim()));
+            Map<String, Object> o = JobGraphs.node(n, JobGraphs.hex(hashes.get(n.getId())), n.getParallelism(),
+                    ownMaxP ? mp : null, false);
             String key = keyType(n);
             if (key != null) {
                 o.put("keyType", key);
