@@ -269,18 +269,8 @@ pub fn run_export(req: &ExportJobRequest) -> Result<RawExport, ExportJobError> {
 }
 
 fn kind_of(s: &StateSummary) -> Option<StateKind> {
-    Some(match s.kind {
-        "value" => StateKind::Value,
-        "list" => StateKind::List,
-        "map" => StateKind::Map,
-        "reducing" => StateKind::Reducing,
-        "aggregating" => StateKind::Aggregating,
-        "operator-list" => StateKind::OperatorList,
-        "union-list" => StateKind::UnionList,
-        "broadcast" => StateKind::Broadcast,
-        // Timers are the operator's own; the job-graph format has no kind for them.
-        _ => return None,
-    })
+    // Timers are the operator's own; the job-graph format has no kind for them.
+    StateKind::try_from(crate::flink::StateKind::from_name(s.kind)).ok()
 }
 
 /// The state declarations of a savepoint operator (timers are the operator's own and have no

@@ -234,17 +234,9 @@ impl StateKind {
         matches!(self, StateKind::Map | StateKind::Broadcast)
     }
 
+    /// The kind's name, as [`crate::flink::StateKind`] spells it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            StateKind::Value => "value",
-            StateKind::List => "list",
-            StateKind::Map => "map",
-            StateKind::Reducing => "reducing",
-            StateKind::Aggregating => "aggregating",
-            StateKind::OperatorList => "operator-list",
-            StateKind::UnionList => "union-list",
-            StateKind::Broadcast => "broadcast",
-        }
+        crate::flink::StateKind::from(self).as_str()
     }
 }
 
@@ -268,6 +260,26 @@ impl From<StateKind> for crate::flink::StateKind {
             StateKind::UnionList => F::UnionList,
             StateKind::Broadcast => F::Broadcast,
         }
+    }
+}
+
+/// The declarable kinds; timers and the kinds the format does not model have no job-graph kind.
+impl TryFrom<crate::flink::StateKind> for StateKind {
+    type Error = crate::flink::StateKind;
+
+    fn try_from(k: crate::flink::StateKind) -> Result<Self, Self::Error> {
+        use crate::flink::StateKind as F;
+        Ok(match k {
+            F::Value => StateKind::Value,
+            F::List => StateKind::List,
+            F::Map => StateKind::Map,
+            F::Reducing => StateKind::Reducing,
+            F::Aggregating => StateKind::Aggregating,
+            F::OperatorList => StateKind::OperatorList,
+            F::UnionList => StateKind::UnionList,
+            F::Broadcast => StateKind::Broadcast,
+            other @ (F::Timers | F::Folding | F::Unknown) => return Err(other),
+        })
     }
 }
 
