@@ -1197,6 +1197,8 @@ fn scala_serializers_on_flink_2() {
             outer_version: Some(2),
             outer_class: Some("com.acme.Order".into()),
             supports_row_kind: None,
+            outer_flag: None,
+            opaque_outer: false,
             nested: vec![long],
         },
     };

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::row_type::{RowType, nullable};
+use super::row_type::{RowType, logical_type_string, nullable};
 use super::{CompiledPlan, PlanNode};
 use crate::job::model::JobOperator;
 
@@ -236,6 +236,14 @@ pub fn sql_info(plan: &CompiledPlan, node: &PlanNode) -> SqlInfo {
         info.group_by = Some(names(&keys));
     }
     if let Some(calls) = node.raw.get("aggCalls").and_then(Value::as_array) {
+        // A global aggregate's calls index the input of its local aggregate, not its own input
+        // (the local aggregate's accumulators).
+        let local_input = node
+            .raw
+            .get("localAggInputRowType")
+            .and_then(logical_type_string)
+            .and_then(|t| RowType::parse(&t));
+        let input = local_input.as_ref().or(input);
         info.aggregates = Some(calls.iter().map(|c| aggregate_sql(c, input)).collect());
         if let Some(acc) = derive_acc_types(node, input) {
             info.acc_types = Some(acc);
@@ -346,7 +354,12 @@ fn derive_acc_types(node: &PlanNode, input: Option<&RowType>) -> Option<Vec<Stri
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let mut acc = Vec::new();
-    let mut has_count_star = false;
+    // A global aggregate names the local aggregate's COUNT(*) that counts its input rows.
+    let mut has_count_star = node
+        .raw
+        .get("indexOfCountStar")
+        .and_then(Value::as_i64)
+        .is_some_and(|i| i >= 0);
     for (i, call) in calls.iter().enumerate() {
         if call.get("distinct").and_then(Value::as_bool) == Some(true) {
             return None;

@@ -302,6 +302,24 @@ fn transformations_of(
             v
         }
         "interval-join" => one("interval-join"),
+        // With `requireUpsertMaterialize` (TRY_RESOLVE on a changelog input) a sync lookup join
+        // becomes a keyed operator behind a hash partitioner, under its own transformation name
+        // (`CommonExecLookupJoin`); async lookups never materialize.
+        "lookup-join"
+            if node
+                .raw
+                .get("requireUpsertMaterialize")
+                .and_then(Value::as_bool)
+                == Some(true)
+                && node.raw.get("asyncOptions").is_none_or(Value::is_null) =>
+        {
+            vec![Created {
+                transformation: "lookup-join-materialize",
+                name: format!("{simple}[{}]", node.id),
+                chaining: ChainingStrategy::Always,
+                parallelism: input_parallelism,
+            }]
+        }
         "limit" | "sort-limit" | "rank" => one("rank"),
         "window-table-function" => one("window"),
         "process-table-function" => one("process"),

@@ -44,6 +44,14 @@ pub enum SnapshotDetail {
         outer_class: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         supports_row_kind: Option<bool>,
+        /// A class-specific boolean of the outer data (CEP's `supportsPreviousTimestamp`, the
+        /// table runtime's `hasNullMask` and `isInternalInput`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        outer_flag: Option<bool>,
+        /// The class is not one spcompat knows: its outer data was skipped unread (the nested
+        /// serializers after it were still decoded), so its compatibility cannot be judged.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        opaque_outer: bool,
         nested: Vec<SerializerSnapshot>,
     },
     #[serde(rename_all = "camelCase")]
@@ -76,6 +84,10 @@ pub enum SnapshotDetail {
         logical_types: Vec<String>,
         nested: Vec<SerializerSnapshot>,
     },
+    /// A table-runtime serializer described by one SQL logical type (`MapDataSerializer`,
+    /// `ArrayDataSerializer`).
+    #[serde(rename_all = "camelCase")]
+    SqlType { logical_type: String },
     /// `GenericTypeSerializerSnapshot` family: one class name (e.g. `ValueSerializer`).
     #[serde(rename_all = "camelCase")]
     TypeClass { type_class: String },
@@ -145,7 +157,14 @@ impl SerializerSnapshot {
     pub fn unknown_classes(&self) -> Vec<&str> {
         let mut out = Vec::new();
         self.visit(&mut |s| {
-            if matches!(s.detail, SnapshotDetail::Unknown { .. }) {
+            if matches!(
+                s.detail,
+                SnapshotDetail::Unknown { .. }
+                    | SnapshotDetail::Composite {
+                        opaque_outer: true,
+                        ..
+                    }
+            ) {
                 out.push(s.class.as_str());
             }
         });

@@ -51,6 +51,10 @@ fn is_simple(class: &str) -> bool {
             | "org.apache.flink.table.runtime.typeutils.StringDataSerializer$StringDataSerializerSnapshot"
             | "org.apache.flink.table.runtime.typeutils.BinaryRowDataSerializer$BinaryRowDataSerializerSnapshot"
             | "org.apache.flink.streaming.api.operators.InternalTimersSnapshotReaderWriters$LegacyTimerSerializerSnapshot"
+            // Table runtime and CEP singletons.
+            | "org.apache.flink.table.dataview.NullSerializer$NullSerializerSnapshot"
+            | "org.apache.flink.cep.nfa.DeweyNumber$DeweyNumberSerializer$DeweyNumberSerializerSnapshot"
+            | "org.apache.flink.cep.nfa.sharedbuffer.EventId$EventIdSerializer$EventIdSerializerSnapshot"
     )
 }
 
@@ -60,9 +64,18 @@ enum Outer {
     ClassName,
     RowKindFlag,
     NullPadding,
+    /// One boolean, written from this outer version on (earlier versions imply its value).
+    FlagSince(i32),
+    /// A Java-serialized object (e.g. a `DataType`) and a boolean.
+    JavaObjectAndFlag,
 }
 
 fn composite_outer(class: &str) -> Option<Outer> {
+    // Short names are matched, so the package must be Flink's own: a user class of the same
+    // short name is not the Flink serializer this table describes.
+    if !class.starts_with("org.apache.flink.") {
+        return None;
+    }
     Some(match short(class) {
         "ListSerializerSnapshot"
         | "MapSerializerSnapshot"
@@ -76,13 +89,26 @@ fn composite_outer(class: &str) -> Option<Outer> {
         | "IntervalJoinOperator$BufferEntrySerializerSnapshot"
         | "TwoPhaseCommitSinkFunction$StateSerializerSnapshot"
         | "Lockable$LockableTypeSerializerSnapshot"
-        | "LinkedListSerializer$LinkedListSerializerSnapshot"
         | "WindowKeySerializer$WindowKeySerializerSnapshot"
         | "RawValueDataSerializer$RawValueDataSerializerSnapshot"
         | "SingleThreadAccessCheckingTypeSerializer$SingleThreadAccessCheckingTypeSerializerSnapshot"
         | "OptionSerializerSnapshot"
         | "ScalaOptionSerializerSnapshot"
-        | "ScalaEitherSerializerSnapshot" => Outer::None,
+        | "ScalaEitherSerializerSnapshot"
+        // Table runtime data views and CEP's shared buffer.
+        | "ListViewSerializerSnapshot"
+        | "MapViewSerializerSnapshot"
+        | "NullAwareMapSerializerSnapshot"
+        | "LockableTypeSerializerSnapshot"
+        | "NodeId$NodeIdSerializer$NodeIdSerializerSnapshot"
+        | "SharedBufferEdge$SharedBufferEdgeSerializer$SharedBufferEdgeSerializerSnapshot"
+        | "SharedBufferNodeSerializerSnapshotV2" => Outer::None,
+        // `supportsPreviousTimestamp` (outer version 2+).
+        "NFAStateSerializerSnapshot" => Outer::FlagSince(2),
+        // `hasNullMask`: implied by outer version 1 (false) and 2 (true), written from 3 on.
+        "LinkedListSerializer$LinkedListSerializerSnapshot" => Outer::FlagSince(3),
+        // The external `DataType` (Java-serialized) and `isInternalInput`.
+        "ExternalSerializer$ExternalSerializerSnapshot" => Outer::JavaObjectAndFlag,
         "GenericArraySerializerSnapshot"
         | "TupleSerializerSnapshot"
         | "ScalaCaseClassSerializerSnapshot"
@@ -163,6 +189,15 @@ pub(super) fn read_payload(
             return Ok(Some((SnapshotDetail::TypeClass { type_class }, true)));
         }
         "RowDataSerializer$RowDataSerializerSnapshot" => return read_row_data(r, depth).map(Some),
+        "MapDataSerializer$MapDataSerializerSnapshot"
+        | "ArrayDataSerializer$ArrayDataSerializerSnapshot"
+            if class.starts_with("org.apache.flink.table.") =>
+        {
+            return read_sql_collection(r, s.starts_with("Map")).map(|d| Some((d, true)));
+        }
+        "SortedMapSerializerSnapshot" if class.starts_with("org.apache.flink.table.") => {
+            return read_sorted_map(r, depth).map(Some);
+        }
         "DecimalDataSerializer$DecimalSerializerSnapshot" => {
             let precision = r.i32("decimal precision")?;
             let scale = r.i32("decimal scale")?;
@@ -208,9 +243,19 @@ fn read_composite(
     }
     r.i32("composite outer magic")?;
     let outer_version = r.i32("composite outer version")?;
-    let (mut outer_class, mut supports_row_kind) = (None, None);
+    let (mut outer_class, mut supports_row_kind, mut outer_flag) = (None, None, None);
+    let mut opaque_outer = false;
     match known {
         Some(Outer::None) => {}
+        Some(Outer::FlagSince(since)) => {
+            if outer_version >= since {
+                outer_flag = Some(r.bool("composite outer flag")?);
+            }
+        }
+        Some(Outer::JavaObjectAndFlag) => {
+            crate::javaio::javaser::skip_stream(r)?;
+            outer_flag = Some(r.bool("composite outer flag")?);
+        }
         Some(Outer::ClassName) => outer_class = Some(r.utf("outer class name")?),
         Some(Outer::RowKindFlag) => {
             if outer_version >= 4 {
@@ -225,10 +270,13 @@ fn read_composite(
         None => {
             // An unknown composite: its outer data is opaque, but the nested-serializer block
             // has a fixed magic, so skip to it rather than give up on the whole stream.
-            let needle = [0x00, 0x14, 0x58, 0x1D, 0x00, 0x00, 0x00, 0x01];
+            let mut needle = [0u8; 8];
+            needle[..4].copy_from_slice(&NESTED_MAGIC.to_be_bytes());
+            needle[4..].copy_from_slice(&1i32.to_be_bytes());
             match r.rest().windows(needle.len()).position(|w| w == needle) {
                 Some(skip) => {
                     r.take(skip, "composite outer data")?;
+                    opaque_outer = true;
                 }
                 None => return Ok(None),
             }
@@ -240,6 +288,8 @@ fn read_composite(
             outer_version: Some(outer_version),
             outer_class,
             supports_row_kind,
+            outer_flag,
+            opaque_outer,
             nested,
         },
         in_sync,
@@ -417,6 +467,62 @@ fn read_row_data(r: &mut DataReader, depth: u32) -> DecodeResult<(SnapshotDetail
     Ok((
         SnapshotDetail::RowData {
             logical_types,
+            nested,
+        },
+        in_sync,
+    ))
+}
+
+/// `MapDataSerializer` / `ArrayDataSerializer` (table runtime): the key and value (or element)
+/// logical types and their serializers, each a separate Java serialization stream. Flink
+/// compares the types and serializers for equality, and the serializers follow from the types.
+fn read_sql_collection(r: &mut DataReader, is_map: bool) -> DecodeResult<SnapshotDetail> {
+    let logical_type = |r: &mut DataReader| -> DecodeResult<String> {
+        let value = crate::javaio::javaser::read_stream(r)?;
+        Ok(
+            match crate::schema::logical_type::logical_type_from_java(&value) {
+                Ok(ty) => ty.to_string(),
+                Err(reason) => format!("UNKNOWN({reason})"),
+            },
+        )
+    };
+    let logical_type = if is_map {
+        let key = logical_type(r)?;
+        let value = logical_type(r)?;
+        format!("MAP<{key}, {value}>")
+    } else {
+        format!("ARRAY<{}>", logical_type(r)?)
+    };
+    for _ in 0..if is_map { 2 } else { 1 } {
+        crate::javaio::javaser::skip_stream(r)?;
+    }
+    Ok(SnapshotDetail::SqlType { logical_type })
+}
+
+/// `SortedMapSerializerSnapshot` (table runtime): a Java-serialized comparator, then the key
+/// and value serializers. Flink requires the comparator to be equal, so its class and a
+/// fingerprint of its serialized form stand in for it as the outer class.
+fn read_sorted_map(r: &mut DataReader, depth: u32) -> DecodeResult<(SnapshotDetail, bool)> {
+    let before = r.rest();
+    let start = r.offset();
+    let comparator = crate::javaio::javaser::read_stream(r)?;
+    let read = usize::try_from(r.offset() - start).unwrap_or(before.len());
+    let bytes = &before[..read.min(before.len())];
+    // FNV-1a: a stable fingerprint, the same in every run and build.
+    let fingerprint = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let comparator_class = comparator.class_name().unwrap_or("?").to_string();
+    let (nested, in_sync) = read_nested_block(r, depth)?;
+    Ok((
+        SnapshotDetail::Composite {
+            outer_version: None,
+            outer_class: Some(format!(
+                "{comparator_class} (serialized {fingerprint:016x})"
+            )),
+            supports_row_kind: None,
+            outer_flag: None,
+            opaque_outer: false,
             nested,
         },
         in_sync,

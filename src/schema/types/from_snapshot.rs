@@ -47,6 +47,15 @@ pub(super) fn convert(s: &SerializerSnapshot, depth: u32) -> Type {
             }
         }
         SnapshotDetail::Composite {
+            opaque_outer: true, ..
+        } => Type::Opaque {
+            class: s.class.clone(),
+            reason:
+                "a composite serializer spcompat does not know: its outer data was skipped unread"
+                    .to_string(),
+            version: Some(s.version),
+        },
+        SnapshotDetail::Composite {
             outer_class,
             supports_row_kind,
             nested,
@@ -178,19 +187,11 @@ pub(super) fn convert(s: &SerializerSnapshot, depth: u32) -> Type {
                 .iter()
                 .map(|t| SqlField {
                     name: None,
-                    ty: crate::schema::sql_notation::parse_logical_type(t).unwrap_or_else(|e| {
-                        LogicalType {
-                            nullable: true,
-                            kind: TypeKind::Unknown {
-                                class: "unreadable logical type".to_string(),
-                                root: None,
-                                fields: format!("{t}: {e}"),
-                            },
-                        }
-                    }),
+                    ty: sql_type(t),
                 })
                 .collect(),
         ),
+        SnapshotDetail::SqlType { logical_type } => Type::Sql(sql_type(logical_type)),
         SnapshotDetail::TypeClass { type_class } => {
             let base = short_class.split('$').next().unwrap_or(short_class);
             match base {
@@ -235,4 +236,17 @@ pub(super) fn convert(s: &SerializerSnapshot, depth: u32) -> Type {
             version: Some(s.version),
         },
     }
+}
+
+/// A logical type as the snapshot reader rendered it; one it could not read stays visible as
+/// an unknown type (which never compares equal).
+fn sql_type(t: &str) -> LogicalType {
+    crate::schema::sql_notation::parse_logical_type(t).unwrap_or_else(|e| LogicalType {
+        nullable: true,
+        kind: TypeKind::Unknown {
+            class: "unreadable logical type".to_string(),
+            root: None,
+            fields: format!("{t}: {e}"),
+        },
+    })
 }

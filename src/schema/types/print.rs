@@ -120,6 +120,16 @@ impl fmt::Display for Type {
             Type::Composite { class, nested, .. } => {
                 let base = short(class);
                 let base = base.split('$').next().unwrap_or(base);
+                // `LockableTypeSerializerSnapshot` -> `Lockable`, `SortedMapSerializerSnapshot`
+                // -> `SortedMap`: the serializer's subject, as for the other composites.
+                let base = [
+                    "TypeSerializerSnapshot",
+                    "SerializerSnapshotV2",
+                    "SerializerSnapshot",
+                ]
+                .iter()
+                .find_map(|suffix| base.strip_suffix(suffix).filter(|b| !b.is_empty()))
+                .unwrap_or(base);
                 write!(f, "{base}<{}>", join(nested))
             }
             Type::Legacy { class, .. } => write!(f, "LegacySnapshot<{class}>"),

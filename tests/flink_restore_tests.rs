@@ -1,0 +1,75 @@
+//! Flink's own SQL restore tests, all of them: for each, a compiled plan and the savepoint Flink
+//! took running it, which Flink restores from that plan (`RestoreTestBase`). `check` must say
+//! `restores` on every one and leave no serializer unexamined.
+//!
+//! The tests are Flink's files, not this project's: extract them first with
+//! `tools/flink-restore-tests/extract.sh FLINK_SOURCES`, then
+//! `cargo test --test flink_restore_tests -- --ignored`. (A few are committed in
+//! fixtures/flink-restore-tests and checked by every `cargo test`.)
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+#[test]
+#[ignore = "needs Flink's restore tests: tools/flink-restore-tests/extract.sh FLINK_SOURCES"]
+fn check_restores_every_flink_sql_restore_test() {
+    let root =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/.cache/flink-restore-tests");
+    let mut tests = Vec::new();
+    for node in std::fs::read_dir(&root).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run tools/flink-restore-tests/extract.sh",
+            root.display()
+        )
+    }) {
+        for test in std::fs::read_dir(node.unwrap().path()).unwrap() {
+            tests.push(test.unwrap().path());
+        }
+    }
+    tests.sort();
+    assert!(
+        tests.len() >= 100,
+        "only {} restore tests under {}",
+        tests.len(),
+        root.display()
+    );
+    let mut wrong = Vec::new();
+    for t in &tests {
+        let plan = std::fs::read_dir(t.join("plan"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "json"))
+            .unwrap();
+        let out = Command::cargo_bin("spcompat")
+            .unwrap()
+            .args(["check", "--format", "json", "--savepoint"])
+            .arg(t.join("savepoint"))
+            .arg("--job")
+            .arg(&plan)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let not_examined = report["operators"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|o| o["reasons"].as_array().into_iter().flatten())
+            .filter(|r| r["code"] == "state-not-examined")
+            .count();
+        if report["verdict"] != "restores" || not_examined > 0 {
+            wrong.push(format!(
+                "{}: verdict {}, {not_examined} state-not-examined",
+                t.display(),
+                report["verdict"]
+            ));
+        }
+    }
+    eprintln!(
+        "{} of {} restore tests: restores, every serializer examined",
+        tests.len() - wrong.len(),
+        tests.len()
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
