@@ -21,6 +21,7 @@
 //! models their runtime state; [`row_type`] reads the plan's logical types.
 
 mod limits;
+mod operator_state;
 mod options;
 mod row_type;
 mod sql_info;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::operator_state;
 use super::options::PlanOptions;
 use super::row_type::positional_row;
 use super::sql_info::{SqlInfo, int_list, sql_info};
@@ -79,6 +80,27 @@ pub(super) fn apply_state(
                 }
             }
         }
+        "join"
+        | "deduplicate"
+        | "changelog-normalize"
+        | "interval-join"
+        | "temporal-sort"
+        | "lookup-join-materialize" => {
+            let ttl_of = |index: u32| state_ttl_at(node, info, opts, index);
+            match operator_state::declare(plan, node, transformation, opts, &ttl_of) {
+                Some(declared) => {
+                    if !declared.states.is_empty() {
+                        op.key_type = Some(DeclaredType::from(declared.key_type));
+                    }
+                    op.state = declared.states;
+                }
+                None => {
+                    info.state_note = Some(format!(
+                        "the runtime state of `{transformation}` is not modelled for this node (built another way: mini-batch, async state or a variant spcompat does not know); its operator ID is still derived"
+                    ));
+                }
+            }
+        }
         "sink"
         | "constraint-validator"
         | "calc"
@@ -130,13 +152,25 @@ fn is_stateful_transformation(t: &str) -> bool {
 /// The TTL of the operator's state: the plan's per-state `ttl` (1.18+), else the job's
 /// `table.exec.state.ttl`.
 fn state_ttl(node: &PlanNode, info: &SqlInfo, opts: &PlanOptions) -> Option<String> {
+    state_ttl_at(node, info, opts, 0)
+}
+
+/// The TTL of the operator's state `index` (a join's inputs: 0 left, 1 right): the plan's
+/// `state` entry of that index (1.18+, where `STATE_TTL` hints land), else the job's
+/// `table.exec.state.ttl`.
+fn state_ttl_at(node: &PlanNode, info: &SqlInfo, opts: &PlanOptions, index: u32) -> Option<String> {
     // "0 ms", "0", "0 h", "" all mean: no TTL.
     let enabled = |t: &str| {
         let t = t.trim();
         let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
         !(t.is_empty() || digits.parse::<u64>().ok() == Some(0))
     };
-    if let Some(st) = info.plan_state.first() {
+    if let Some(st) = info
+        .plan_state
+        .iter()
+        .find(|s| s.index == index)
+        .or_else(|| info.plan_state.first().filter(|_| index == 0))
+    {
         return st.ttl.clone().filter(|t| enabled(t));
     }
     if let Some(ms) = info.state_retention_ms {
