@@ -81,11 +81,83 @@ pub fn read_range(file: &File, start: u64, len: u64) -> io::Result<Vec<u8>> {
     let present = file.metadata()?.len().saturating_sub(start).min(len);
     let mut out = Vec::with_capacity(usize::try_from(present).unwrap_or(0));
     back_with_huge_pages(&mut out);
-    let mut reader = file;
-    reader.seek(SeekFrom::Start(start))?;
-    // The file may have grown since it was measured: `take` keeps the read to `len`.
-    reader.take(len).read_to_end(&mut out)?;
+    let filled = fill_in_parallel(file, start, &mut out)? as u64;
+    if filled < len {
+        // The rest in one pass: all of a small file, or what is left when the file shrank or
+        // grew since it was measured (`take` keeps the read to `len`).
+        let mut reader = file;
+        reader.seek(SeekFrom::Start(start + filled))?;
+        reader.take(len - filled).read_to_end(&mut out)?;
+    }
     Ok(out)
+}
+
+/// Below this, one thread reads faster than two start.
+#[cfg(unix)]
+const PARALLEL_READ_MIN: usize = 16 << 20;
+
+/// Fills `out`'s spare capacity from `start` on with positioned reads on two threads (the copy
+/// from the page cache and the zeroing of fresh pages are most of the time a large `_metadata`
+/// takes to read, and both scale with cores). Returns how many bytes were filled: all of the
+/// capacity, or fewer when the file shrank (the caller reads on and finds the end), or 0 when
+/// `out` is too small to be worth it.
+#[cfg(unix)]
+fn fill_in_parallel(file: &File, start: u64, out: &mut Vec<u8>) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    let total = out.capacity() - out.len();
+    if total < PARALLEL_READ_MIN || !out.is_empty() {
+        return Ok(0);
+    }
+    let half = total / 2;
+    let base = out.spare_capacity_mut().as_mut_ptr() as usize;
+    let fd = file.as_raw_fd();
+    // Reads `len` bytes at `offset` into `base + at`; returns the count read (short at EOF).
+    let fill = move |at: usize, len: usize| -> io::Result<usize> {
+        let mut done = 0;
+        while done < len {
+            let offset = libc::off_t::try_from(start + (at + done) as u64)
+                .map_err(|_| io::Error::other("offset out of range"))?;
+            // SAFETY: `base + at + done .. base + at + len` lies inside `out`'s spare capacity,
+            // and the two calls of `fill` write disjoint halves of it; `out` is neither read nor
+            // reallocated until both have returned. pread writes at most `len - done` bytes.
+            let n = unsafe {
+                libc::pread(
+                    fd,
+                    (base + at + done) as *mut libc::c_void,
+                    len - done,
+                    offset,
+                )
+            };
+            match n {
+                0 => break,
+                n if n > 0 => done += n as usize,
+                _ => {
+                    let e = io::Error::last_os_error();
+                    if e.kind() != io::ErrorKind::Interrupted {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Ok(done)
+    };
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(move || fill(half, total - half));
+        let first = fill(0, half);
+        (first, second.join())
+    });
+    let first = first?;
+    let second = second.map_err(|_| io::Error::other("a reader thread panicked"))??;
+    // Only a full first half makes the second half's bytes contiguous with it.
+    let filled = if first == half { half + second } else { first };
+    // SAFETY: the first `filled` bytes of the spare capacity were written by pread above.
+    unsafe { out.set_len(filled) };
+    Ok(filled)
+}
+
+#[cfg(not(unix))]
+fn fill_in_parallel(_file: &File, _start: u64, _out: &mut Vec<u8>) -> io::Result<usize> {
+    Ok(0)
 }
 
 /// Asks the kernel to back a large, still-untouched buffer with transparent huge pages: filling

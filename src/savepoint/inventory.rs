@@ -129,14 +129,7 @@ impl SavepointSummary {
             ),
             None => (None, None),
         };
-        let mut operators = Vec::new();
-        for (i, op) in md.operators.iter().enumerate() {
-            progress(i, md.operators.len());
-            let schema = sp.operator_schema(op)?;
-            let mut summary = OperatorSummary::build(op, schema, detail, sp.metadata_bytes());
-            summary.source_positions = super::sources::read_source_positions(sp, op);
-            operators.push(summary);
-        }
+        let operators = summarize_operators(sp, detail, progress)?;
         Ok(SavepointSummary {
             path: sp.metadata_path.display().to_string(),
             metadata_version: md.version,
@@ -227,6 +220,79 @@ impl OperatorSummary {
             source_positions: None,
         }
     }
+}
+
+/// Below this many operators one thread summarizes faster than several start.
+const PARALLEL_MIN_OPERATORS: usize = 32;
+
+/// Each operator's summary, in the savepoint's order. Operators are independent (each reads
+/// its own subtasks' headers), so wide jobs are summarized on up to four threads that take the
+/// next operator as they finish one; the calling thread reports progress.
+fn summarize_operators(
+    sp: &Savepoint,
+    detail: HandleDetail,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<OperatorSummary>, SavepointError> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let ops = &sp.metadata.operators;
+    let one = |op: &OperatorState| -> Result<OperatorSummary, SavepointError> {
+        let schema = sp.operator_schema(op)?;
+        let mut summary = OperatorSummary::build(op, schema, detail, sp.metadata_bytes());
+        summary.source_positions = super::sources::read_source_positions(sp, op);
+        Ok(summary)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    if ops.len() < PARALLEL_MIN_OPERATORS || threads < 2 {
+        let mut out = Vec::with_capacity(ops.len());
+        for (i, op) in ops.iter().enumerate() {
+            progress(i, ops.len());
+            out.push(one(op)?);
+        }
+        return Ok(out);
+    }
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let work = || {
+        let mut mine = Vec::new();
+        loop {
+            if failed.load(Ordering::Relaxed) {
+                break;
+            }
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(op) = ops.get(i) else { break };
+            let result = one(op);
+            if result.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            mine.push((i, result));
+            done.fetch_add(1, Ordering::Relaxed);
+        }
+        mine
+    };
+    let mut results: Vec<(usize, Result<OperatorSummary, SavepointError>)> =
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+            let mut reported = usize::MAX;
+            while !workers.iter().all(|w| w.is_finished()) {
+                let d = done.load(Ordering::Relaxed).min(ops.len());
+                if d != reported {
+                    progress(d, ops.len());
+                    reported = d;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+    results.sort_by_key(|(i, _)| *i);
+    // The first failure in the savepoint's order, as the sequential loop would report it.
+    // Indices are taken in order, so every operator before the first failure was summarized.
+    results.into_iter().map(|(_, result)| result).collect()
 }
 
 fn unreadable_note(which: &str, u: &super::backend_meta::Unreadable) -> String {
