@@ -437,6 +437,28 @@ pub const SQL_AGGREGATE_CHANGED: Rule = rule!(
         "unmatched" => "keep the statement that created this operator, or run with -n to drop its state",
     ],
 );
+pub const SQL_JOIN_CHANGED: Rule = rule!(
+    "sql-join-changed",
+    Schema,
+    Error,
+    "SQL: a regular or interval join changed (join type, join key, or the rows an input keeps)",
+    "1.9 and later (SQL / Table API)",
+    ["1.20.3", "2.3.0"],
+    fix: [
+        "changed" => "keep the join's type, its ON keys and the columns of both inputs unchanged (types and nullability); a changed join needs a fresh start (new state: a new query under new operator IDs, or -n with the old join removed)",
+    ],
+);
+pub const SQL_DEDUPLICATE_CHANGED: Rule = rule!(
+    "sql-deduplicate-changed",
+    Schema,
+    Error,
+    "SQL: a deduplication changed (first row versus last row, time attribute, or the row it keeps)",
+    "1.9 and later (SQL / Table API)",
+    ["1.20.3", "2.3.0"],
+    fix: [
+        "changed" => "keep the ROW_NUMBER() ordering (ASC/DESC, on the same time attribute) and the deduplicated columns unchanged; a changed deduplication needs a fresh start (new state under new operator IDs, or -n with the old one removed)",
+    ],
+);
 pub const SQL_TOPOLOGY_SHIFTED_IDS: Rule = rule!(
     "sql-topology-shifted-ids",
     Mapping,
@@ -528,6 +550,8 @@ pub const ALL: &[Rule] = &[
     SAVEPOINT_NEWER_THAN_FLINK,
     SQL_GROUP_KEY_CHANGED,
     SQL_AGGREGATE_CHANGED,
+    SQL_JOIN_CHANGED,
+    SQL_DEDUPLICATE_CHANGED,
     SQL_TOPOLOGY_SHIFTED_IDS,
     SQL_PLAN_UIDS_MISSING,
     SQL_CONNECTOR_OPTIONS_CHANGED,

@@ -261,10 +261,62 @@ const SQL_TERMS: &[(&str, &[&str], &str)] = &[
         &["sql-aggregate-changed"],
         "the accumulators keep their types",
     ),
+    (
+        "join-type-inner-to-left",
+        &["sql-join-changed"],
+        "INNER JOIN -> LEFT JOIN; left input (left-records): Integer -> Java Tuple2<Integer, Integer>",
+    ),
+    (
+        "plan-join-type-inner-to-left",
+        &["sql-join-changed"],
+        "INNER JOIN -> LEFT JOIN",
+    ),
+    (
+        "join-key-changed",
+        &["sql-join-changed"],
+        "ON k = k -> ON k = k AND x = y",
+    ),
+    (
+        "plan-join-key-changed",
+        &["sql-join-changed"],
+        "ON k = k -> ON k = k AND x = y",
+    ),
+    (
+        "dedup-keep-first-to-keep-last",
+        &["sql-deduplicate-changed"],
+        "keep the first row by processing time -> keep the last row by processing time",
+    ),
+    (
+        "plan-dedup-keep-first-to-keep-last",
+        &["sql-deduplicate-changed"],
+        "keep the first row by processing time -> keep the last row by processing time",
+    ),
+    (
+        "dedup-last-input-column-added",
+        &["sql-deduplicate-changed"],
+        "deduplicate-state: ROW<`f0` INT, `f1` BIGINT, `f2` TIMESTAMP_LTZ(3) NOT NULL *PROCTIME*> -> ROW<",
+    ),
+    (
+        "plan-dedup-last-input-column-added",
+        &["sql-deduplicate-changed"],
+        "deduplicate-state: ROW<",
+    ),
 ];
 
 /// Cases whose change keeps the stateful SQL unchanged.
-const NO_SQL_CHANGE: &[&str] = &["where-filter-added", "state-ttl-enabled"];
+const NO_SQL_CHANGE: &[&str] = &[
+    "where-filter-added",
+    "state-ttl-enabled",
+    "join-identical",
+    "plan-join-identical",
+    "join-state-ttl-enabled",
+    "plan-join-state-ttl-enabled",
+    "dedup-identical",
+    "plan-dedup-identical",
+    // Keep-first keeps only a flag: the row's new column never reaches the state.
+    "dedup-input-column-added",
+    "plan-dedup-input-column-added",
+];
 
 /// With the old version known, the report names the change of `case` in SQL terms.
 fn the_report_names_the_change_in_sql_terms(
@@ -337,7 +389,15 @@ fn unchanged_sql_has_no_key_or_aggregate_findings(case: &Case) -> Result<(), Str
         .into_iter()
         .flatten()
         .filter_map(|c| c["code"].as_str())
-        .filter(|c| *c == "sql-group-key-changed" || *c == "sql-aggregate-changed")
+        .filter(|c| {
+            matches!(
+                *c,
+                "sql-group-key-changed"
+                    | "sql-aggregate-changed"
+                    | "sql-join-changed"
+                    | "sql-deduplicate-changed"
+            )
+        })
         .collect();
     if !found.is_empty() {
         errors.push(format!("{}: unexpected {found:?}", case.name));

@@ -51,8 +51,143 @@ pub(super) fn unmatched_stateful(o: &Unit) -> Option<SqlChange> {
     })
 }
 
+/// The saved state of `o` whose type differs from the same state of `n`: (name, old, new).
+fn changed_states<'a>(o: &'a Unit, n: &'a Unit) -> Vec<(&'a str, &'a str, &'a str)> {
+    o.states
+        .iter()
+        .filter_map(|(name, old)| {
+            let (_, new) = n.states.iter().find(|(m, _)| m == name)?;
+            let differ = match (row_types(old).is_empty(), row_types(new).is_empty()) {
+                (false, false) => row_types(old) != row_types(new),
+                // Not two rows (`Integer`, `Java Tuple2<...>`, `List<ROW<...>>`): as written.
+                _ => old.trim() != new.trim(),
+            };
+            differ.then_some((name.as_str(), old.as_str(), new.as_str()))
+        })
+        .collect()
+}
+
+fn is_join(u: &Unit) -> bool {
+    matches!(u.transformation(), "join" | "interval-join")
+}
+
+/// `INNER JOIN -> LEFT JOIN`, `ON a.k = b.k -> ON a.k = b.k AND ...`, a column added to an
+/// input: what changed in a regular or interval join, and whether its state still fits.
+pub(super) fn join_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
+    if !is_join(o) || !is_join(n) {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if o.info.join_type != n.info.join_type {
+        let name = |t: &Option<String>| match t.as_deref() {
+            Some("SEMI") => "semi join (IN / EXISTS)".to_string(),
+            Some("ANTI") => "anti join (NOT IN / NOT EXISTS)".to_string(),
+            Some(t) => format!("{t} JOIN"),
+            None => "?".to_string(),
+        };
+        parts.push(format!(
+            "{} -> {}",
+            name(&o.info.join_type),
+            name(&n.info.join_type)
+        ));
+    }
+    if o.info.join_keys != n.info.join_keys {
+        parts.push(format!(
+            "ON {} -> ON {}",
+            list(&o.info.join_keys).replace(", ", " AND "),
+            list(&n.info.join_keys).replace(", ", " AND ")
+        ));
+    }
+    let states = changed_states(o, n);
+    for (name, old, new) in &states {
+        let side = if name.starts_with("left") || name.contains("Left") {
+            "left input"
+        } else {
+            "right input"
+        };
+        parts.push(format!("{side} ({name}): {old} -> {new}"));
+    }
+    let key_changed = o.key_type.is_some() && n.key_type.is_some() && o.key_type != n.key_type;
+    if key_changed
+        && o.info.join_keys == n.info.join_keys
+        && let (Some(a), Some(b)) = (&o.key_type, &n.key_type)
+    {
+        parts.push(format!("join key {a} -> {b}"));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let incompatible = key_changed || !states.is_empty();
+    let (severity, tail) = if incompatible {
+        (
+            Severity::Error,
+            " (the join's saved rows no longer fit its state serializers)",
+        )
+    } else {
+        (
+            Severity::Warning,
+            " (the state keeps its types: Flink restores, and the saved rows are joined under the new query)",
+        )
+    };
+    Some(change(
+        &rules::SQL_JOIN_CHANGED,
+        severity,
+        format!("{}: {}{tail}", o.title(), parts.join("; ")),
+        vec![o.id],
+        Some(n.id),
+        incompatible.then_some("changed"),
+    ))
+}
+
+/// `keep the first row by processing time -> keep the last row ...`, or the kept row's columns.
+pub(super) fn deduplicate_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
+    let dedup = |u: &Unit| matches!(u.transformation(), "deduplicate" | "changelog-normalize");
+    if !dedup(o) || !dedup(n) {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if o.info.deduplicate != n.info.deduplicate {
+        parts.push(format!(
+            "{} -> {}",
+            o.info.deduplicate.as_deref().unwrap_or("?"),
+            n.info.deduplicate.as_deref().unwrap_or("?")
+        ));
+    }
+    let states = changed_states(o, n);
+    for (name, old, new) in &states {
+        parts.push(format!("{name}: {old} -> {new}"));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let incompatible = !states.is_empty();
+    let (severity, tail) = if incompatible {
+        (
+            Severity::Error,
+            " (the saved value no longer fits the state's serializer)",
+        )
+    } else {
+        (
+            Severity::Warning,
+            " (the state keeps its type: Flink restores, and the saved row now stands for the other end)",
+        )
+    };
+    Some(change(
+        &rules::SQL_DEDUPLICATE_CHANGED,
+        severity,
+        format!("{}: {}{tail}", o.title(), parts.join("; ")),
+        vec![o.id],
+        Some(n.id),
+        incompatible.then_some("changed"),
+    ))
+}
+
 /// `GROUP BY k -> GROUP BY k, g`: the state key of a grouping operator changed.
 pub(super) fn group_key_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
+    if is_join(o) && is_join(n) {
+        // A join's keys are its own rule's.
+        return None;
+    }
     if o.info.group_by != n.info.group_by
         && (o.info.group_by.is_some() || n.info.group_by.is_some())
     {

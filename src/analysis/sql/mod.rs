@@ -289,6 +289,8 @@ pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
         let len_before = changes.len();
         changes.extend(changes::group_key_changed(o, n));
         changes.extend(changes::aggregate_changed(o, n));
+        changes.extend(changes::join_changed(o, n));
+        changes.extend(changes::deduplicate_changed(o, n));
         // When the ID moved as well, the saved state never reaches the changed operator: the
         // change is context for the unmapped state, not a failure of its own.
         if o.id != n.id {

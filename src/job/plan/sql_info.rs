@@ -55,6 +55,12 @@ pub struct SqlInfo {
     /// Join keys, `left = right` column names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub join_keys: Option<Vec<String>>,
+    /// A join's type as the plan writes it: `INNER`, `LEFT`, `RIGHT`, `FULL`, `SEMI`, `ANTI`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_type: Option<String>,
+    /// What a deduplication keeps, e.g. `keep the first row by processing time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deduplicate: Option<String>,
     /// Window specification as the plan describes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<String>,
@@ -254,7 +260,29 @@ pub fn sql_info(plan: &CompiledPlan, node: &PlanNode) -> SqlInfo {
             );
         }
     }
-    if let Some(spec) = node.raw.get("joinSpec") {
+    if let (Some(rowtime), Some(keep_last)) = (
+        node.raw.get("isRowtime").and_then(Value::as_bool),
+        node.raw.get("keepLastRow").and_then(Value::as_bool),
+    ) {
+        info.deduplicate = Some(format!(
+            "keep the {} row by {}",
+            if keep_last { "last" } else { "first" },
+            if rowtime {
+                "event time"
+            } else {
+                "processing time"
+            }
+        ));
+    }
+    let join_spec = node
+        .raw
+        .get("joinSpec")
+        .or_else(|| node.raw.pointer("/intervalJoinSpec/joinSpec"));
+    if let Some(spec) = join_spec {
+        info.join_type = spec
+            .get("joinType")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let left = int_list(spec.get("leftKeys")).unwrap_or_default();
         let right = int_list(spec.get("rightKeys")).unwrap_or_default();
         let l = plan.input_row(node.id, 0);
