@@ -1,6 +1,6 @@
 //! The keyed state Flink's SQL operators register, beyond group aggregates: regular joins,
-//! deduplication, changelog normalize, interval joins, rowtime temporal sorts and the
-//! materializing lookup join. Each is derived from its ExecNode as the planner builds the
+//! deduplication, changelog normalize, interval joins, rowtime temporal sorts, the
+//! materializing lookup join, and the window TVF deduplication, Top-N and join. Each is derived from its ExecNode as the planner builds the
 //! operator (`StreamExec*.translateToPlanInternal` and the runtime operator's `open()`), and
 //! checked against the savepoints of Flink's own SQL restore tests (Flink 1.18/1.19 plans,
 //! `tests/flink_restore_tests.rs`).
@@ -61,6 +61,8 @@ pub(super) fn declare(
         "interval-join" => interval_join(node, input(0)?, input(1)?),
         "temporal-sort" => temporal_sort(node, input(0)?),
         "lookup-join-materialize" => lookup_join_materialize(node, input(0)?, ttl),
+        "window-deduplicate" | "window-rank" => window_rank(node, transformation, input(0)?),
+        "window-join" => window_join(node, input(0)?, input(1)?),
         _ => None,
     }
 }
@@ -368,4 +370,80 @@ fn lookup_join_materialize(
     } else {
         None
     }
+}
+
+/// Event-time window TVF operators (`WindowAttached`: after a window TVF) keep their state per
+/// window (the window end is the state namespace, not part of the state's type).
+fn event_time_window_attached(windowing: &Value) -> bool {
+    windowing.get("strategy").and_then(Value::as_str) == Some("WindowAttached")
+        && windowing.get("isRowtime").and_then(Value::as_bool) == Some(true)
+}
+
+/// The slicing window operator's own operator state: the current watermark, one entry per
+/// subtask, redistributed as a union list.
+fn window_watermark() -> StateDecl {
+    decl("watermark", StateKind::UnionList, "Long".into(), None, None)
+}
+
+/// `StreamExecWindowDeduplicate` (`window_deduplicate`: the kept row per partition key and
+/// window) and `StreamExecWindowRank` (`window_rank`: per partition key and window, the rows by
+/// sort key).
+fn window_rank(node: &PlanNode, transformation: &str, input: &RowType) -> Option<Declared> {
+    if !event_time_window_attached(node.raw.get("windowing")?) {
+        return None;
+    }
+    let (partition, state) = if transformation == "window-deduplicate" {
+        (
+            int_list(node.raw.get("partitionKeys"))?,
+            decl(
+                "window_deduplicate",
+                StateKind::Value,
+                whole_row(input),
+                None,
+                None,
+            ),
+        )
+    } else {
+        if node.raw.pointer("/rankRange/type").and_then(Value::as_str) != Some("Constant") {
+            return None;
+        }
+        let sort: Option<Vec<usize>> = node
+            .raw
+            .pointer("/sortSpec/fields")?
+            .as_array()?
+            .iter()
+            .map(|f| f.get("index").and_then(Value::as_u64).map(|i| i as usize))
+            .collect();
+        (
+            int_list(node.raw.pointer("/partitionSpec/fields"))?,
+            decl(
+                "window_rank",
+                StateKind::Map,
+                format!("List<{}>", whole_row(input)),
+                Some(row_of(input, &sort?)?),
+                None,
+            ),
+        )
+    };
+    Some(Declared {
+        key_type: row_of(input, &partition)?,
+        states: vec![state, window_watermark()],
+    })
+}
+
+/// `StreamExecWindowJoin` (`WindowJoinOperator`): per join key and window, each input's rows.
+fn window_join(node: &PlanNode, left: &RowType, right: &RowType) -> Option<Declared> {
+    if !event_time_window_attached(node.raw.get("leftWindowing")?)
+        || !event_time_window_attached(node.raw.get("rightWindowing")?)
+    {
+        return None;
+    }
+    let left_keys = int_list(node.raw.pointer("/joinSpec/leftKeys"))?;
+    Some(Declared {
+        key_type: row_of(left, &left_keys)?,
+        states: vec![
+            decl("left-records", StateKind::List, whole_row(left), None, None),
+            decl("right-records", StateKind::List, whole_row(right), None, None),
+        ],
+    })
 }

@@ -85,7 +85,10 @@ pub(super) fn apply_state(
         | "changelog-normalize"
         | "interval-join"
         | "temporal-sort"
-        | "lookup-join-materialize" => {
+        | "lookup-join-materialize"
+        | "window-deduplicate"
+        | "window-rank"
+        | "window-join" => {
             let ttl_of = |index: u32| state_ttl_at(node, info, opts, index);
             match operator_state::declare(plan, node, transformation, opts, &ttl_of) {
                 Some(declared) => {
