@@ -99,6 +99,65 @@ fn exports_the_ids_flink_gave_the_savepoint() {
     assert!(plan.is_file());
 }
 
+/// Query hints are statements' own text: a `STATE_TTL` hint on a regular join reaches Flink,
+/// the plan records it per input, and the exported join's state carries it.
+#[test]
+#[ignore = "needs java, javac and the Flink 2.3.0 jars; .ci/run fetches them and runs it"]
+fn a_state_ttl_hint_reaches_the_plan_and_the_join_state() {
+    let version = "2.3.0";
+    if !have_jvm_and_jars(version) {
+        panic!(
+            "needs java, javac and the Flink {version} jars: run fixtures/generator/fetch-flink.sh {version}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("job.sql");
+    std::fs::write(
+        &script,
+        "CREATE TABLE a (k INT, x BIGINT) WITH ('connector' = 'datagen');\n\
+         CREATE TABLE b (k INT, y BIGINT) WITH ('connector' = 'datagen');\n\
+         CREATE TABLE snk (k INT, x BIGINT, y BIGINT) WITH ('connector' = 'blackhole');\n\
+         -- a comment; with a semicolon\n\
+         INSERT INTO snk SELECT /*+ STATE_TTL('a' = '1h') */ a.k, a.x, b.y /* plain; comment */ FROM a JOIN b ON a.k = b.k;\n",
+    )
+    .unwrap();
+    let job = dir.path().join("job.json");
+    let plan = dir.path().join("plan.json");
+    let out = Command::cargo_bin("spcompat")
+        .unwrap()
+        .arg("export-sql")
+        .arg(&script)
+        .args(["--flink", version, "-o"])
+        .arg(&job)
+        .arg("--plan")
+        .arg(&plan)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let graph: Value = serde_json::from_str(&std::fs::read_to_string(&job).unwrap()).unwrap();
+    let join = graph["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["sql"]["transformation"] == "join")
+        .expect("a join operator");
+    let ttl_of = |name: &str| {
+        join["state"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .map(|s| s["ttl"].clone())
+            .unwrap_or_else(|| panic!("no state {name} in {join:#}"))
+    };
+    assert_eq!(ttl_of("left-records"), "1 h", "{join:#}");
+    assert_eq!(ttl_of("right-records"), Value::Null, "{join:#}");
+}
+
 #[test]
 fn a_missing_jdk_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();

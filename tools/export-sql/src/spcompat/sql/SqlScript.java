@@ -106,7 +106,11 @@ public final class SqlScript {
         inserts.add(t);
     }
 
-    /** Splits at semicolons outside quotes and comments; comments are removed. */
+    /**
+     * Splits at semicolons outside quotes and comments; comments are removed, except query hints
+     * (block comments that open with a plus sign, such as STATE_TTL or LOOKUP hints), which are
+     * part of the statement: they change the plan and its state.
+     */
     static List<String> split(String text) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
@@ -120,8 +124,13 @@ public final class SqlScript {
                 cur.append('\n');
             } else if (c == '/' && i + 1 < n && text.charAt(i + 1) == '*') {
                 int end = text.indexOf("*/", i + 2);
+                boolean hint = i + 2 < n && text.charAt(i + 2) == '+';
+                if (hint) {
+                    cur.append(text, i, end < 0 ? n : end + 2);
+                } else {
+                    cur.append(' ');
+                }
                 i = end < 0 ? n : end + 1;
-                cur.append(' ');
             } else if (c == '\'' || c == '"' || c == '`') {
                 cur.append(c);
                 i++;
