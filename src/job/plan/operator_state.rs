@@ -32,6 +32,7 @@ pub(super) fn declare(
     node: &PlanNode,
     transformation: &str,
     opts: &PlanOptions,
+    acc: Option<&[String]>,
     ttl: &dyn Fn(u32) -> Option<String>,
 ) -> Option<Declared> {
     if node
@@ -63,6 +64,7 @@ pub(super) fn declare(
         "lookup-join-materialize" => lookup_join_materialize(node, input(0)?, ttl),
         "window-deduplicate" | "window-rank" => window_rank(node, transformation, input(0)?),
         "window-join" => window_join(node, input(0)?, input(1)?),
+        "window-aggregate" | "global-window-aggregate" => window_aggregate(node, input(0)?, acc),
         _ => None,
     }
 }
@@ -444,6 +446,35 @@ fn window_join(node: &PlanNode, left: &RowType, right: &RowType) -> Option<Decla
         states: vec![
             decl("left-records", StateKind::List, whole_row(left), None, None),
             decl("right-records", StateKind::List, whole_row(right), None, None),
+        ],
+    })
+}
+
+/// `StreamExecWindowAggregate` and the global half of a two-phase window aggregate (slicing
+/// window operators): per grouping key and slice, one accumulator row (`window-aggs`, the same
+/// accumulator fields a group aggregate keeps), and the watermark. Tumbling and cumulative
+/// windows only: hopping windows keep another accumulator field, session windows their window
+/// mapping; neither is modelled, nor are accumulators of DISTINCT or user-defined functions.
+fn window_aggregate(node: &PlanNode, input: &RowType, acc: Option<&[String]>) -> Option<Declared> {
+    let window = node.raw.pointer("/windowing/window/type")?.as_str()?;
+    // Hopping windows share slices and keep one more accumulator field (not modelled).
+    if !matches!(window, "TumblingWindow" | "CumulativeWindow") {
+        return None;
+    }
+    let _ = input;
+    let grouping = int_list(node.raw.get("grouping"))?;
+    // A global aggregate's grouping indexes its local aggregate's input, like its calls.
+    let key_input = node
+        .raw
+        .get("localAggInputRowType")
+        .and_then(super::row_type::logical_type_string)
+        .and_then(|t| RowType::parse(&t));
+    let key_row = key_input.as_ref().unwrap_or(input);
+    Some(Declared {
+        key_type: row_of(key_row, &grouping)?,
+        states: vec![
+            decl("window-aggs", StateKind::Value, positional_row(acc?), None, None),
+            window_watermark(),
         ],
     })
 }

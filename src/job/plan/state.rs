@@ -88,9 +88,13 @@ pub(super) fn apply_state(
         | "lookup-join-materialize"
         | "window-deduplicate"
         | "window-rank"
-        | "window-join" => {
+        | "window-join"
+        | "window-aggregate"
+        | "global-window-aggregate" => {
             let ttl_of = |index: u32| state_ttl_at(node, info, opts, index);
-            match operator_state::declare(plan, node, transformation, opts, &ttl_of) {
+            let acc = info.acc_types.clone();
+            match operator_state::declare(plan, node, transformation, opts, acc.as_deref(), &ttl_of)
+            {
                 Some(declared) => {
                     if !declared.states.is_empty() {
                         op.key_type = Some(DeclaredType::from(declared.key_type));
