@@ -1,6 +1,7 @@
 //! The keyed state Flink's SQL operators register, beyond group aggregates: regular joins,
 //! deduplication, changelog normalize, interval joins, rowtime temporal sorts, the
-//! materializing lookup join, and the window TVF deduplication, Top-N and join. Each is derived from its ExecNode as the planner builds the
+//! materializing lookup join, Top-N (`StreamExecRank`, also `LIMIT` and `ORDER BY ... LIMIT`),
+//! and the window TVF deduplication, Top-N and join. Each is derived from its ExecNode as the planner builds the
 //! operator (`StreamExec*.translateToPlanInternal` and the runtime operator's `open()`), and
 //! checked against the savepoints of Flink's own SQL restore tests (Flink 1.18/1.19 plans,
 //! `tests/flink_restore_tests.rs`).
@@ -62,6 +63,7 @@ pub(super) fn declare(
         "interval-join" => interval_join(node, input(0)?, input(1)?),
         "temporal-sort" => temporal_sort(node, input(0)?),
         "lookup-join-materialize" => lookup_join_materialize(node, input(0)?, ttl),
+        "rank" => rank(node, input(0)?, ttl),
         "window-deduplicate" | "window-rank" => window_rank(node, transformation, input(0)?),
         "window-join" => window_join(node, input(0)?, input(1)?),
         "window-aggregate" | "global-window-aggregate" => window_aggregate(node, input(0)?, acc),
@@ -445,7 +447,13 @@ fn window_join(node: &PlanNode, left: &RowType, right: &RowType) -> Option<Decla
         key_type: row_of(left, &left_keys)?,
         states: vec![
             decl("left-records", StateKind::List, whole_row(left), None, None),
-            decl("right-records", StateKind::List, whole_row(right), None, None),
+            decl(
+                "right-records",
+                StateKind::List,
+                whole_row(right),
+                None,
+                None,
+            ),
         ],
     })
 }
@@ -473,8 +481,80 @@ fn window_aggregate(node: &PlanNode, input: &RowType, acc: Option<&[String]>) ->
     Some(Declared {
         key_type: row_of(key_row, &grouping)?,
         states: vec![
-            decl("window-aggs", StateKind::Value, positional_row(acc?), None, None),
+            decl(
+                "window-aggs",
+                StateKind::Value,
+                positional_row(acc?),
+                None,
+                None,
+            ),
             window_watermark(),
         ],
+    })
+}
+
+/// `StreamExecRank` (Top-N; `LIMIT` and `ORDER BY ... LIMIT` too), per partition key, by the
+/// function its strategy picks: the first N on ascending processing time only count
+/// (`AppendOnlyFirstNFunction`); a top 1 keeps its row (`FastTop1Function`); an append-only
+/// top N the rows by sort key (`AppendOnlyTopNFunction`); an updating top N each row with its
+/// position by primary key (`UpdatableTopNFunction`). The retracting strategy's sorted map and
+/// variable rank ranges are not modelled.
+fn rank(
+    node: &PlanNode,
+    input: &RowType,
+    ttl: &dyn Fn(u32) -> Option<String>,
+) -> Option<Declared> {
+    let partition = int_list(node.raw.pointer("/partition/fields"))?;
+    let sort: Vec<(usize, bool)> = node
+        .raw
+        .pointer("/orderBy/fields")?
+        .as_array()?
+        .iter()
+        .map(|f| {
+            Some((
+                f.get("index")?.as_u64()? as usize,
+                f.get("isAscending")?.as_bool()?,
+            ))
+        })
+        .collect::<Option<_>>()?;
+    if node.raw.pointer("/rankRange/type").and_then(Value::as_str) != Some("Constant") {
+        return None;
+    }
+    let top1 = node.raw.pointer("/rankRange/end").and_then(Value::as_i64) == Some(1);
+    let sort_key = row_of(input, &sort.iter().map(|&(i, _)| i).collect::<Vec<_>>())?;
+    let record = whole_row(input);
+    let state = match node.raw.pointer("/rankStrategy/type").and_then(Value::as_str)? {
+        "AppendFast"
+            if sort.len() == 1
+                && sort[0].1
+                && input.type_of(sort[0].0)?.contains("*PROCTIME*") =>
+        {
+            decl("counterState", StateKind::Value, "Integer".into(), None, ttl(0))
+        }
+        "AppendFast" | "UpdateFast" if top1 => {
+            decl("Top1-Rank-State", StateKind::Value, record, None, ttl(0))
+        }
+        "AppendFast" => decl(
+            "data-state-with-append",
+            StateKind::Map,
+            format!("List<{record}>"),
+            Some(sort_key),
+            ttl(0),
+        ),
+        "UpdateFast" => {
+            let keys = int_list(node.raw.pointer("/rankStrategy/primaryKeys"))?;
+            decl(
+                "data-state-with-update",
+                StateKind::Map,
+                format!("Java Tuple2<{record}, Integer>"),
+                Some(row_of(input, &keys)?),
+                ttl(0),
+            )
+        }
+        _ => return None,
+    };
+    Some(Declared {
+        key_type: row_of(input, &partition)?,
+        states: vec![state],
     })
 }

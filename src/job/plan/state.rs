@@ -86,6 +86,7 @@ pub(super) fn apply_state(
         | "interval-join"
         | "temporal-sort"
         | "lookup-join-materialize"
+        | "rank"
         | "window-deduplicate"
         | "window-rank"
         | "window-join"
