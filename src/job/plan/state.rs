@@ -97,7 +97,8 @@ pub(super) fn apply_state(
             match operator_state::declare(plan, node, transformation, opts, acc.as_deref(), &ttl_of)
             {
                 Some(declared) => {
-                    if !declared.states.is_empty() {
+                    // A key type the exporter read from Flink itself is kept.
+                    if !declared.states.is_empty() && op.key_type.is_none() {
                         op.key_type = Some(DeclaredType::from(declared.key_type));
                     }
                     op.state = declared.states;
