@@ -459,6 +459,29 @@ pub const SQL_DEDUPLICATE_CHANGED: Rule = rule!(
         "changed" => "keep the ROW_NUMBER() ordering (ASC/DESC, on the same time attribute) and the deduplicated columns unchanged; a changed deduplication needs a fresh start (new state under new operator IDs, or -n with the old one removed)",
     ],
 );
+pub const SQL_WINDOW_CHANGED: Rule = rule!(
+    "sql-window-changed",
+    Schema,
+    Warning,
+    "SQL: a window TVF's window changed (kind, size, slide, step or offset); Flink restores",
+    "1.13 and later (window TVFs)",
+    ["1.18.1", "1.20.3", "2.3.0"],
+    fix: [
+        "changed" => "deploy the new window on fresh state (new operator IDs, -n to drop the old windows), or stop the job with a drained savepoint (stop --drain) so that no window is open when it changes",
+    ],
+);
+pub const SQL_TOP_N_CHANGED: Rule = rule!(
+    "sql-top-n-changed",
+    Schema,
+    Warning,
+    "SQL: a Top-N's N or sort order changed",
+    "1.9 and later (SQL / Table API)",
+    ["1.18.1", "1.20.3", "2.3.0"],
+    fix: [
+        "n" => "the saved state holds only the old N rows per partition: start the new Top-N on fresh state (new operator IDs, -n) if the rows ranked beyond the old N matter",
+        "order" => "keep the ORDER BY columns and their types; a new order needs fresh state (new operator IDs, -n with the old Top-N removed)",
+    ],
+);
 pub const SQL_TOPOLOGY_SHIFTED_IDS: Rule = rule!(
     "sql-topology-shifted-ids",
     Mapping,
@@ -552,6 +575,8 @@ pub const ALL: &[Rule] = &[
     SQL_AGGREGATE_CHANGED,
     SQL_JOIN_CHANGED,
     SQL_DEDUPLICATE_CHANGED,
+    SQL_WINDOW_CHANGED,
+    SQL_TOP_N_CHANGED,
     SQL_TOPOLOGY_SHIFTED_IDS,
     SQL_PLAN_UIDS_MISSING,
     SQL_CONNECTOR_OPTIONS_CHANGED,

@@ -106,6 +106,8 @@ const FIXTURES: &[Shows] = &[
     shows("sql-connector-options-changed", "2.3.0/source-option-changed", JobGraph, "source src", None, "info"),
     shows("sql-join-changed", "2.3.0/join-type-inner-to-left", JobGraph, "Join", None, "error"),
     shows("sql-deduplicate-changed", "2.3.0/dedup-keep-first-to-keep-last", JobGraph, "Deduplicate", None, "error"),
+    shows("sql-window-changed", "2.3.0/window-topn-size-changed", JobGraph, "WindowRank", None, "warning"),
+    shows("sql-top-n-changed", "2.3.0/window-topn-sort-key-changed", JobGraph, "WindowRank", None, "error"),
     // lint (one job version alone): job graphs exported from the real jobs
     shows("stateful-operator-without-uid", "2.3.0/bases/ds-nouids/job.json", Lint, "counter", None, "error"),
     shows("max-parallelism-not-set", "2.3.0/bases/ds-uids/job.json", Lint, "counter", None, "warning"),

@@ -297,6 +297,36 @@ const SQL_TERMS: &[(&str, &[&str], &str)] = &[
         "deduplicate-state: ROW<`f0` INT, `f1` BIGINT, `f2` TIMESTAMP_LTZ(3) NOT NULL *PROCTIME*> -> ROW<",
     ),
     (
+        "window-topn-size-changed",
+        &["sql-window-changed"],
+        "WindowRank: TUMBLE(2 s) -> TUMBLE(4 s) (Flink restores",
+    ),
+    (
+        "plan-window-topn-size-changed",
+        &["sql-window-changed"],
+        "TUMBLE(2 s) -> TUMBLE(4 s)",
+    ),
+    (
+        "window-topn-n-changed",
+        &["sql-top-n-changed"],
+        "WindowRank: top 3 by v DESC -> top 5 by v DESC (Flink restores",
+    ),
+    (
+        "plan-window-topn-n-changed",
+        &["sql-top-n-changed"],
+        "top 3 by v DESC -> top 5 by v DESC",
+    ),
+    (
+        "window-topn-sort-key-changed",
+        &["sql-top-n-changed"],
+        "top 3 by v DESC -> top 3 by s DESC",
+    ),
+    (
+        "plan-window-topn-sort-key-changed",
+        &["sql-top-n-changed"],
+        "top 3 by v DESC -> top 3 by s DESC",
+    ),
+    (
         "plan-dedup-last-input-column-added",
         &["sql-deduplicate-changed"],
         "deduplicate-state: ROW<",
@@ -316,6 +346,8 @@ const NO_SQL_CHANGE: &[&str] = &[
     // Keep-first keeps only a flag: the row's new column never reaches the state.
     "dedup-input-column-added",
     "plan-dedup-input-column-added",
+    "window-topn-identical",
+    "plan-window-topn-identical",
 ];
 
 /// With the old version known, the report names the change of `case` in SQL terms.
@@ -396,6 +428,8 @@ fn unchanged_sql_has_no_key_or_aggregate_findings(case: &Case) -> Result<(), Str
                     | "sql-aggregate-changed"
                     | "sql-join-changed"
                     | "sql-deduplicate-changed"
+                    | "sql-window-changed"
+                    | "sql-top-n-changed"
             )
         })
         .collect();

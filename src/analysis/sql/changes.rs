@@ -182,6 +182,117 @@ pub(super) fn deduplicate_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
     ))
 }
 
+/// `TUMBLE(2 s)`, `HOP(10 s, 5 s)`, `CUMULATE(5 s, 15 s)`, `SESSION(...)` from the plan's
+/// `windowing`; `None` when it is not a window TVF's.
+pub(super) fn describe_window(windowing: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(windowing).ok()?;
+    let w = v.get("window")?;
+    let d = |k: &str| w.get(k).and_then(|x| x.as_str()).map(iso_duration);
+    let mut s = match w.get("type")?.as_str()? {
+        "TumblingWindow" => format!("TUMBLE({})", d("size")?),
+        "HoppingWindow" => format!("HOP({}, slide {})", d("size")?, d("slide")?),
+        "CumulativeWindow" => format!("CUMULATE(step {}, max {})", d("step")?, d("maxSize")?),
+        "SessionWindow" => format!("SESSION({})", d("gap").unwrap_or_else(|| "?".into())),
+        other => other.to_string(),
+    };
+    if let Some(offset) = d("offset") {
+        s.push_str(&format!(" offset {offset}"));
+    }
+    Some(s)
+}
+
+/// `PT4S` -> `4 s`, `PT1H30M` -> `1 h 30 min` (the ISO-8601 durations plans write).
+fn iso_duration(iso: &str) -> String {
+    let Some(rest) = iso.strip_prefix("PT") else {
+        return iso.to_string();
+    };
+    let mut out = Vec::new();
+    let mut num = String::new();
+    for c in rest.chars() {
+        match c {
+            'H' => out.push(format!("{num} h")),
+            'M' => out.push(format!("{num} min")),
+            'S' => out.push(format!("{num} s")),
+            _ => {
+                num.push(c);
+                continue;
+            }
+        }
+        num.clear();
+    }
+    if out.is_empty() || !num.is_empty() {
+        iso.to_string()
+    } else {
+        out.join(" ")
+    }
+}
+
+/// `TUMBLE(2 s) -> TUMBLE(4 s)` on a window TVF operator: Flink restores (its state is per
+/// window end), and windows open at the savepoint finish under their old bounds.
+pub(super) fn window_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
+    // (The window TVF itself keeps no state: the operators after it carry the warning.)
+    if !o.transformation().starts_with("window")
+        || o.transformation() != n.transformation()
+        || !o.stateful()
+    {
+        return None;
+    }
+    let (a, b) = (
+        describe_window(o.info.window.as_deref()?)?,
+        describe_window(n.info.window.as_deref()?)?,
+    );
+    (a != b).then(|| {
+        change(
+            &rules::SQL_WINDOW_CHANGED,
+            Severity::Warning,
+            format!(
+                "{}: {a} -> {b} (Flink restores: the windows open at the savepoint keep their saved state under their old bounds, so their first results mix both window definitions)",
+                o.title()
+            ),
+            vec![o.id],
+            Some(n.id),
+            Some("changed"),
+        )
+    })
+}
+
+/// `top 3 by v DESC -> top 5 by v DESC`: the saved state is the old top N per partition.
+pub(super) fn top_n_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
+    let (a, b) = (o.info.top_n.as_deref()?, n.info.top_n.as_deref()?);
+    if a == b {
+        return None;
+    }
+    let order = |s: &str| s.split_once(" by ").map(|(_, o)| o.to_string());
+    let states = changed_states(o, n);
+    let (severity, case, tail) = if !states.is_empty() {
+        (
+            Severity::Error,
+            "order",
+            " (the saved rows are keyed by the old sort key: the state serializer changes)",
+        )
+    } else if order(a) != order(b) {
+        (
+            Severity::Warning,
+            "order",
+            " (the sort key keeps its types: Flink restores, and the saved rows are ranked by the new order)",
+        )
+    } else {
+        (
+            Severity::Warning,
+            "n",
+            " (Flink restores; the state kept only the old N rows per partition, so rows ranked beyond it before the savepoint are missing)",
+        )
+    };
+    Some(change(
+        &rules::SQL_TOP_N_CHANGED,
+        severity,
+        format!("{}: {a} -> {b}{tail}", o.title()),
+        vec![o.id],
+        Some(n.id),
+        Some(case),
+    ))
+}
+
 /// `GROUP BY k -> GROUP BY k, g`: the state key of a grouping operator changed.
 pub(super) fn group_key_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
     if is_join(o) && is_join(n) {

@@ -291,6 +291,8 @@ pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
         changes.extend(changes::aggregate_changed(o, n));
         changes.extend(changes::join_changed(o, n));
         changes.extend(changes::deduplicate_changed(o, n));
+        changes.extend(changes::window_changed(o, n));
+        changes.extend(changes::top_n_changed(o, n));
         // When the ID moved as well, the saved state never reaches the changed operator: the
         // change is context for the unmapped state, not a failure of its own.
         if o.id != n.id {
@@ -408,6 +410,15 @@ fn outline(units: &[Unit]) -> String {
                 }
                 if let Some(a) = &u.info.aggregates {
                     line.push_str(&format!(" SELECT {}", a.join(", ")));
+                }
+                let described = [
+                    u.info.join_type.as_ref().map(|t| format!("{t} JOIN")),
+                    u.info.deduplicate.clone(),
+                    u.info.top_n.clone(),
+                    u.info.window.as_deref().and_then(changes::describe_window),
+                ];
+                for d in described.into_iter().flatten() {
+                    line.push_str(&format!(" {d}"));
                 }
                 if u.info.group_by.is_none()
                     && u.info.aggregates.is_none()

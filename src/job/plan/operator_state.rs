@@ -499,11 +499,7 @@ fn window_aggregate(node: &PlanNode, input: &RowType, acc: Option<&[String]>) ->
 /// top N the rows by sort key (`AppendOnlyTopNFunction`); an updating top N each row with its
 /// position by primary key (`UpdatableTopNFunction`). The retracting strategy's sorted map and
 /// variable rank ranges are not modelled.
-fn rank(
-    node: &PlanNode,
-    input: &RowType,
-    ttl: &dyn Fn(u32) -> Option<String>,
-) -> Option<Declared> {
+fn rank(node: &PlanNode, input: &RowType, ttl: &dyn Fn(u32) -> Option<String>) -> Option<Declared> {
     let partition = int_list(node.raw.pointer("/partition/fields"))?;
     let sort: Vec<(usize, bool)> = node
         .raw
@@ -523,13 +519,21 @@ fn rank(
     let top1 = node.raw.pointer("/rankRange/end").and_then(Value::as_i64) == Some(1);
     let sort_key = row_of(input, &sort.iter().map(|&(i, _)| i).collect::<Vec<_>>())?;
     let record = whole_row(input);
-    let state = match node.raw.pointer("/rankStrategy/type").and_then(Value::as_str)? {
+    let state = match node
+        .raw
+        .pointer("/rankStrategy/type")
+        .and_then(Value::as_str)?
+    {
         "AppendFast"
-            if sort.len() == 1
-                && sort[0].1
-                && input.type_of(sort[0].0)?.contains("*PROCTIME*") =>
+            if sort.len() == 1 && sort[0].1 && input.type_of(sort[0].0)?.contains("*PROCTIME*") =>
         {
-            decl("counterState", StateKind::Value, "Integer".into(), None, ttl(0))
+            decl(
+                "counterState",
+                StateKind::Value,
+                "Integer".into(),
+                None,
+                ttl(0),
+            )
         }
         "AppendFast" | "UpdateFast" if top1 => {
             decl("Top1-Rank-State", StateKind::Value, record, None, ttl(0))

@@ -61,6 +61,9 @@ pub struct SqlInfo {
     /// What a deduplication keeps, e.g. `keep the first row by processing time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deduplicate: Option<String>,
+    /// What a Top-N keeps, e.g. `top 3 by v DESC` (Top-N, window Top-N, LIMIT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_n: Option<String>,
     /// Window specification as the plan describes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<String>,
@@ -273,6 +276,39 @@ pub fn sql_info(plan: &CompiledPlan, node: &PlanNode) -> SqlInfo {
                 "processing time"
             }
         ));
+    }
+    if let Some(end) = node
+        .raw
+        .pointer("/rankRange/end")
+        .and_then(Value::as_i64)
+        .filter(|_| node.raw.pointer("/rankRange/type").and_then(Value::as_str) == Some("Constant"))
+    {
+        let order = node
+            .raw
+            .pointer("/sortSpec/fields")
+            .or_else(|| node.raw.pointer("/orderBy/fields"))
+            .and_then(Value::as_array)
+            .map(|fields| {
+                fields
+                    .iter()
+                    .map(|f| {
+                        let i = f.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
+                        let name = input
+                            .as_ref()
+                            .and_then(|r| r.name(i).map(str::to_string))
+                            .unwrap_or_else(|| format!("${i}"));
+                        let desc = f.get("isAscending").and_then(Value::as_bool) == Some(false);
+                        format!("{name}{}", if desc { " DESC" } else { "" })
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        info.top_n = Some(if order.is_empty() {
+            format!("top {end}")
+        } else {
+            format!("top {end} by {order}")
+        });
     }
     let join_spec = node
         .raw
