@@ -41,7 +41,9 @@ def type_strings(v, out):
 
 def main():
     types = set()
-    for p in files("fixtures/savepoints", "fixtures/cases", "tests/data"):
+    for p in files(
+        "fixtures/savepoints", "fixtures/cases", "fixtures/flink-restore-tests", "tests/data"
+    ):
         raw = p.read_bytes()
         if p.name == "_metadata":
             put("metadata", raw)
@@ -49,6 +51,14 @@ def main():
             # A state file beside a _metadata: its header, read as keyed (0) and operator (1).
             put("backend_meta", b"\x00" + raw)
             put("backend_meta", b"\x01" + raw)
+        # State inline in `_metadata` (Flink's restore tests: table-runtime and CEP
+        # serializers): where a backend header (version 6) may start, read both ways.
+        if p.name == "_metadata" and "flink-restore-tests" in str(p):
+            start, n = 0, 0
+            while n < 24 and (i := raw.find(b"\x00\x00\x00\x06", start)) >= 0:
+                put("backend_meta", b"\x00" + raw[i:])
+                put("backend_meta", b"\x01" + raw[i:])
+                start, n = i + 4, n + 1
         # Java-serialization streams embedded in savepoints and state files.
         if p.suffix == "" or p.name == "_metadata":
             start = 0

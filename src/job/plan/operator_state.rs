@@ -67,6 +67,7 @@ pub(super) fn declare(
         "window-deduplicate" | "window-rank" => window_rank(node, transformation, input(0)?),
         "window-join" => window_join(node, input(0)?, input(1)?),
         "window-aggregate" | "global-window-aggregate" => window_aggregate(node, input(0)?, acc),
+        "group-window-aggregate" => group_window_aggregate(node, input(0)?, acc, opts),
         _ => None,
     }
 }
@@ -560,5 +561,35 @@ fn rank(node: &PlanNode, input: &RowType, ttl: &dyn Fn(u32) -> Option<String>) -
     Some(Declared {
         key_type: row_of(input, &partition)?,
         states: vec![state],
+    })
+}
+
+/// `StreamExecGroupWindowAggregate` (the legacy `GROUP BY TUMBLE(...)` / `HOP(...)` syntax, run
+/// by the table runtime's `WindowOperator`): per grouping key and window, the accumulator row
+/// (`window-aggs`). Session windows also keep their window mapping, and early or late firing
+/// its trigger state: not modelled.
+fn group_window_aggregate(
+    node: &PlanNode,
+    input: &RowType,
+    acc: Option<&[String]>,
+    opts: &PlanOptions,
+) -> Option<Declared> {
+    let kind = node.raw.pointer("/window/kind")?.as_str()?;
+    if !matches!(kind, "TUMBLING" | "SLIDING")
+        || enabled(node, "table.exec.emit.early-fire.enabled", opts)
+        || enabled(node, "table.exec.emit.late-fire.enabled", opts)
+    {
+        return None;
+    }
+    let grouping = int_list(node.raw.get("grouping"))?;
+    Some(Declared {
+        key_type: row_of(input, &grouping)?,
+        states: vec![decl(
+            "window-aggs",
+            StateKind::Value,
+            positional_row(acc?),
+            None,
+            None,
+        )],
     })
 }
