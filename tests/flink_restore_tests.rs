@@ -23,6 +23,7 @@ const MODELLED: &[&str] = &[
     "window-deduplicate",
     "window-rank",
     "window-join",
+    "temporal-join",
     // (Window aggregates too, but not with DISTINCT or on hopping and session windows, which
     // most of these tests use.)
 ];

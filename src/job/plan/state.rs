@@ -92,7 +92,8 @@ pub(super) fn apply_state(
         | "window-join"
         | "window-aggregate"
         | "global-window-aggregate"
-        | "group-window-aggregate" => {
+        | "group-window-aggregate"
+        | "temporal-join" => {
             let ttl_of = |index: u32| state_ttl_at(node, info, opts, index);
             let acc = info.acc_types.clone();
             match operator_state::declare(plan, node, transformation, opts, acc.as_deref(), &ttl_of)

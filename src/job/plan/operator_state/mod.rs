@@ -1,7 +1,8 @@
 //! The keyed state Flink's SQL operators register, beyond group aggregates: regular joins,
 //! deduplication, changelog normalize, interval joins, rowtime temporal sorts, the
 //! materializing lookup join, Top-N (`StreamExecRank`, also `LIMIT` and `ORDER BY ... LIMIT`),
-//! and the window TVF deduplication, Top-N and join. Each is derived from its ExecNode as the planner builds the
+//! event-time temporal joins, the window TVF deduplication, Top-N, join and aggregate, and
+//! legacy group window aggregates. Each is derived from its ExecNode as the planner builds the
 //! operator (`StreamExec*.translateToPlanInternal` and the runtime operator's `open()`), and
 //! checked against the savepoints of Flink's own SQL restore tests (Flink 1.18/1.19 plans,
 //! `tests/flink_restore_tests.rs`).
@@ -20,6 +21,9 @@ use super::row_type::{RowType, positional_row};
 use super::sql_info::int_list;
 use super::{CompiledPlan, PlanNode};
 use crate::job::model::{Location, StateDecl, StateKind};
+
+mod windows;
+use windows::{group_window_aggregate, window_aggregate, window_join, window_rank};
 
 /// The state of one operator as the plan implies it.
 pub(super) struct Declared {
@@ -68,6 +72,7 @@ pub(super) fn declare(
         "window-join" => window_join(node, input(0)?, input(1)?),
         "window-aggregate" | "global-window-aggregate" => window_aggregate(node, input(0)?, acc),
         "group-window-aggregate" => group_window_aggregate(node, input(0)?, acc, opts),
+        "temporal-join" => temporal_join(node, input(0)?, input(1)?),
         _ => None,
     }
 }
@@ -377,123 +382,6 @@ fn lookup_join_materialize(
     }
 }
 
-/// Event-time window TVF operators (`WindowAttached`: after a window TVF) keep their state per
-/// window (the window end is the state namespace, not part of the state's type).
-fn event_time_window_attached(windowing: &Value) -> bool {
-    windowing.get("strategy").and_then(Value::as_str) == Some("WindowAttached")
-        && windowing.get("isRowtime").and_then(Value::as_bool) == Some(true)
-}
-
-/// The slicing window operator's own operator state: the current watermark, one entry per
-/// subtask, redistributed as a union list.
-fn window_watermark() -> StateDecl {
-    decl("watermark", StateKind::UnionList, "Long".into(), None, None)
-}
-
-/// `StreamExecWindowDeduplicate` (`window_deduplicate`: the kept row per partition key and
-/// window) and `StreamExecWindowRank` (`window_rank`: per partition key and window, the rows by
-/// sort key).
-fn window_rank(node: &PlanNode, transformation: &str, input: &RowType) -> Option<Declared> {
-    if !event_time_window_attached(node.raw.get("windowing")?) {
-        return None;
-    }
-    let (partition, state) = if transformation == "window-deduplicate" {
-        (
-            int_list(node.raw.get("partitionKeys"))?,
-            decl(
-                "window_deduplicate",
-                StateKind::Value,
-                whole_row(input),
-                None,
-                None,
-            ),
-        )
-    } else {
-        if node.raw.pointer("/rankRange/type").and_then(Value::as_str) != Some("Constant") {
-            return None;
-        }
-        let sort: Option<Vec<usize>> = node
-            .raw
-            .pointer("/sortSpec/fields")?
-            .as_array()?
-            .iter()
-            .map(|f| f.get("index").and_then(Value::as_u64).map(|i| i as usize))
-            .collect();
-        (
-            int_list(node.raw.pointer("/partitionSpec/fields"))?,
-            decl(
-                "window_rank",
-                StateKind::Map,
-                format!("List<{}>", whole_row(input)),
-                Some(row_of(input, &sort?)?),
-                None,
-            ),
-        )
-    };
-    Some(Declared {
-        key_type: row_of(input, &partition)?,
-        states: vec![state, window_watermark()],
-    })
-}
-
-/// `StreamExecWindowJoin` (`WindowJoinOperator`): per join key and window, each input's rows.
-fn window_join(node: &PlanNode, left: &RowType, right: &RowType) -> Option<Declared> {
-    if !event_time_window_attached(node.raw.get("leftWindowing")?)
-        || !event_time_window_attached(node.raw.get("rightWindowing")?)
-    {
-        return None;
-    }
-    let left_keys = int_list(node.raw.pointer("/joinSpec/leftKeys"))?;
-    Some(Declared {
-        key_type: row_of(left, &left_keys)?,
-        states: vec![
-            decl("left-records", StateKind::List, whole_row(left), None, None),
-            decl(
-                "right-records",
-                StateKind::List,
-                whole_row(right),
-                None,
-                None,
-            ),
-        ],
-    })
-}
-
-/// `StreamExecWindowAggregate` and the global half of a two-phase window aggregate (slicing
-/// window operators): per grouping key and slice, one accumulator row (`window-aggs`, the same
-/// accumulator fields a group aggregate keeps), and the watermark. Tumbling and cumulative
-/// windows only: hopping windows keep another accumulator field, session windows their window
-/// mapping; neither is modelled, nor are accumulators of DISTINCT or user-defined functions.
-fn window_aggregate(node: &PlanNode, input: &RowType, acc: Option<&[String]>) -> Option<Declared> {
-    let window = node.raw.pointer("/windowing/window/type")?.as_str()?;
-    // Hopping windows share slices and keep one more accumulator field (not modelled).
-    if !matches!(window, "TumblingWindow" | "CumulativeWindow") {
-        return None;
-    }
-    let _ = input;
-    let grouping = int_list(node.raw.get("grouping"))?;
-    // A global aggregate's grouping indexes its local aggregate's input, like its calls.
-    let key_input = node
-        .raw
-        .get("localAggInputRowType")
-        .and_then(super::row_type::logical_type_string)
-        .and_then(|t| RowType::parse(&t));
-    let key_row = key_input.as_ref().unwrap_or(input);
-    Some(Declared {
-        key_type: row_of(key_row, &grouping)?,
-        states: vec![
-            decl(
-                "window-aggs",
-                StateKind::Value,
-                positional_row(acc?),
-                None,
-                None,
-            ),
-            window_watermark(),
-        ],
-    })
-}
-
 /// `StreamExecRank` (Top-N; `LIMIT` and `ORDER BY ... LIMIT` too), per partition key, by the
 /// function its strategy picks: the first N on ascending processing time only count
 /// (`AppendOnlyFirstNFunction`); a top 1 keeps its row (`FastTop1Function`); an append-only
@@ -564,32 +452,35 @@ fn rank(node: &PlanNode, input: &RowType, ttl: &dyn Fn(u32) -> Option<String>) -
     })
 }
 
-/// `StreamExecGroupWindowAggregate` (the legacy `GROUP BY TUMBLE(...)` / `HOP(...)` syntax, run
-/// by the table runtime's `WindowOperator`): per grouping key and window, the accumulator row
-/// (`window-aggs`). Session windows also keep their window mapping, and early or late firing
-/// its trigger state: not modelled.
-fn group_window_aggregate(
-    node: &PlanNode,
-    input: &RowType,
-    acc: Option<&[String]>,
-    opts: &PlanOptions,
-) -> Option<Declared> {
-    let kind = node.raw.pointer("/window/kind")?.as_str()?;
-    if !matches!(kind, "TUMBLING" | "SLIDING")
-        || enabled(node, "table.exec.emit.early-fire.enabled", opts)
-        || enabled(node, "table.exec.emit.late-fire.enabled", opts)
-    {
+/// `StreamExecTemporalJoin` on event time (`FOR SYSTEM_TIME AS OF` a rowtime, or a temporal
+/// table function): `TemporalRowTimeJoinOperator` keeps, per join key, both inputs' rows by a
+/// running index, the next index and the registered timer. The processing-time join is not
+/// modelled.
+fn temporal_join(node: &PlanNode, left: &RowType, right: &RowType) -> Option<Declared> {
+    let time = node.raw.get("leftTimeAttributeIndex")?.as_u64()? as usize;
+    if !left.type_of(time)?.contains("*ROWTIME*") {
         return None;
     }
-    let grouping = int_list(node.raw.get("grouping"))?;
+    let left_keys = int_list(node.raw.pointer("/joinSpec/leftKeys"))?;
     Some(Declared {
-        key_type: row_of(input, &grouping)?,
-        states: vec![decl(
-            "window-aggs",
-            StateKind::Value,
-            positional_row(acc?),
-            None,
-            None,
-        )],
+        key_type: row_of(left, &left_keys)?,
+        states: vec![
+            decl("next-index", StateKind::Value, "Long".into(), None, None),
+            decl(
+                "left",
+                StateKind::Map,
+                whole_row(left),
+                Some("Long".into()),
+                None,
+            ),
+            decl(
+                "right",
+                StateKind::Map,
+                whole_row(right),
+                Some("Long".into()),
+                None,
+            ),
+            decl("timer", StateKind::Value, "Long".into(), None, None),
+        ],
     })
 }

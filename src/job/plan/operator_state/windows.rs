@@ -1,0 +1,167 @@
+//! The window operators' state: window TVF deduplication, Top-N, join and aggregate (slicing
+//! operators, state per window or slice plus the watermark) and the legacy group window
+//! aggregate (`WindowOperator`).
+
+use serde_json::Value;
+
+use super::super::PlanNode;
+use super::super::options::PlanOptions;
+use super::super::row_type::{RowType, positional_row};
+use super::super::sql_info::int_list;
+use super::{Declared, decl, enabled, row_of, whole_row};
+use crate::job::model::{StateDecl, StateKind};
+
+/// Event-time window TVF operators (`WindowAttached`: after a window TVF) keep their state per
+/// window (the window end is the state namespace, not part of the state's type).
+fn event_time_window_attached(windowing: &Value) -> bool {
+    windowing.get("strategy").and_then(Value::as_str) == Some("WindowAttached")
+        && windowing.get("isRowtime").and_then(Value::as_bool) == Some(true)
+}
+
+/// The slicing window operator's own operator state: the current watermark, one entry per
+/// subtask, redistributed as a union list.
+fn window_watermark() -> StateDecl {
+    decl("watermark", StateKind::UnionList, "Long".into(), None, None)
+}
+
+/// `StreamExecWindowDeduplicate` (`window_deduplicate`: the kept row per partition key and
+/// window) and `StreamExecWindowRank` (`window_rank`: per partition key and window, the rows by
+/// sort key).
+pub(super) fn window_rank(
+    node: &PlanNode,
+    transformation: &str,
+    input: &RowType,
+) -> Option<Declared> {
+    if !event_time_window_attached(node.raw.get("windowing")?) {
+        return None;
+    }
+    let (partition, state) = if transformation == "window-deduplicate" {
+        (
+            int_list(node.raw.get("partitionKeys"))?,
+            decl(
+                "window_deduplicate",
+                StateKind::Value,
+                whole_row(input),
+                None,
+                None,
+            ),
+        )
+    } else {
+        if node.raw.pointer("/rankRange/type").and_then(Value::as_str) != Some("Constant") {
+            return None;
+        }
+        let sort: Option<Vec<usize>> = node
+            .raw
+            .pointer("/sortSpec/fields")?
+            .as_array()?
+            .iter()
+            .map(|f| f.get("index").and_then(Value::as_u64).map(|i| i as usize))
+            .collect();
+        (
+            int_list(node.raw.pointer("/partitionSpec/fields"))?,
+            decl(
+                "window_rank",
+                StateKind::Map,
+                format!("List<{}>", whole_row(input)),
+                Some(row_of(input, &sort?)?),
+                None,
+            ),
+        )
+    };
+    Some(Declared {
+        key_type: row_of(input, &partition)?,
+        states: vec![state, window_watermark()],
+    })
+}
+
+/// `StreamExecWindowJoin` (`WindowJoinOperator`): per join key and window, each input's rows.
+pub(super) fn window_join(node: &PlanNode, left: &RowType, right: &RowType) -> Option<Declared> {
+    if !event_time_window_attached(node.raw.get("leftWindowing")?)
+        || !event_time_window_attached(node.raw.get("rightWindowing")?)
+    {
+        return None;
+    }
+    let left_keys = int_list(node.raw.pointer("/joinSpec/leftKeys"))?;
+    Some(Declared {
+        key_type: row_of(left, &left_keys)?,
+        states: vec![
+            decl("left-records", StateKind::List, whole_row(left), None, None),
+            decl(
+                "right-records",
+                StateKind::List,
+                whole_row(right),
+                None,
+                None,
+            ),
+        ],
+    })
+}
+
+/// `StreamExecWindowAggregate` and the global half of a two-phase window aggregate (slicing
+/// window operators): per grouping key and slice, one accumulator row (`window-aggs`, the same
+/// accumulator fields a group aggregate keeps), and the watermark. Tumbling and cumulative
+/// windows only: hopping windows keep another accumulator field, session windows their window
+/// mapping; neither is modelled, nor are accumulators of DISTINCT or user-defined functions.
+pub(super) fn window_aggregate(
+    node: &PlanNode,
+    input: &RowType,
+    acc: Option<&[String]>,
+) -> Option<Declared> {
+    let window = node.raw.pointer("/windowing/window/type")?.as_str()?;
+    // Hopping windows share slices and keep one more accumulator field (not modelled).
+    if !matches!(window, "TumblingWindow" | "CumulativeWindow") {
+        return None;
+    }
+    let _ = input;
+    let grouping = int_list(node.raw.get("grouping"))?;
+    // A global aggregate's grouping indexes its local aggregate's input, like its calls.
+    let key_input = node
+        .raw
+        .get("localAggInputRowType")
+        .and_then(super::super::row_type::logical_type_string)
+        .and_then(|t| RowType::parse(&t));
+    let key_row = key_input.as_ref().unwrap_or(input);
+    Some(Declared {
+        key_type: row_of(key_row, &grouping)?,
+        states: vec![
+            decl(
+                "window-aggs",
+                StateKind::Value,
+                positional_row(acc?),
+                None,
+                None,
+            ),
+            window_watermark(),
+        ],
+    })
+}
+
+/// `StreamExecGroupWindowAggregate` (the legacy `GROUP BY TUMBLE(...)` / `HOP(...)` syntax, run
+/// by the table runtime's `WindowOperator`): per grouping key and window, the accumulator row
+/// (`window-aggs`). Session windows also keep their window mapping, and early or late firing
+/// its trigger state: not modelled.
+pub(super) fn group_window_aggregate(
+    node: &PlanNode,
+    input: &RowType,
+    acc: Option<&[String]>,
+    opts: &PlanOptions,
+) -> Option<Declared> {
+    let kind = node.raw.pointer("/window/kind")?.as_str()?;
+    if !matches!(kind, "TUMBLING" | "SLIDING")
+        || enabled(node, "table.exec.emit.early-fire.enabled", opts)
+        || enabled(node, "table.exec.emit.late-fire.enabled", opts)
+    {
+        return None;
+    }
+    let grouping = int_list(node.raw.get("grouping"))?;
+    Some(Declared {
+        key_type: row_of(input, &grouping)?,
+        states: vec![decl(
+            "window-aggs",
+            StateKind::Value,
+            positional_row(acc?),
+            None,
+            None,
+        )],
+    })
+}
