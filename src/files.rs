@@ -81,7 +81,7 @@ pub fn read_range(file: &File, start: u64, len: u64) -> io::Result<Vec<u8>> {
     let present = file.metadata()?.len().saturating_sub(start).min(len);
     let mut out = Vec::with_capacity(usize::try_from(present).unwrap_or(0));
     back_with_huge_pages(&mut out);
-    let filled = fill_in_parallel(file, start, &mut out)? as u64;
+    let filled = fill_in_parallel(file, start, present, &mut out)? as u64;
     if filled < len {
         // The rest in one pass: all of a small file, or what is left when the file shrank or
         // grew since it was measured (`take` keeps the read to `len`).
@@ -96,15 +96,18 @@ pub fn read_range(file: &File, start: u64, len: u64) -> io::Result<Vec<u8>> {
 #[cfg(unix)]
 const PARALLEL_READ_MIN: usize = 16 << 20;
 
-/// Fills `out`'s spare capacity from `start` on with positioned reads on two threads (the copy
-/// from the page cache and the zeroing of fresh pages are most of the time a large `_metadata`
-/// takes to read, and both scale with cores). Returns how many bytes were filled: all of the
-/// capacity, or fewer when the file shrank (the caller reads on and finds the end), or 0 when
-/// `out` is too small to be worth it.
+/// Fills the first `present` bytes of `out`'s spare capacity from `start` on with positioned
+/// reads on two threads (the copy from the page cache and the zeroing of fresh pages are most
+/// of the time a large `_metadata` takes to read, and both scale with cores). Returns how many
+/// bytes were filled: `present`, or fewer when the file shrank (the caller reads on and finds
+/// the end), or 0 when that is too little to be worth it.
 #[cfg(unix)]
-fn fill_in_parallel(file: &File, start: u64, out: &mut Vec<u8>) -> io::Result<usize> {
+fn fill_in_parallel(file: &File, start: u64, present: u64, out: &mut Vec<u8>) -> io::Result<usize> {
     use std::os::fd::AsRawFd;
-    let total = out.capacity() - out.len();
+    // Never more than asked for: the allocator may round the capacity up.
+    let total = usize::try_from(present)
+        .unwrap_or(usize::MAX)
+        .min(out.capacity() - out.len());
     if total < PARALLEL_READ_MIN || !out.is_empty() {
         return Ok(0);
     }
@@ -156,7 +159,12 @@ fn fill_in_parallel(file: &File, start: u64, out: &mut Vec<u8>) -> io::Result<us
 }
 
 #[cfg(not(unix))]
-fn fill_in_parallel(_file: &File, _start: u64, _out: &mut Vec<u8>) -> io::Result<usize> {
+fn fill_in_parallel(
+    _file: &File,
+    _start: u64,
+    _present: u64,
+    _out: &mut Vec<u8>,
+) -> io::Result<usize> {
     Ok(0)
 }
 
@@ -239,4 +247,28 @@ pub fn write_replacing(path: &Path, bytes: &[u8], protected: &[&Path]) -> io::Re
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Large enough for the two-thread read: the bytes come back exactly, a range stops at its
+    /// end even where the allocator rounds the buffer up, and a range past the end is short.
+    #[test]
+    fn large_reads_return_exactly_the_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big");
+        let bytes: Vec<u8> = (0..40u32 << 20).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let file = File::open(&path).unwrap();
+        assert_eq!(read_range(&file, 0, bytes.len() as u64).unwrap(), bytes);
+        let (start, len) = (3 << 20, (20 << 20) + 7);
+        assert_eq!(
+            read_range(&file, start as u64, len as u64).unwrap(),
+            &bytes[start..start + len]
+        );
+        let tail = read_range(&file, (30 << 20) as u64, 20 << 20).unwrap();
+        assert_eq!(tail, &bytes[30 << 20..]);
+    }
 }
