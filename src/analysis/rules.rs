@@ -443,7 +443,7 @@ pub const SQL_JOIN_CHANGED: Rule = rule!(
     Error,
     "SQL: a regular or interval join changed (join type, join key, or the rows an input keeps)",
     "1.9 and later (SQL / Table API)",
-    ["1.20.3", "2.3.0"],
+    ["1.18.1", "1.20.3", "2.3.0"],
     fix: [
         "changed" => "keep the join's type, its ON keys and the columns of both inputs unchanged (types and nullability); a changed join needs a fresh start (new state: a new query under new operator IDs, or -n with the old join removed)",
     ],
@@ -454,7 +454,7 @@ pub const SQL_DEDUPLICATE_CHANGED: Rule = rule!(
     Error,
     "SQL: a deduplication changed (first row versus last row, time attribute, or the row it keeps)",
     "1.9 and later (SQL / Table API)",
-    ["1.20.3", "2.3.0"],
+    ["1.18.1", "1.20.3", "2.3.0"],
     fix: [
         "changed" => "keep the ROW_NUMBER() ordering (ASC/DESC, on the same time attribute) and the deduplicated columns unchanged; a changed deduplication needs a fresh start (new state under new operator IDs, or -n with the old one removed)",
     ],
