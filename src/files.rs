@@ -145,9 +145,14 @@ fn fill_in_parallel(file: &File, start: u64, present: u64, out: &mut Vec<u8>) ->
         Ok(done)
     };
     let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(move || fill(half, total - half));
-        let first = fill(0, half);
-        (first, second.join())
+        // Where no thread can be started, this one reads both halves.
+        match std::thread::Builder::new().spawn_scoped(scope, move || fill(half, total - half)) {
+            Ok(second) => {
+                let first = fill(0, half);
+                (first, second.join())
+            }
+            Err(_) => (fill(0, half), Ok(fill(half, total - half))),
+        }
     });
     let first = first?;
     let second = second.map_err(|_| io::Error::other("a reader thread panicked"))??;

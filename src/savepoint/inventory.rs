@@ -274,7 +274,14 @@ fn summarize_operators(
     };
     let mut results: Vec<(usize, Result<OperatorSummary, SavepointError>)> =
         std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+            // Threads that cannot be started are simply fewer workers; with none, this thread
+            // does the work.
+            let workers: Vec<_> = (0..threads)
+                .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+                .collect();
+            if workers.is_empty() {
+                return work();
+            }
             let mut reported = usize::MAX;
             while !workers.iter().all(|w| w.is_finished()) {
                 let d = done.load(Ordering::Relaxed).min(ops.len());
