@@ -87,8 +87,8 @@ pub enum Command {
         savepoint: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// A job-graph file whose uids name the savepoint's operators (for savepoints that do
-        /// not store uids: metadata version < 5).
+        /// A job-graph file or compiled plan whose uids name the savepoint's operators (for
+        /// savepoints that do not store uids: metadata version < 5).
         #[arg(long, value_name = "FILE")]
         uids: Vec<PathBuf>,
         /// JSON: every subtask's state handles whole, with each key group's stream offset

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::{Format, emit, emit_plain, fail, summarize, summarize_with};
-use crate::input::{JobInput, load_graph, load_job_input_with, load_savepoint};
+use crate::input::{JobInput, load_job_input_with, load_savepoint, load_uid_graph};
 use crate::job::plan::PlanOptions;
 use crate::report::{self, TextOptions};
 use crate::savepoint::access::SavepointAccess;
@@ -28,7 +28,7 @@ pub(super) fn inspect(
         Ok(s) => s,
         Err(e) => return fail(e.into()),
     };
-    let graphs: Result<Vec<_>, _> = uid_files.iter().map(|f| load_graph(f)).collect();
+    let graphs: Result<Vec<_>, _> = uid_files.iter().map(|f| load_uid_graph(f)).collect();
     let summary = match graphs {
         Ok(graphs) => crate::pipeline::inspect(summary, &graphs),
         Err(e) => return fail(e.into()),

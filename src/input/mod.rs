@@ -212,6 +212,19 @@ pub fn load_graph(path: &Path) -> Result<JobGraph, InputError> {
     Ok(crate::job::load_job_graph(path)?)
 }
 
+/// A job version whose uids name a savepoint's operators (`inspect --uids`): a job-graph file
+/// or a compiled plan (its uids as Flink gives them when it runs the plan); not a savepoint.
+pub fn load_uid_graph(path: &Path) -> Result<JobGraph, InputError> {
+    hints::check_job_graph_arg(path)?;
+    match load_job_input(path)? {
+        JobInput::JobGraph(g) => Ok(g),
+        JobInput::Savepoint(_) => Err(hints::MisplacedInput::SavepointWhereJob {
+            path: path.to_path_buf(),
+        }
+        .into()),
+    }
+}
+
 /// The old version's graph besides its savepoint: `--old-job` (a job graph or plan),
 /// enriched with `--old-plan` when both are given. A savepoint there names nothing.
 pub fn load_old_graph(

@@ -229,3 +229,25 @@ fn an_unknown_composite_is_reported_not_examined() {
         "{text}"
     );
 }
+
+/// A compiled plan names the operators of a savepoint that stores no uids, as a job graph does.
+#[test]
+fn inspect_names_operators_by_a_plans_uids() {
+    let dir = sample("join-left-join");
+    let out = spcompat()
+        .args(["inspect", "--color", "never", "--uids"])
+        .arg(dir.join("plan.json"))
+        .arg(dir.join("savepoint"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("4b11362dc19a1244cbd37e32ee6e910c uid=81_join"),
+        "{text}"
+    );
+}
