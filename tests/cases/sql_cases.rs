@@ -307,6 +307,26 @@ const SQL_TERMS: &[(&str, &[&str], &str)] = &[
         "TUMBLE(2 s) -> TUMBLE(4 s)",
     ),
     (
+        "window-agg-size-changed",
+        &["sql-window-changed"],
+        "GlobalWindowAggregate: TUMBLE(2 s) -> TUMBLE(4 s) (Flink restores",
+    ),
+    (
+        "plan-window-agg-size-changed",
+        &["sql-window-changed"],
+        "TUMBLE(2 s) -> TUMBLE(4 s)",
+    ),
+    (
+        "window-agg-cumulate",
+        &["sql-window-changed"],
+        "TUMBLE(2 s) -> CUMULATE(step 1 s, max 2 s)",
+    ),
+    (
+        "plan-window-agg-cumulate",
+        &["sql-window-changed"],
+        "TUMBLE(2 s) -> CUMULATE(step 1 s, max 2 s)",
+    ),
+    (
         "window-topn-n-changed",
         &["sql-top-n-changed"],
         "WindowRank: top 3 by v DESC -> top 5 by v DESC (Flink restores",
@@ -348,6 +368,10 @@ const NO_SQL_CHANGE: &[&str] = &[
     "plan-dedup-input-column-added",
     "window-topn-identical",
     "plan-window-topn-identical",
+    "window-agg-identical",
+    "plan-window-agg-identical",
+    "interval-join-identical",
+    "plan-interval-join-identical",
 ];
 
 /// With the old version known, the report names the change of `case` in SQL terms.

@@ -231,7 +231,7 @@ fn iso_duration(iso: &str) -> String {
 /// window end), and windows open at the savepoint finish under their old bounds.
 pub(super) fn window_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
     // (The window TVF itself keeps no state: the operators after it carry the warning.)
-    if !o.transformation().starts_with("window")
+    if !o.transformation().contains("window")
         || o.transformation() != n.transformation()
         || !o.stateful()
     {
