@@ -244,7 +244,6 @@ fn read_composite(
     r.i32("composite outer magic")?;
     let outer_version = r.i32("composite outer version")?;
     let (mut outer_class, mut supports_row_kind, mut outer_flag) = (None, None, None);
-    let mut opaque_outer = false;
     match known {
         Some(Outer::None) => {}
         Some(Outer::FlagSince(since)) => {
@@ -273,13 +272,28 @@ fn read_composite(
             let mut needle = [0u8; 8];
             needle[..4].copy_from_slice(&NESTED_MAGIC.to_be_bytes());
             needle[4..].copy_from_slice(&1i32.to_be_bytes());
-            match r.rest().windows(needle.len()).position(|w| w == needle) {
-                Some(skip) => {
-                    r.take(skip, "composite outer data")?;
-                    opaque_outer = true;
-                }
-                None => return Ok(None),
-            }
+            let Some(skip) = r.rest().windows(needle.len()).position(|w| w == needle) else {
+                return Ok(None);
+            };
+            // The magic may also occur inside the outer data: then what follows it is no
+            // nested block, and the class stays unknown (as if no magic had been found).
+            let mut attempt = r.clone();
+            attempt.take(skip, "composite outer data")?;
+            let Ok((nested, in_sync)) = read_nested_block(&mut attempt, depth) else {
+                return Ok(None);
+            };
+            *r = attempt;
+            return Ok(Some((
+                SnapshotDetail::Composite {
+                    outer_version: Some(outer_version),
+                    outer_class: None,
+                    supports_row_kind: None,
+                    outer_flag: None,
+                    opaque_outer: true,
+                    nested,
+                },
+                in_sync,
+            )));
         }
     }
     let (nested, in_sync) = read_nested_block(r, depth)?;
@@ -289,7 +303,7 @@ fn read_composite(
             outer_class,
             supports_row_kind,
             outer_flag,
-            opaque_outer,
+            opaque_outer: false,
             nested,
         },
         in_sync,
