@@ -102,6 +102,13 @@ impl PlanNode {
         self.raw.get("outputType").and_then(logical_type_string)
     }
 
+    /// A row type the node writes under `field` (`outputType`, `localAggInputRowType`, ...),
+    /// parsed; `None` when absent or not a `ROW<...>`.
+    pub fn row_field(&self, field: &str) -> Option<RowType> {
+        let t = self.raw.get(field).and_then(logical_type_string)?;
+        RowType::parse(&t)
+    }
+
     pub fn description(&self) -> Option<&str> {
         self.raw.get("description").and_then(Value::as_str)
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::row_type::{RowType, logical_type_string, nullable};
+use super::row_type::{RowType, nullable};
 use super::{CompiledPlan, PlanNode};
 use crate::job::model::JobOperator;
 
@@ -247,11 +247,7 @@ pub fn sql_info(plan: &CompiledPlan, node: &PlanNode) -> SqlInfo {
     if let Some(calls) = node.raw.get("aggCalls").and_then(Value::as_array) {
         // A global aggregate's calls index the input of its local aggregate, not its own input
         // (the local aggregate's accumulators).
-        let local_input = node
-            .raw
-            .get("localAggInputRowType")
-            .and_then(logical_type_string)
-            .and_then(|t| RowType::parse(&t));
+        let local_input = node.row_field("localAggInputRowType");
         let input = local_input.as_ref().or(input);
         info.aggregates = Some(calls.iter().map(|c| aggregate_sql(c, input)).collect());
         if let Some(acc) = derive_acc_types(node, input) {

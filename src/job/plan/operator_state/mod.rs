@@ -40,10 +40,7 @@ pub(super) fn declare(
     acc: Option<&[String]>,
     ttl: &dyn Fn(u32) -> Option<String>,
 ) -> Option<Declared> {
-    if node
-        .setting("table.exec.async-state.enabled", opts)
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-    {
+    if enabled(node, "table.exec.async-state.enabled", opts) {
         // Flink 2.x's async-state operators register their state through the State V2 API.
         return None;
     }
@@ -158,17 +155,9 @@ fn regular_join(
                 t
             }
         };
-        let smallest = |keys: &[&Vec<usize>]| -> Option<Vec<usize>> {
-            // `reduce((k1, k2) -> k1.length <= k2.length ? k1 : k2)`: the first of the shortest.
-            keys.iter()
-                .copied()
-                .reduce(|a, b| if a.len() <= b.len() { a } else { b })
-                .cloned()
-        };
-        let contained: Vec<&Vec<usize>> = unique_keys
+        let contains_unique_key = unique_keys
             .iter()
-            .filter(|uk| uk.iter().all(|f| join_keys.contains(f)))
-            .collect();
+            .any(|uk| uk.iter().all(|f| join_keys.contains(f)));
         Some(if unique_keys.is_empty() {
             let count = if outer {
                 "Java Tuple2<Integer, Integer>".to_string()
@@ -176,12 +165,15 @@ fn regular_join(
                 "Integer".to_string()
             };
             decl(name, StateKind::Map, count, Some(record), ttl(index))
-        } else if !contained.is_empty() {
-            smallest(&contained)?;
+        } else if contains_unique_key {
+            // Which of the contained keys is the smallest does not change the state's type.
             decl(name, StateKind::Value, counted(record), None, ttl(index))
         } else {
-            let all: Vec<&Vec<usize>> = unique_keys.iter().collect();
-            let key = row_of(row, &smallest(&all)?)?;
+            // `reduce((k1, k2) -> k1.length <= k2.length ? k1 : k2)`: the first of the shortest.
+            let smallest = unique_keys
+                .iter()
+                .reduce(|a, b| if a.len() <= b.len() { a } else { b })?;
+            let key = row_of(row, smallest)?;
             decl(name, StateKind::Map, counted(record), Some(key), ttl(index))
         })
     };
@@ -353,11 +345,7 @@ fn lookup_join_materialize(
     ttl: &dyn Fn(u32) -> Option<String>,
 ) -> Option<Declared> {
     if node.raw.get("lookupKeyContainsPrimaryKey")?.as_bool()? {
-        let output = node
-            .raw
-            .get("outputType")
-            .and_then(super::row_type::logical_type_string)
-            .and_then(|t| RowType::parse(&t))?;
+        let output = node.row_field("outputType")?;
         let right: Vec<usize> = (input.fields.len()..output.fields.len()).collect();
         let mut key: Vec<usize> = match node.raw.get("inputUpsertKey") {
             Some(Value::Array(_)) => int_list(node.raw.get("inputUpsertKey"))?,

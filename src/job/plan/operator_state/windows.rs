@@ -112,14 +112,9 @@ pub(super) fn window_aggregate(
     if !matches!(window, "TumblingWindow" | "CumulativeWindow") {
         return None;
     }
-    let _ = input;
     let grouping = int_list(node.raw.get("grouping"))?;
     // A global aggregate's grouping indexes its local aggregate's input, like its calls.
-    let key_input = node
-        .raw
-        .get("localAggInputRowType")
-        .and_then(super::super::row_type::logical_type_string)
-        .and_then(|t| RowType::parse(&t));
+    let key_input = node.row_field("localAggInputRowType");
     let key_row = key_input.as_ref().unwrap_or(input);
     Some(Declared {
         key_type: row_of(key_row, &grouping)?,
