@@ -186,7 +186,24 @@ pub fn load_savepoint(
 ) -> Result<SavepointSummary, InputError> {
     hints::check_savepoint_arg(path)?;
     let sp = Savepoint::open_with(path, access)?;
-    Ok(summarize(&sp)?)
+    let summary = summarize(&sp);
+    release(sp);
+    Ok(summary?)
+}
+
+/// Subtask records past which the model is freed on another thread.
+const RELEASE_IN_BACKGROUND_MIN_SUBTASKS: usize = 10_000;
+
+/// Frees a savepoint's model once its summary is made. A wide savepoint holds tens of thousands
+/// of subtask records, which take longer to free than the report takes to render, and nothing
+/// waits for them: that work moves off the caller's thread (a CLI exits without waiting).
+fn release(sp: Savepoint) {
+    let subtasks: usize = sp.metadata.operators.iter().map(|o| o.subtasks.len()).sum();
+    if subtasks < RELEASE_IN_BACKGROUND_MIN_SUBTASKS {
+        return;
+    }
+    // Where no thread can be started, the closure (and `sp` in it) is dropped right here.
+    let _ = std::thread::Builder::new().spawn(move || drop(sp));
 }
 
 /// A job version given as OLD or NEW, of any kind [`load_job_input_with`] recognises.
@@ -202,7 +219,11 @@ pub fn load_version(
             graph: Box::new(graph),
             origin: path.display().to_string(),
         },
-        JobInput::Savepoint(sp) => JobVersion::Savepoint(Box::new(summarize(&sp)?)),
+        JobInput::Savepoint(sp) => {
+            let summary = summarize(&sp);
+            release(*sp);
+            JobVersion::Savepoint(Box::new(summary?))
+        }
     })
 }
 

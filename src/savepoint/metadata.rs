@@ -350,8 +350,9 @@ fn read_subtask_state(r: &mut DataReader, version: i32) -> DecodeResult<SubtaskS
             ));
         }
     }
-    let managed_operator_state = read_optional_operator_handle(r, "managed operator state")?;
-    let raw_operator_state = read_optional_operator_handle(r, "raw operator state")?;
+    let managed_operator_state =
+        read_optional_operator_handle(r, "managed operator state handle count")?;
+    let raw_operator_state = read_optional_operator_handle(r, "raw operator state handle count")?;
     let managed_keyed_state = read_keyed_handle(r)?.map(Box::new);
     let raw_keyed_state = read_keyed_handle(r)?.map(Box::new);
     let (mut channel_state_handles, mut channel_state_size) = (0, 0);
@@ -377,14 +378,16 @@ fn read_subtask_state(r: &mut DataReader, version: i32) -> DecodeResult<SubtaskS
     })
 }
 
+/// `count_label` is static: this runs twice per subtask, so no label is formatted unless it is
+/// reported.
 fn read_optional_operator_handle(
     r: &mut DataReader,
-    what: &str,
+    count_label: &'static str,
 ) -> DecodeResult<Option<Box<OperatorHandle>>> {
     let at = r.offset();
-    match r.i32(&format!("{what} handle count"))? {
+    match r.i32(count_label)? {
         0 => Ok(None),
         1 => Ok(read_operator_handle(r)?.map(Box::new)),
-        n => Err(r.error_at(at, format!("{what} handle count 0 or 1"), n.to_string())),
+        n => Err(r.error_at(at, format!("{count_label} 0 or 1"), n.to_string())),
     }
 }
