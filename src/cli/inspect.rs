@@ -1,5 +1,6 @@
 //! `inspect` and `snapshot`: what a savepoint (or job graph) holds.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -35,7 +36,12 @@ pub(super) fn inspect(
     };
     match format {
         Format::Text => emit(&report::inspect::render_text(&summary, text)),
-        Format::Json => emit_plain(&report::inspect::render_json(&summary)),
+        // Indented for a person at a terminal; compact (and built on several threads) for
+        // pipes and files, where a wide savepoint's document is tens of MB.
+        Format::Json if std::io::stdout().is_terminal() => {
+            emit_plain(&report::inspect::render_json(&summary))
+        }
+        Format::Json => emit_plain(&report::inspect::render_json_compact(&summary)),
     }
     ExitCode::SUCCESS
 }

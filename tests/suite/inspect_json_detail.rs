@@ -64,3 +64,40 @@ fn brief_key_group_counts_match_the_full_offsets() {
         assert!(compared > 0, "{fixture}: no key-groups handle compared");
     }
 }
+
+/// The compact document (pipes and files; built on several threads for wide savepoints) says
+/// exactly what the indented one says, also when the operators are split across threads.
+#[test]
+fn compact_json_is_the_indented_document() {
+    use spcompat::report::inspect::{render_json, render_json_compact};
+    use spcompat::savepoint::Savepoint;
+    use spcompat::savepoint::inventory::SavepointSummary;
+    let sp = Savepoint::open(std::path::Path::new(
+        "fixtures/savepoints/flink-1.20.3-datastream-hashmap-canonical",
+    ))
+    .unwrap();
+    let mut summary = SavepointSummary::build(&sp).unwrap();
+    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap();
+    assert_eq!(
+        parse(&render_json_compact(&summary)),
+        parse(&render_json(&summary))
+    );
+    // Wide enough for the parallel path, with operators told apart by their position.
+    let one = summary.operators.clone();
+    summary.operators = (0..100)
+        .flat_map(|i| {
+            one.iter().cloned().map(move |mut o| {
+                o.name = Some(format!("copy {i} of {}", o.name.as_deref().unwrap_or("")));
+                o
+            })
+        })
+        .collect();
+    let compact = render_json_compact(&summary);
+    assert!(!compact.contains('\n'));
+    let (compact, indented) = (parse(&compact), parse(&render_json(&summary)));
+    assert_eq!(
+        compact["operators"].as_array().unwrap().len(),
+        100 * one.len()
+    );
+    assert_eq!(compact, indented);
+}
