@@ -7,6 +7,7 @@ use crate::analysis::predict::{UidNames, predict};
 use crate::analysis::result::Prediction;
 use crate::analysis::sides::{NewSide, OldSide};
 use crate::config::Config;
+use crate::flink::FlinkVersion;
 use crate::input::JobVersion;
 use crate::job::{JobGraph, JobGraphError};
 use crate::savepoint::inventory::SavepointSummary;
@@ -21,6 +22,8 @@ pub struct Upgrade<'a> {
     pub new: &'a JobVersion,
     /// As Flink's `--allowNonRestoredState`.
     pub allow_non_restored_state: bool,
+    /// `check --to-flink`: the Flink release the new version runs on, whatever its input says.
+    pub to_flink: Option<&'a FlinkVersion>,
 }
 
 /// The prediction with the config applied, and what the config got wrong.
@@ -36,10 +39,14 @@ pub fn predict_upgrade(u: &Upgrade<'_>, config: &Config) -> Result<UpgradeReport
         JobVersion::Graph { graph, origin } => OldSide::from_job_graph(graph, origin)?,
         JobVersion::Savepoint(s) => OldSide::from_savepoint(s),
     };
-    let new = match u.new {
+    let mut new = match u.new {
         JobVersion::Graph { graph, origin } => NewSide::from_job_graph(graph, origin)?,
         JobVersion::Savepoint(s) => NewSide::from_canary_savepoint(s),
     };
+    if let Some(target) = u.to_flink {
+        new.origin = format!("{}, on Flink {}", new.origin, target.as_str());
+        new.flink_version = Some(target.clone());
+    }
     // Uids known from any version name the savepoint operators whose format stores none.
     let mut uids: Vec<String> = Vec::new();
     uids.extend(u.old.graph().into_iter().flat_map(graph_uids));
@@ -51,6 +58,7 @@ pub fn predict_upgrade(u: &Upgrade<'_>, config: &Config) -> Result<UpgradeReport
     }
     uids.extend(u.old_graph.into_iter().flat_map(graph_uids));
     let mut prediction = predict(&old, &new, u.allow_non_restored_state, &UidNames::new(uids));
+    prediction.to_flink = u.to_flink.map(|v| v.as_str().to_string());
     sql_findings(
         &mut prediction,
         u.old_graph.or(u.old.graph()),

@@ -114,6 +114,7 @@ pub fn predict_with(
         offsets,
         old: old.origin.clone(),
         new: new.origin.clone(),
+        to_flink: None,
         sql: None,
         state_not_compared,
     }

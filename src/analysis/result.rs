@@ -259,6 +259,9 @@ pub struct Prediction {
     pub offsets: Vec<OffsetEntry>,
     pub old: String,
     pub new: String,
+    /// `check --to-flink`: the Flink release the new version was judged to run on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_flink: Option<String>,
     /// SQL jobs: the change between the two versions in SQL terms (see `analysis::sql`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sql: Option<SqlReport>,

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::{ReportFormat, fail, finish_prediction, summarize};
+use crate::flink::FlinkVersion;
 use crate::input::{JobVersion, load_graph, load_old_graph, load_savepoint, load_version};
 use crate::job::plan::PlanOptions;
 use crate::pipeline::{Upgrade, predict_upgrade};
@@ -25,10 +26,16 @@ pub struct OldFiles<'a> {
     pub plan: Option<&'a Path>,
 }
 
+/// How the new version is started: Flink's flag, and the release it runs on when given.
+pub struct Target<'a> {
+    pub allow_non_restored_state: bool,
+    pub to_flink: Option<&'a FlinkVersion>,
+}
+
 pub(super) fn check(
     savepoint: &Path,
-    job: &Path,
-    allow_non_restored_state: bool,
+    job: Option<&Path>,
+    target: Target<'_>,
     old_files: OldFiles<'_>,
     how: &Loading<'_>,
 ) -> ExitCode {
@@ -36,9 +43,13 @@ pub(super) fn check(
         Ok(s) => JobVersion::Savepoint(Box::new(s)),
         Err(e) => return fail(e.into()),
     };
-    let new = match load_version(job, &how.options, how.access, &summarize) {
-        Ok(v) => v,
-        Err(e) => return fail(e.into()),
+    let new = match job {
+        Some(job) => match load_version(job, &how.options, how.access, &summarize) {
+            Ok(v) => v,
+            Err(e) => return fail(e.into()),
+        },
+        // `--to-flink` alone: the savepoint's own operators stand in for the new job.
+        None => old.clone(),
     };
     let old_graph = match load_old_graph(old_files.job, old_files.plan, &how.options, how.access) {
         Ok(g) => g,
@@ -49,7 +60,8 @@ pub(super) fn check(
             old: &old,
             old_graph: old_graph.as_ref(),
             new: &new,
-            allow_non_restored_state,
+            allow_non_restored_state: target.allow_non_restored_state,
+            to_flink: target.to_flink,
         },
         how,
     )
@@ -58,7 +70,7 @@ pub(super) fn check(
 pub(super) fn diff(
     old_path: &Path,
     new_path: &Path,
-    allow_non_restored_state: bool,
+    target: Target<'_>,
     how: &Loading<'_>,
 ) -> ExitCode {
     let load = |path| load_version(path, &how.options, how.access, &summarize);
@@ -71,7 +83,8 @@ pub(super) fn diff(
             old: &old,
             old_graph: None,
             new: &new,
-            allow_non_restored_state,
+            allow_non_restored_state: target.allow_non_restored_state,
+            to_flink: target.to_flink,
         },
         how,
     )

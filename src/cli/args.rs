@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::flink::FlinkVersion;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "spcompat",
@@ -120,8 +122,13 @@ pub enum Command {
         /// The new version, recognised from its content: a job-graph file (JSON or YAML, e.g.
         /// from `export-sql` or `snapshot`), a baseline, a Flink SQL compiled plan (COMPILE PLAN
         /// JSON), or a savepoint of the new version (canary run: folder or `_metadata`).
-        #[arg(long, value_name = "NEW")]
-        job: PathBuf,
+        #[arg(long, value_name = "NEW", required_unless_present = "to_flink")]
+        job: Option<PathBuf>,
+        /// The Flink release the new version runs on (`2.3` or `2.3.0`). Without --job: the
+        /// same job (the savepoint's own operators and state types) restored on that release,
+        /// e.g. before a 1.x -> 2.x upgrade. With --job: overrides the release its file gives.
+        #[arg(long, value_name = "VERSION", value_parser = parse_release)]
+        to_flink: Option<FlinkVersion>,
         /// As Flink's --allowNonRestoredState: state with no operator in the new job is dropped.
         #[arg(
             short = 'n',
@@ -324,4 +331,15 @@ pub enum ReportFormat {
     /// GitLab code quality JSON (a CI job's `codequality` report).
     #[value(alias = "codequality")]
     Gitlab,
+}
+
+/// A Flink release line or release (`2.3`, `2.3.0`): `--to-flink` names one release.
+fn parse_release(text: &str) -> Result<FlinkVersion, String> {
+    let version = FlinkVersion::new(text.trim());
+    match version.range() {
+        Some(r) if r.low == r.high && r.low.major >= 1 => Ok(version),
+        _ => Err(format!(
+            "`{text}` names no Flink release: give a release line such as 2.3 or a release such as 2.3.0"
+        )),
+    }
 }

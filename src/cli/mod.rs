@@ -20,7 +20,7 @@ mod render;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use analyze::{Loading, OldFiles, check, diff, lint};
+use analyze::{Loading, OldFiles, Target, check, diff, lint};
 pub use args::{Cli, ColorWhen, Command, Format, PlanArgs, ReportFormat, Shell};
 use docs::{explain, man_page};
 use export::{export_job, export_sql};
@@ -113,6 +113,7 @@ pub fn run(cli: Cli) -> ExitCode {
             savepoint: None,
             baseline: Some(baseline),
             job,
+            to_flink,
             allow_non_restored_state,
             format,
             verbose,
@@ -120,14 +121,19 @@ pub fn run(cli: Cli) -> ExitCode {
             ..
         } => diff(
             &baseline,
-            &job,
-            allow_non_restored_state,
+            // Without --job (only with --to-flink): the same job on another release.
+            job.as_deref().unwrap_or(&baseline),
+            Target {
+                allow_non_restored_state,
+                to_flink: to_flink.as_ref(),
+            },
             &loading(&plan, format, verbose),
         ),
         Command::Check {
             savepoint,
             baseline: _,
             job,
+            to_flink,
             allow_non_restored_state,
             old_job,
             old_plan,
@@ -136,8 +142,11 @@ pub fn run(cli: Cli) -> ExitCode {
             plan,
         } => check(
             savepoint.as_deref().unwrap_or_else(|| Path::new("")),
-            &job,
-            allow_non_restored_state,
+            job.as_deref(),
+            Target {
+                allow_non_restored_state,
+                to_flink: to_flink.as_ref(),
+            },
             OldFiles {
                 job: old_job.as_deref(),
                 plan: old_plan.as_deref(),
@@ -154,7 +163,10 @@ pub fn run(cli: Cli) -> ExitCode {
         } => diff(
             &old,
             &new,
-            allow_non_restored_state,
+            Target {
+                allow_non_restored_state,
+                to_flink: None,
+            },
             &loading(&plan, format, verbose),
         ),
         Command::ExportSql {

@@ -159,6 +159,7 @@ pub fn summarize_quietly(sp: &Savepoint) -> Result<SavepointSummary, SavepointEr
 
 /// A job version, loaded: its job graph (from a job-graph file, a compiled plan or a jar), or
 /// the summary of its savepoint (the old version's, or a canary run of the new one).
+#[derive(Clone)]
 pub enum JobVersion {
     Graph {
         graph: Box<JobGraph>,

@@ -137,6 +137,22 @@ pub fn check(savepoint: &Path, job: &Path, n: bool) -> (Value, i32, String) {
     (report, code, stderr)
 }
 
+/// `spcompat check --to-flink VERSION` (no new job: the savepoint's own operators on `version`).
+pub fn check_to_flink(savepoint: &Path, version: &str, n: bool) -> (Value, i32, String) {
+    let mut cmd = Command::cargo_bin("spcompat").unwrap();
+    cmd.args(["check", "--format", "json", "--savepoint"])
+        .arg(savepoint)
+        .args(["--to-flink", version]);
+    if n {
+        cmd.arg("-n");
+    }
+    let out = cmd.output().unwrap();
+    let code = out.status.code().unwrap_or(-1);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (report, code, stderr)
+}
+
 pub fn ids_with_status(report: &Value, status: &str) -> BTreeSet<String> {
     report["operators"]
         .as_array()

@@ -32,3 +32,4 @@ mod sql_export;
 mod sql_plan;
 mod stack_depth;
 mod thin_input;
+mod to_flink;

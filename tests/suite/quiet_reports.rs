@@ -268,6 +268,7 @@ fn the_pipeline_runs_without_the_cli() {
         old_graph: None,
         new: &new,
         allow_non_restored_state: n,
+        to_flink: None,
     };
     let config = spcompat::config::Config::default();
     let report = predict_upgrade(&upgrade(false), &config).unwrap();

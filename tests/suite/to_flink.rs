@@ -1,0 +1,78 @@
+//! `check --to-flink`: the same job, or the given new job, judged on another Flink release.
+//! Agreement with Flink on the recorded cross-version cases is `tests/cases/flink_cases.rs`'s
+//! part; this covers the command line around it.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn check(args: &[&str]) -> (Value, i32, String) {
+    let out = Command::cargo_bin("spcompat")
+        .unwrap()
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn rules(report: &Value) -> Vec<String> {
+    report["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["reasons"].as_array().cloned().unwrap_or_default())
+        .filter_map(|r| r["code"].as_str().map(str::to_string))
+        .collect()
+}
+
+const KRYO_BASE: &str = "fixtures/cases/1.20.3/bases/ds-schema";
+const KRYO_ON_2_3: &str = "fixtures/cases/2.3.0/kryo-across-flink-2/new-job.json";
+
+#[test]
+fn the_same_job_on_another_release_is_judged_for_that_release() {
+    let (same, code, _) = check(&["--savepoint", KRYO_BASE, "--to-flink", "1.20"]);
+    assert_eq!(code, 0);
+    assert_eq!(same["toFlink"], "1.20");
+    assert!(!rules(&same).iter().any(|r| r == "kryo-across-flink-2"));
+    let (upgraded, code, _) = check(&["--savepoint", KRYO_BASE, "--to-flink", "2.3"]);
+    assert_eq!(code, 0, "Flink 2.3.0 restored this savepoint");
+    assert!(rules(&upgraded).iter().any(|r| r == "kryo-across-flink-2"));
+    assert!(upgraded["new"].as_str().unwrap().ends_with("on Flink 2.3"));
+}
+
+#[test]
+fn to_flink_overrides_the_release_a_new_job_file_gives() {
+    let (as_given, _, _) = check(&["--savepoint", KRYO_BASE, "--job", KRYO_ON_2_3]);
+    assert!(rules(&as_given).iter().any(|r| r == "kryo-across-flink-2"));
+    let args = [
+        "--savepoint",
+        KRYO_BASE,
+        "--job",
+        KRYO_ON_2_3,
+        "--to-flink",
+        "1.20.3",
+    ];
+    let (overridden, _, _) = check(&args);
+    assert_eq!(overridden["toFlink"], "1.20.3");
+    assert!(
+        !rules(&overridden)
+            .iter()
+            .any(|r| r == "kryo-across-flink-2")
+    );
+}
+
+#[test]
+fn a_check_needs_a_new_job_or_a_release_and_a_release_must_be_one() {
+    let (_, code, stderr) = check(&["--savepoint", KRYO_BASE]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--job"), "{stderr}");
+    for bad in ["2", "latest", "1.16 - 1.20", "after 2.3"] {
+        let (_, code, stderr) = check(&["--savepoint", KRYO_BASE, "--to-flink", bad]);
+        assert_eq!(code, 2, "{bad}");
+        assert!(stderr.contains("names no Flink release"), "{bad}: {stderr}");
+    }
+}
