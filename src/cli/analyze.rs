@@ -39,15 +39,32 @@ pub(super) fn check(
     old_files: OldFiles<'_>,
     how: &Loading<'_>,
 ) -> ExitCode {
-    let old = match load_savepoint(savepoint, how.access, &summarize) {
+    // The two inputs are independent: the new version loads on another thread while the
+    // savepoint is read (a wide job's graph takes a third as long as its savepoint). The
+    // savepoint's error, when both fail, is the one reported.
+    let load_new = |job: &Path| load_version(job, &how.options, how.access, &summarize);
+    let (old, new) = std::thread::scope(|scope| {
+        let pending = job.map(|job| {
+            std::thread::Builder::new()
+                .spawn_scoped(scope, move || load_new(job))
+                .map_err(|_| job)
+        });
+        let old = load_savepoint(savepoint, how.access, &summarize);
+        let new = pending.map(|p| match p {
+            Ok(thread) => thread
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            Err(job) => load_new(job),
+        });
+        (old, new)
+    });
+    let old = match old {
         Ok(s) => JobVersion::Savepoint(Box::new(s)),
         Err(e) => return fail(e.into()),
     };
-    let new = match job {
-        Some(job) => match load_version(job, &how.options, how.access, &summarize) {
-            Ok(v) => v,
-            Err(e) => return fail(e.into()),
-        },
+    let new = match new {
+        Some(Ok(v)) => v,
+        Some(Err(e)) => return fail(e.into()),
         // `--to-flink` alone: the savepoint's own operators stand in for the new job.
         None => old.clone(),
     };
