@@ -1,6 +1,6 @@
-//! `check --to-flink`: the same job, or the given new job, judged on another Flink release.
-//! Agreement with Flink on the recorded cross-version cases is `tests/cases/flink_cases.rs`'s
-//! part; this covers the command line around it.
+//! `check --to-flink`: the same job, or the given new job, judged on another Flink release;
+//! and how `check` loads its two inputs. Agreement with Flink on the recorded cross-version
+//! cases is `tests/cases/flink_cases.rs`'s part; this covers the command line around it.
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -75,4 +75,27 @@ fn a_check_needs_a_new_job_or_a_release_and_a_release_must_be_one() {
         assert_eq!(code, 2, "{bad}");
         assert!(stderr.contains("names no Flink release"), "{bad}: {stderr}");
     }
+}
+
+/// `check` loads its two inputs at once; when both are unusable, the savepoint's error is the
+/// one reported, as when they were loaded one after the other.
+#[test]
+fn the_savepoints_error_wins_when_both_inputs_are_unusable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (savepoint, job) = (dir.path().join("sp"), dir.path().join("job.json"));
+    std::fs::create_dir(&savepoint).unwrap();
+    std::fs::write(savepoint.join("_metadata"), b"not a savepoint").unwrap();
+    std::fs::write(&job, b"{ not json").unwrap();
+    let out = Command::cargo_bin("spcompat")
+        .unwrap()
+        .args(["check", "--savepoint"])
+        .arg(&savepoint)
+        .arg("--job")
+        .arg(&job)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("_metadata"), "{stderr}");
+    assert!(!stderr.contains("job.json"), "{stderr}");
 }
