@@ -122,27 +122,21 @@ pub fn expected(run: &Value, stateful: &BTreeSet<String>) -> Expected {
 }
 
 pub fn check(savepoint: &Path, job: &Path, n: bool) -> (Value, i32, String) {
-    let mut cmd = Command::cargo_bin("spcompat").unwrap();
-    cmd.args(["check", "--format", "json", "--savepoint"])
-        .arg(savepoint)
-        .arg("--job")
-        .arg(job);
-    if n {
-        cmd.arg("-n");
-    }
-    let out = cmd.output().unwrap();
-    let code = out.status.code().unwrap_or(-1);
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (report, code, stderr)
+    check_with(savepoint, &["--job".as_ref(), job.as_os_str()], n)
 }
 
 /// `spcompat check --to-flink VERSION` (no new job: the savepoint's own operators on `version`).
 pub fn check_to_flink(savepoint: &Path, version: &str, n: bool) -> (Value, i32, String) {
+    check_with(savepoint, &["--to-flink".as_ref(), version.as_ref()], n)
+}
+
+/// `spcompat check --format json --savepoint SAVEPOINT NEW... [-n]`: the report, exit code and
+/// stderr.
+fn check_with(savepoint: &Path, new: &[&std::ffi::OsStr], n: bool) -> (Value, i32, String) {
     let mut cmd = Command::cargo_bin("spcompat").unwrap();
     cmd.args(["check", "--format", "json", "--savepoint"])
         .arg(savepoint)
-        .args(["--to-flink", version]);
+        .args(new);
     if n {
         cmd.arg("-n");
     }

@@ -86,16 +86,9 @@ fn the_savepoints_error_wins_when_both_inputs_are_unusable() {
     std::fs::create_dir(&savepoint).unwrap();
     std::fs::write(savepoint.join("_metadata"), b"not a savepoint").unwrap();
     std::fs::write(&job, b"{ not json").unwrap();
-    let out = Command::cargo_bin("spcompat")
-        .unwrap()
-        .args(["check", "--savepoint"])
-        .arg(&savepoint)
-        .arg("--job")
-        .arg(&job)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (savepoint, job) = (savepoint.to_str().unwrap(), job.to_str().unwrap());
+    let (_, code, stderr) = check(&["--savepoint", savepoint, "--job", job]);
+    assert_eq!(code, 2);
     assert!(stderr.contains("_metadata"), "{stderr}");
     assert!(!stderr.contains("job.json"), "{stderr}");
 }
