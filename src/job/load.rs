@@ -11,6 +11,7 @@ use super::model::{FORMAT_V1, JobGraph, Location, Partitioner, SourceText};
 use super::parallelism::UPPER_BOUND_MAX_PARALLELISM;
 use super::span::{self, PathSeg, Syntax};
 use super::span_elements;
+use super::top_level::TopLevel;
 
 /// Reads and parses a job-graph file; see [`parse_job_graph`].
 pub fn load_job_graph(path: &Path) -> Result<JobGraph, JobGraphError> {
@@ -54,14 +55,11 @@ pub fn parse_job_graph(path: &Path, text: &str) -> Result<JobGraph, JobGraphErro
 /// `spcompat-job-graph/`), for detecting input kinds from content. Unknown versions count, so
 /// that they get the loader's clear error rather than another reader's.
 pub fn sniff_job_graph(text: &str) -> bool {
-    parse_value(text)
-        .ok()
-        .and_then(|v| {
-            v.get("format")
-                .and_then(|f| f.as_str())
-                .map(|f| f.starts_with("spcompat-job-graph/"))
-        })
-        .unwrap_or(false)
+    matches!(
+        parse_top_level(text),
+        Ok(TopLevel::Object { format: Some(serde_json::Value::String(f)) })
+            if f.starts_with("spcompat-job-graph/")
+    )
 }
 
 /// Source spans of every operator and state entry, each array walked once (locating path by
@@ -166,8 +164,8 @@ fn yaml_options() -> serde_saphyr::Options {
 /// Deeper than any job graph needs (the format nests at most about six levels).
 const MAX_YAML_NESTING: usize = 64;
 
-/// The document as an untyped value (YAML mapped onto JSON values).
-fn parse_value(text: &str) -> Result<serde_json::Value, RawError> {
+/// The document's top level (YAML read as JSON would be).
+fn parse_top_level(text: &str) -> Result<TopLevel, RawError> {
     match Syntax::detect(text) {
         Syntax::Json => {
             let (body, base) = body(text);
@@ -181,7 +179,7 @@ fn parse_value(text: &str) -> Result<serde_json::Value, RawError> {
 /// Syntax and `format`, before the typed parse: a file of an unknown format should get that
 /// error rather than one about some field the format does not have.
 fn check_header(origin: &SourceText) -> Result<(), JobGraphError> {
-    let value = parse_value(&origin.text).map_err(|raw| {
+    let top = parse_top_level(&origin.text).map_err(|raw| {
         JobGraphError::from(JobGraphErrorKind::Syntax {
             file: origin.name.clone(),
             syntax: origin.syntax,
@@ -190,25 +188,28 @@ fn check_header(origin: &SourceText) -> Result<(), JobGraphError> {
             span: raw.offset.map(|o| SourceSpan::from((o, 0))),
         })
     })?;
-    let Some(object) = value.as_object() else {
-        let found = match value {
-            serde_json::Value::Null => "nothing",
-            serde_json::Value::Array(_) => "a list",
-            _ => "a single value",
-        };
-        return Err(JobGraphError::from(JobGraphErrorKind::Invalid {
-            file: origin.name.clone(),
-            path: String::new(),
-            message: format!(
-                "expected an object with `format` and `operators` at the top level, found {found}"
-            ),
-            src: Some(origin.named_source()),
-            span: origin.locate("").map(|s| SourceSpan::from((s.offset(), 1))),
-            label: "expected an object".to_string(),
-            help: None,
-        }));
+    let format = match top {
+        TopLevel::Object { format } => format,
+        other => {
+            let found = match other {
+                TopLevel::Nothing => "nothing",
+                TopLevel::List => "a list",
+                _ => "a single value",
+            };
+            return Err(JobGraphError::from(JobGraphErrorKind::Invalid {
+                file: origin.name.clone(),
+                path: String::new(),
+                message: format!(
+                    "expected an object with `format` and `operators` at the top level, found {found}"
+                ),
+                src: Some(origin.named_source()),
+                span: origin.locate("").map(|s| SourceSpan::from((s.offset(), 1))),
+                label: "expected an object".to_string(),
+                help: None,
+            }));
+        }
     };
-    match object.get("format") {
+    match format.as_ref() {
         Some(serde_json::Value::String(f)) if f == FORMAT_V1 => Ok(()),
         found => Err(JobGraphError::from(JobGraphErrorKind::UnknownFormat {
             file: origin.name.clone(),

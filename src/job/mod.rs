@@ -15,6 +15,7 @@ mod parallelism;
 pub mod plan;
 pub mod span;
 mod span_elements;
+mod top_level;
 
 pub use error::{JobGraphError, JobGraphErrorKind};
 pub use graph::{chain_head, is_chainable};

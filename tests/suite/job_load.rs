@@ -352,6 +352,43 @@ fn top_level_must_be_an_object() {
     assert!(err.to_string().contains("found a list"), "{err}");
     let err = parse_job_graph(Path::new("empty.yaml"), "").unwrap_err();
     assert!(err.to_string().contains("list.yaml") || err.to_string().contains("empty.yaml"));
+    for (name, text, found) in [
+        ("list.json", "[1, {\"format\": 2}]", "found a list"),
+        ("null.json", "null", "found nothing"),
+        ("number.json", "42", "found a single value"),
+        ("text.yaml", "just text\n", "found a single value"),
+    ] {
+        let err = parse_job_graph(Path::new(name), text).unwrap_err();
+        assert!(err.to_string().contains(found), "{name}: {err}");
+    }
+}
+
+/// The header check reads only `format` at the top level: a nested `format`, or none, is no
+/// format; of two, the last counts (as a JSON object keeps it); a non-string one is named.
+#[test]
+fn only_the_top_level_format_counts() {
+    let unknown = |text: &str| {
+        let err = parse_job_graph(Path::new("g.json"), text).unwrap_err();
+        assert!(
+            matches!(err.kind(), JobGraphErrorKind::UnknownFormat { .. }),
+            "{text}: {err:?}"
+        );
+        err.to_string()
+    };
+    let nested = unknown(r#"{"operators": [{"format": "spcompat-job-graph/1"}]}"#);
+    assert!(nested.contains("missing `format`"), "{nested}");
+    let last = unknown(r#"{"format": "spcompat-job-graph/1", "format": "other/1"}"#);
+    assert!(last.contains("other/1"), "{last}");
+    assert!(unknown(r#"{"format": 7, "operators": []}"#).contains('7'));
+    // The last `format` is the known one: the header passes, and the typed parse still refuses
+    // the other.
+    let twice = r#"{"format": "other/1", "format": "spcompat-job-graph/1", "operators": []}"#;
+    let err = parse_job_graph(Path::new("g.json"), twice).unwrap_err();
+    assert!(
+        !matches!(err.kind(), JobGraphErrorKind::UnknownFormat { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("other/1"), "{err}");
 }
 
 #[test]
