@@ -40,14 +40,27 @@ pub fn render_json_compact(summary: &SavepointSummary) -> String {
         (Err(e), _) | (_, Err(e)) => return json_error(&e),
     };
     // `operators` is the last field, so the head ends in its empty list.
-    match head.strip_suffix("[]}") {
-        Some(stem) => format!("{stem}[{operators}]}}"),
-        None => serde_json::to_string(summary).unwrap_or_else(|e| json_error(&e)),
+    let Some(stem) = head.strip_suffix("[]}") else {
+        return serde_json::to_string(summary).unwrap_or_else(|e| json_error(&e));
+    };
+    // Assembled once, in a buffer of the final size (the parts are tens of MB together).
+    let commas = operators.len().saturating_sub(1);
+    let size = stem.len() + operators.iter().map(String::len).sum::<usize>() + commas + 2;
+    let mut out = String::with_capacity(size + 1);
+    out.push_str(stem);
+    out.push('[');
+    for (i, part) in operators.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(part);
     }
+    out.push_str("]}");
+    out
 }
 
-/// The operators' JSON objects, comma-separated, in order.
-fn operators_json(ops: &[OperatorSummary]) -> Result<String, serde_json::Error> {
+/// The operators' JSON objects in order, in comma-separated runs (one per thread).
+fn operators_json(ops: &[OperatorSummary]) -> Result<Vec<String>, serde_json::Error> {
     let joined = |ops: &[OperatorSummary]| -> Result<String, serde_json::Error> {
         let mut out = String::new();
         for (i, op) in ops.iter().enumerate() {
@@ -60,7 +73,7 @@ fn operators_json(ops: &[OperatorSummary]) -> Result<String, serde_json::Error> 
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     if ops.len() < PARALLEL_JSON_MIN_OPERATORS || threads < 2 {
-        return joined(ops);
+        return Ok(vec![joined(ops)?]);
     }
     let parts: Vec<Result<String, serde_json::Error>> = std::thread::scope(|scope| {
         let chunks: Vec<&[OperatorSummary]> = ops.chunks(ops.len().div_ceil(threads)).collect();
@@ -78,7 +91,7 @@ fn operators_json(ops: &[OperatorSummary]) -> Result<String, serde_json::Error> 
             })
             .collect()
     });
-    Ok(parts.into_iter().collect::<Result<Vec<_>, _>>()?.join(","))
+    parts.into_iter().collect()
 }
 
 /// Flink registers two timer queues for every keyed operator, whether or not it sets timers.
