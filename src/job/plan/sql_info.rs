@@ -244,6 +244,17 @@ pub fn sql_info(plan: &CompiledPlan, node: &PlanNode) -> SqlInfo {
     {
         info.group_by = Some(names(&keys));
     }
+    if node.raw.get("overSpec").is_some() {
+        match over_acc_types(node, input, AccNotation::of(plan)) {
+            Some(acc) => info.acc_types = Some(acc),
+            None => {
+                info.state_note = Some(
+                    "the accumulator types of this OVER aggregate are not modelled (several window groups, DISTINCT, MIN/MAX with retraction, user-defined or imperative functions)"
+                        .to_string(),
+                )
+            }
+        }
+    }
     if let Some(calls) = node.raw.get("aggCalls").and_then(Value::as_array) {
         // A global aggregate's calls index the input of its local aggregate, not its own input
         // (the local aggregate's accumulators).
@@ -413,13 +424,94 @@ fn derive_acc_types(node: &PlanNode, input: Option<&RowType>) -> Option<Vec<Stri
         .get("needRetraction")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let mut acc = Vec::new();
     // A global aggregate names the local aggregate's COUNT(*) that counts its input rows.
-    let mut has_count_star = node
+    let has_count_star = node
         .raw
         .get("indexOfCountStar")
         .and_then(Value::as_i64)
         .is_some_and(|i| i >= 0);
+    // MIN/MAX with retraction: recorded in OVER windows only.
+    acc_types_of(
+        calls,
+        &retractions,
+        need_input_count,
+        has_count_star,
+        input,
+        None,
+    )
+}
+
+/// The accumulator fields of an OVER aggregate's one window group
+/// (`StreamExecOverAggregate`): a bounded window retracts every call and counts its input
+/// rows; an unbounded one does neither. `None` for several groups or a call not modelled.
+pub(super) fn over_acc_types(
+    node: &PlanNode,
+    input: Option<&RowType>,
+    notation: AccNotation,
+) -> Option<Vec<String>> {
+    let [group] = node.raw.pointer("/overSpec/groups")?.as_array()?.as_slice() else {
+        return None;
+    };
+    let calls = group.get("aggCalls")?.as_array()?;
+    let bounded = group.pointer("/lowerBound/kind")?.as_str()? == "BOUNDED_WINDOW";
+    acc_types_of(
+        calls,
+        &vec![bounded; calls.len()],
+        bounded,
+        false,
+        input,
+        Some(notation),
+    )
+}
+
+/// How the runtime prints an imperative function's accumulator: Flink 1.x's structured-type
+/// summary (`*class<fields>*`) or 2.x's `STRUCTURED<'class', fields>`.
+#[derive(Clone, Copy)]
+pub(super) enum AccNotation {
+    Flink1,
+    Flink2,
+}
+
+impl AccNotation {
+    pub(super) fn of(plan: &CompiledPlan) -> AccNotation {
+        match plan.flink_version.range() {
+            Some(r) if r.low.major >= 2 => AccNotation::Flink2,
+            _ => AccNotation::Flink1,
+        }
+    }
+
+    /// `MaxWithRetractAggFunction`'s (or Min's) accumulator over values of `value`: the
+    /// extreme value, the map's size, and the map of values to counts (a state-backed
+    /// `MapView`). Recorded for MAX(BIGINT) in OVER windows on Flink 1.20.3 and 2.3.0.
+    fn extreme_with_retract(self, max: bool, value: &str) -> String {
+        let (function, field) = if max { ("Max", "max") } else { ("Min", "min") };
+        let class = format!(
+            "org.apache.flink.table.runtime.functions.aggregate.{function}WithRetractAggFunction${function}WithRetractAccumulator"
+        );
+        match self {
+            AccNotation::Flink1 => format!(
+                "*{class}<`{field}` {value}, `mapSize` BIGINT, `map` RAW('org.apache.flink.table.api.dataview.MapView', '...')>*"
+            ),
+            // The MapView's RAW type carries its (null) serializer's snapshot.
+            AccNotation::Flink2 => format!(
+                "STRUCTURED<'{class}', `{field}` {value}, `mapSize` BIGINT, `map` RAW('org.apache.flink.table.api.dataview.MapView', 'AEVvcmcuYXBhY2hlLmZsaW5rLnRhYmxlLmRhdGF2aWV3Lk51bGxTZXJpYWxpemVyJE51bGxTZXJpYWxpemVyU25hcHNob3QAAAAD')>"
+            ),
+        }
+    }
+}
+
+/// `AggregateUtil.transformToStreamAggregateInfoList` for the built-in declarative functions:
+/// each call's accumulator fields, then the input-row count where one is needed and no
+/// COUNT(*) already keeps it.
+fn acc_types_of(
+    calls: &[Value],
+    retractions: &[bool],
+    need_input_count: bool,
+    mut has_count_star: bool,
+    input: Option<&RowType>,
+    extreme_with_retract: Option<AccNotation>,
+) -> Option<Vec<String>> {
+    let mut acc = Vec::new();
     for (i, call) in calls.iter().enumerate() {
         if call.get("distinct").and_then(Value::as_bool) == Some(true) {
             return None;
@@ -472,6 +564,10 @@ fn derive_acc_types(node: &PlanNode, input: Option<&RowType>) -> Option<Vec<Stri
                 acc.push("BIGINT".to_string());
             }
             "MAX" | "MIN" if !retract => acc.push(arg_type.or(result)?),
+            "MAX" | "MIN" => {
+                let notation = extreme_with_retract?;
+                acc.push(notation.extreme_with_retract(name == "MAX", &arg_type?));
+            }
             _ => return None,
         }
     }

@@ -93,6 +93,7 @@ pub(super) fn apply_state(
         | "window-aggregate"
         | "global-window-aggregate"
         | "group-window-aggregate"
+        | "over-aggregate"
         | "temporal-join" => {
             let ttl_of = |index: u32| state_ttl_at(node, info, opts, index);
             let acc = info.acc_types.clone();

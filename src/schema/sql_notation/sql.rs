@@ -202,7 +202,29 @@ impl Parser<'_> {
         self.ws();
         let start = self.pos;
         let mut time_kind = TimestampKind::Regular;
-        let kind = if self.peek() == Some('`') {
+        let kind = if self.peek() == Some('*') {
+            // Flink 1.x's summary of a structured type (`*com.acme.Acc<`f` BIGINT>*`), as an
+            // imperative aggregate function's accumulator prints; 2.x prints STRUCTURED<...>.
+            self.expect("*")?;
+            let len: usize = self
+                .rest()
+                .chars()
+                .take_while(|c| !matches!(c, '<' | '*') && !c.is_whitespace())
+                .map(char::len_utf8)
+                .sum();
+            if len == 0 {
+                return self.err("expected a class name");
+            }
+            let class = self.rest()[..len].to_string();
+            self.pos += len;
+            let attributes = if self.eat("<") {
+                self.sql_fields(">", d)?
+            } else {
+                Vec::new()
+            };
+            self.expect("*")?;
+            structured(class, attributes)
+        } else if self.peek() == Some('`') {
             // A named (structured or distinct) type: `cat`.`db`.`type`.
             let mut parts = vec![self.sql_identifier()?];
             while self.eat(".") {
@@ -374,17 +396,7 @@ impl Parser<'_> {
                         self.expect(">")?;
                         Vec::new()
                     };
-                    TypeKind::Structured(Box::new(crate::schema::logical_type::StructuredType {
-                        identifier: None,
-                        class_name: Some(class),
-                        implementation_class: None,
-                        attributes,
-                        is_final: true,
-                        is_instantiable: true,
-                        comparison: None,
-                        super_type: None,
-                        description: None,
-                    }))
+                    structured(class, attributes)
                 }
                 "UNKNOWN" => {
                     // spcompat's own rendering of a logical type it could not convert.
@@ -494,5 +506,40 @@ impl Parser<'_> {
             ("SECOND", None) => dt(D::Second, 2, p1.unwrap_or(6)),
             _ => return self.err("unknown INTERVAL resolution"),
         })
+    }
+}
+
+/// An anonymous structured type of `class` (as the planner derives one from a class).
+fn structured(class: String, attributes: Vec<RowField>) -> TypeKind {
+    TypeKind::Structured(Box::new(crate::schema::logical_type::StructuredType {
+        identifier: None,
+        class_name: Some(class),
+        implementation_class: None,
+        attributes,
+        is_final: true,
+        is_instantiable: true,
+        comparison: None,
+        super_type: None,
+        description: None,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_logical_type;
+
+    /// Flink 1.x prints an imperative aggregate's accumulator as `*class<fields>*` where 2.x
+    /// prints `STRUCTURED<'class', fields>` (both recorded for MAX with retraction): the same
+    /// type either way.
+    #[test]
+    fn flink_1_structured_summary_is_a_structured_type() {
+        let class = "org.apache.flink.table.runtime.functions.aggregate.MaxWithRetractAggFunction$MaxWithRetractAccumulator";
+        let fields = "`max` BIGINT, `mapSize` BIGINT";
+        let old = parse_logical_type(&format!("ROW<`f0` *{class}<{fields}>*>")).unwrap();
+        let new =
+            parse_logical_type(&format!("ROW<`f0` STRUCTURED<'{class}', {fields}>>")).unwrap();
+        assert_eq!(old, new);
+        assert!(parse_logical_type("*com.acme.Acc<`a` INT>").is_err());
+        assert!(parse_logical_type("**").is_err());
     }
 }

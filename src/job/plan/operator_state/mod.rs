@@ -1,8 +1,8 @@
 //! The keyed state Flink's SQL operators register, beyond group aggregates: regular joins,
 //! deduplication, changelog normalize, interval joins, rowtime temporal sorts, the
 //! materializing lookup join, Top-N (`StreamExecRank`, also `LIMIT` and `ORDER BY ... LIMIT`),
-//! event-time temporal joins, the window TVF deduplication, Top-N, join and aggregate, and
-//! legacy group window aggregates. Each is derived from its ExecNode as the planner builds the
+//! event-time temporal joins, the window TVF deduplication, Top-N, join and aggregate,
+//! legacy group window aggregates and processing-time OVER aggregates. Each is derived from its ExecNode as the planner builds the
 //! operator (`StreamExec*.translateToPlanInternal` and the runtime operator's `open()`), and
 //! checked against the savepoints of Flink's own SQL restore tests (Flink 1.18/1.19 plans,
 //! `tests/flink_restore_tests.rs`).
@@ -22,7 +22,9 @@ use super::sql_info::int_list;
 use super::{CompiledPlan, PlanNode};
 use crate::job::model::{Location, StateDecl, StateKind};
 
+mod over;
 mod windows;
+use over::over_aggregate;
 use windows::{group_window_aggregate, window_aggregate, window_join, window_rank};
 
 /// The state of one operator as the plan implies it.
@@ -69,6 +71,7 @@ pub(super) fn declare(
         "window-join" => window_join(node, input(0)?, input(1)?),
         "window-aggregate" | "global-window-aggregate" => window_aggregate(node, input(0)?, acc),
         "group-window-aggregate" => group_window_aggregate(node, input(0)?, acc, opts),
+        "over-aggregate" => over_aggregate(node, input(0)?, acc, ttl),
         "temporal-join" => temporal_join(node, input(0)?, input(1)?),
         _ => None,
     }

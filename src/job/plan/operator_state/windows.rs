@@ -99,17 +99,20 @@ pub(super) fn window_join(node: &PlanNode, left: &RowType, right: &RowType) -> O
 
 /// `StreamExecWindowAggregate` and the global half of a two-phase window aggregate (slicing
 /// window operators): per grouping key and slice, one accumulator row (`window-aggs`, the same
-/// accumulator fields a group aggregate keeps), and the watermark. Tumbling and cumulative
-/// windows only: hopping windows keep another accumulator field, session windows their window
-/// mapping; neither is modelled, nor are accumulators of DISTINCT or user-defined functions.
+/// accumulator fields a group aggregate keeps), and the watermark. Tumbling, cumulative and
+/// hopping windows (hopping recorded on Flink 1.20.3 and 2.3.0: the same two states); session
+/// windows keep their window mapping and are not modelled, nor are accumulators of DISTINCT or
+/// user-defined functions.
 pub(super) fn window_aggregate(
     node: &PlanNode,
     input: &RowType,
     acc: Option<&[String]>,
 ) -> Option<Declared> {
     let window = node.raw.pointer("/windowing/window/type")?.as_str()?;
-    // Hopping windows share slices and keep one more accumulator field (not modelled).
-    if !matches!(window, "TumblingWindow" | "CumulativeWindow") {
+    if !matches!(
+        window,
+        "TumblingWindow" | "CumulativeWindow" | "HoppingWindow"
+    ) {
         return None;
     }
     let grouping = int_list(node.raw.get("grouping"))?;
