@@ -419,11 +419,19 @@ fn derive_acc_types(node: &PlanNode, input: Option<&RowType>) -> Option<Vec<Stri
         .and_then(Value::as_array)
         .map(|a| a.iter().map(|b| b.as_bool().unwrap_or(false)).collect())
         .unwrap_or_default();
-    let need_input_count = node
+    // Hopping windows share slices between windows and count each slice's input rows to tell
+    // an empty one (Flink's restore tests: a HOP aggregate without COUNT(*) keeps the count).
+    let shared_slices = node
         .raw
-        .get("needRetraction")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+        .pointer("/windowing/window/type")
+        .and_then(Value::as_str)
+        == Some("HoppingWindow");
+    let need_input_count = shared_slices
+        || node
+            .raw
+            .get("needRetraction")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
     // A global aggregate names the local aggregate's COUNT(*) that counts its input rows.
     let has_count_star = node
         .raw
