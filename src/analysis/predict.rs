@@ -116,6 +116,10 @@ pub fn predict_with(
         new: new.origin.clone(),
         sql: None,
         state_not_compared,
+        source: None,
+        metadata_only: None,
+        state_not_examined: Vec::new(),
+        picked: None,
     }
 }
 

@@ -33,7 +33,12 @@ pub(super) fn check(
     how: &Loading<'_>,
 ) -> ExitCode {
     let old = match load_savepoint(savepoint, how.access, &summarize) {
-        Ok(s) => JobVersion::Savepoint(Box::new(s)),
+        Ok(s) => {
+            if let Some(p) = &s.picked {
+                say!("{}", p.note());
+            }
+            JobVersion::Savepoint(Box::new(s))
+        }
         Err(e) => return fail(e.into()),
     };
     let new = match load_version(job, &how.options, how.access, &summarize) {

@@ -50,6 +50,7 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     let access = crate::savepoint::access::SavepointAccess {
         allow_outside: cli.allow_outside,
+        metadata_only: cli.metadata_only,
     };
     if let (Some(path), None) = (&config.path, &cli.config) {
         say!("spcompat: using config {}", path.display());
