@@ -64,6 +64,27 @@ pub fn predict_upgrade(u: &Upgrade<'_>, config: &Config) -> Result<UpgradeReport
         u.old_graph.or(u.old.graph()),
         u.new.graph(),
     );
+    if let JobVersion::Savepoint(s) = u.old {
+        prediction.source = s.source.clone();
+        prediction.picked = s.picked.clone();
+        if let Some(reason) = &s.metadata_only {
+            prediction.state_not_examined =
+                crate::analysis::result::NotCompared::not_examined(&prediction.operators, reason);
+            // The old states of these operators are unknown, so "this state is new" would be
+            // a guess: say nothing rather than that it starts empty.
+            for op in &mut prediction.operators {
+                if prediction
+                    .state_not_examined
+                    .iter()
+                    .any(|n| n.operator_id == op.operator_id)
+                {
+                    op.reasons
+                        .retain(|r| !r.is(&crate::analysis::rules::STATE_ADDED));
+                }
+            }
+            prediction.metadata_only = Some(reason.clone());
+        }
+    }
     config.apply_to_prediction(&mut prediction);
     let warnings = config
         .unmatched_acceptances(&prediction)

@@ -117,6 +117,10 @@ pub fn predict_with(
         to_flink: None,
         sql: None,
         state_not_compared,
+        source: None,
+        metadata_only: None,
+        state_not_examined: Vec::new(),
+        picked: None,
     }
 }
 

@@ -269,6 +269,18 @@ pub struct Prediction {
     /// compared, so a `restores` verdict does not vouch for them. Empty when every mapped
     /// state was compared.
     pub state_not_compared: Vec<NotCompared>,
+    /// The old savepoint read from an object store: its URL and what reading it cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::savepoint::store::SourceReads>,
+    /// Why the old savepoint's state files were not read (`--metadata-only`, or absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata_only: Option<String>,
+    /// With `metadata_only`: the operators whose state was not examined, and what of it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub state_not_examined: Vec<NotCompared>,
+    /// The old savepoint picked from the folder given, when it held several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub picked: Option<crate::savepoint::inventory::Picked>,
 }
 
 /// One operator of [`Prediction::state_not_compared`].
@@ -283,6 +295,26 @@ pub struct NotCompared {
 }
 
 impl NotCompared {
+    /// One entry per operator with a `state-not-examined` finding that `reason` explains.
+    pub fn not_examined(operators: &[OperatorVerdict], reason: &str) -> Vec<NotCompared> {
+        operators
+            .iter()
+            .filter_map(|o| {
+                let f = o
+                    .reasons
+                    .iter()
+                    .find(|r| r.is(&rules::STATE_NOT_EXAMINED) && r.message.ends_with(reason))?;
+                Some(NotCompared {
+                    operator_id: o.operator_id,
+                    uid: o.uid.clone(),
+                    name: o.name.clone(),
+                    states: o.states.clone(),
+                    message: f.message.clone(),
+                })
+            })
+            .collect()
+    }
+
     /// One entry per operator carrying a `state-not-compared` finding.
     pub fn collect(operators: &[OperatorVerdict]) -> Vec<NotCompared> {
         operators

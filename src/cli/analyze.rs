@@ -59,7 +59,12 @@ pub(super) fn check(
         (old, new)
     });
     let old = match old {
-        Ok(s) => JobVersion::Savepoint(Box::new(s)),
+        Ok(s) => {
+            if let Some(p) = &s.picked {
+                say!("{}", p.note());
+            }
+            JobVersion::Savepoint(Box::new(s))
+        }
         Err(e) => return fail(e.into()),
     };
     let new = match new {

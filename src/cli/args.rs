@@ -28,6 +28,11 @@ pub struct Cli {
     /// checkpoint, the job's `shared/` and `taskowned/` folders.
     #[arg(long, value_name = "DIR", global = true)]
     pub allow_outside: Vec<PathBuf>,
+    /// Judge savepoints from `_metadata` alone: no state file is read (state inline in
+    /// `_metadata` still is), and the report names the state that was not examined. Also
+    /// chosen automatically when the savepoint folder holds nothing but `_metadata`.
+    #[arg(long, global = true)]
+    pub metadata_only: bool,
     /// SARIF and GitLab code quality paths are relative to this folder (the repository root); default:
     /// `GITHUB_WORKSPACE`, then `CI_PROJECT_DIR`, then the working directory.
     #[arg(long, value_name = "DIR", global = true)]

@@ -26,7 +26,12 @@ pub(super) fn inspect(
         (false, _) => HandleDetail::Omitted,
     };
     let summary = match load_savepoint(path, access, &|sp| summarize_with(sp, detail)) {
-        Ok(s) => s,
+        Ok(s) => {
+            if let Some(p) = &s.picked {
+                say!("{}", p.note());
+            }
+            s
+        }
         Err(e) => return fail(e.into()),
     };
     let graphs: Result<Vec<_>, _> = uid_files.iter().map(|f| load_uid_graph(f)).collect();

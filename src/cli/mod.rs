@@ -50,6 +50,7 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     let access = crate::savepoint::access::SavepointAccess {
         allow_outside: cli.allow_outside,
+        metadata_only: cli.metadata_only,
     };
     if let (Some(path), None) = (&config.path, &cli.config) {
         say!("spcompat: using config {}", path.display());
@@ -252,6 +253,9 @@ fn summarize_with(
     detail: HandleDetail,
 ) -> Result<SavepointSummary, crate::savepoint::SavepointError> {
     use std::io::IsTerminal;
+    if let Some((url, counters)) = sp.remote_reads() {
+        return summarize_remote(sp, detail, &url, &counters);
+    }
     let files = sp
         .metadata
         .operators
@@ -271,6 +275,55 @@ fn summarize_with(
     bar.set_prefix("reading state headers");
     let result =
         SavepointSummary::build_with(sp, detail, &mut |done, _| bar.set_position(done as u64));
+    bar.finish_and_clear();
+    result
+}
+
+/// A remote savepoint's summary, with a line on stderr counting the bytes and objects read so
+/// far, drawn only on a terminal and never in CI (`CI` set).
+fn summarize_remote(
+    sp: &Savepoint,
+    detail: HandleDetail,
+    url: &str,
+    counters: &crate::savepoint::store::Counters,
+) -> Result<SavepointSummary, crate::savepoint::SavepointError> {
+    use std::io::IsTerminal;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+        return SavepointSummary::build_with(sp, detail, &mut |_, _| {});
+    }
+    let bar = indicatif::ProgressBar::new(sp.metadata.operators.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{prefix} [{bar:30}] {pos}/{len} operators, {msg} ({elapsed})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_prefix(format!("reading {url}"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    let done = AtomicBool::new(false);
+    let message = || {
+        let r = counters.reads(url);
+        format!(
+            "{} in {} object(s)",
+            indicatif::HumanBytes(r.bytes_read),
+            r.objects_read
+        )
+    };
+    bar.set_message(message());
+    let result = std::thread::scope(|scope| {
+        // The counters move while the reads run on the store's runtime; a ticker shows them.
+        let ticker = scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                bar.set_message(message());
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        });
+        let result =
+            SavepointSummary::build_with(sp, detail, &mut |d, _| bar.set_position(d as u64));
+        done.store(true, Ordering::Relaxed);
+        let _ = ticker.join();
+        result
+    });
     bar.finish_and_clear();
     result
 }

@@ -4,6 +4,7 @@
 //! ([`hints`]), so a swapped input gets a message that says so.
 
 pub mod hints;
+pub mod newest;
 
 use std::path::{Path, PathBuf};
 
@@ -83,6 +84,14 @@ pub fn load_job_input_with(
         path: path.to_path_buf(),
         source,
     };
+    if path
+        .to_str()
+        .is_some_and(crate::savepoint::store::looks_remote)
+    {
+        return Ok(JobInput::Savepoint(Box::new(Savepoint::open_with(
+            path, access,
+        )?)));
+    }
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
         return Ok(JobInput::Savepoint(Box::new(Savepoint::open_with(
@@ -185,11 +194,27 @@ pub fn load_savepoint(
     access: &SavepointAccess,
     summarize: Summarize<'_>,
 ) -> Result<SavepointSummary, InputError> {
-    hints::check_savepoint_arg(path)?;
-    let sp = Savepoint::open_with(path, access)?;
-    let summary = summarize(&sp);
+    // A job's checkpoint folder or a folder of savepoints: its newest complete one.
+    let (path, picked) = newest::resolve(path).map_err(SavepointError::from)?;
+    hints::check_savepoint_arg(&path)?;
+    let sp = Savepoint::open_with(&path, access)?;
+    let summary = with_source(&sp, summarize(&sp));
     release(sp);
-    Ok(summary?)
+    let mut summary = summary?;
+    summary.picked = picked;
+    Ok(summary)
+}
+
+/// The summary of a remote savepoint, with what reading it cost.
+fn with_source(
+    sp: &Savepoint,
+    summary: Result<SavepointSummary, SavepointError>,
+) -> Result<SavepointSummary, SavepointError> {
+    let mut summary = summary?;
+    if let Some((url, counters)) = sp.remote_reads() {
+        summary.source = Some(counters.reads(&url));
+    }
+    Ok(summary)
 }
 
 /// Subtask records past which the model is freed on another thread.
@@ -221,7 +246,7 @@ pub fn load_version(
             origin: path.display().to_string(),
         },
         JobInput::Savepoint(sp) => {
-            let summary = summarize(&sp);
+            let summary = with_source(&sp, summarize(&sp));
             release(*sp);
             JobVersion::Savepoint(Box::new(summary?))
         }

@@ -101,7 +101,13 @@ fn headline(p: &Prediction) -> String {
     let undecided = p.undecided_operators();
     let not_compared = p.not_compared_operators();
     let restored = count(Status::Restored);
+    let not_examined = p.state_not_examined.len();
     match p.verdict {
+        // Judged from `_metadata` alone: never a plain `RESTORES`.
+        Verdict::Restores if p.metadata_only.is_some() => format!(
+            "RESTORES ONLY AS FAR AS `_metadata` SHOWS: the state of {not_examined} of {restored} mapped operator(s) was NOT examined ({}); operator IDs, parallelism and state kinds were checked, state names and serializers were not (see the warnings).",
+            p.metadata_only.as_deref().unwrap_or_default()
+        ),
         Verdict::Restores if not_compared > 0 => {
             let also = if undecided > 0 {
                 format!(
@@ -278,6 +284,9 @@ pub fn render_text(p: &Prediction, options: &TextOptions) -> String {
         }
     }
     out.push_str(&format!("  old: {}\n  new: {}\n", p.old, p.new));
+    if let Some(s) = &p.source {
+        out.push_str(&format!("  {}\n", super::inspect::remote_reads_line(s)));
+    }
     if p.allow_non_restored_state {
         out.push_str("  with --allow-non-restored-state (-n)\n");
     }

@@ -17,6 +17,16 @@ fn json_error(e: &serde_json::Error) -> String {
 /// Below this many operators one thread serializes faster than several start.
 const PARALLEL_JSON_MIN_OPERATORS: usize = 32;
 
+/// What reading a remote savepoint cost, as the text reports say it.
+pub fn remote_reads_line(s: &crate::savepoint::store::SourceReads) -> String {
+    format!(
+        "read from {}: {} in {} object(s)",
+        s.url,
+        human_size(s.bytes_read),
+        s.objects_read
+    )
+}
+
 /// The same document as [`render_json`] without whitespace, for pipes and files. A wide
 /// savepoint's document is tens of MB, most of it per-subtask handles: operators are
 /// serialized independently on up to four threads and joined in order.
@@ -30,6 +40,9 @@ pub fn render_json_compact(summary: &SavepointSummary) -> String {
         checkpoint_id: summary.checkpoint_id,
         kind: summary.kind.clone(),
         savepoint_format: summary.savepoint_format.clone(),
+        source: summary.source.clone(),
+        metadata_only: summary.metadata_only.clone(),
+        picked: summary.picked.clone(),
         operators: Vec::new(),
     };
     let (head, operators) = match (
@@ -129,6 +142,14 @@ pub fn render_text(s: &SavepointSummary, options: &TextOptions) -> String {
         ],
         "",
     ));
+    if let Some(source) = &s.source {
+        out.push_str(&format!("{}\n", remote_reads_line(source)));
+    }
+    if let Some(reason) = &s.metadata_only {
+        out.push_str(&format!(
+            "JUDGED FROM `_metadata` ALONE ({reason}): the state names and serializers of file-backed state are unknown (see each operator's notes)\n"
+        ));
+    }
     let inferred = s
         .operators
         .iter()

@@ -16,6 +16,8 @@ pub use crate::files::{OpenError, OpenedFile, open_regular, read_range};
 #[derive(Debug, Clone, Default)]
 pub struct SavepointAccess {
     pub allow_outside: Vec<PathBuf>,
+    /// Read no state file: judge from `_metadata` alone (`--metadata-only`).
+    pub metadata_only: bool,
 }
 
 /// The folders a savepoint's state handles may resolve into.

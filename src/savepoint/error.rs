@@ -71,6 +71,24 @@ pub enum SavepointError {
         operator: String,
     },
 
+    #[error("{} references the state file `{path}` for operator {operator}: it lies outside the savepoint's root ({roots}), so it was not requested", metadata.display())]
+    #[diagnostic(
+        code(spcompat::savepoint::outside_store_root),
+        help(
+            "state files are read only under the savepoint's own prefix (and a retained checkpoint's `shared/` and `taskowned/`) of the same bucket; if this object is really part of the snapshot, name its folder with `--allow-outside URL`"
+        )
+    )]
+    OutsideStoreRoot {
+        path: String,
+        metadata: PathBuf,
+        operator: String,
+        roots: String,
+    },
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Store(#[from] super::store::StoreError),
+
     #[error("state file {} of operator {operator} cannot be read: {reason}", file.display())]
     #[diagnostic(
         code(spcompat::savepoint::unreadable_state_file),

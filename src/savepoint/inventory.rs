@@ -19,6 +19,31 @@ fn type_string(s: &SerializerSnapshot) -> String {
 }
 use crate::schema::snapshot::SerializerSnapshot;
 
+/// Which savepoint was picked from a folder holding several (a job's checkpoint folder, a
+/// savepoint directory), as reports give it (`picked` in JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Picked {
+    /// The folder given.
+    pub from: String,
+    /// The savepoint or checkpoint picked.
+    pub path: String,
+    /// `highest chk-N with _metadata` or `newest _metadata modification time`.
+    pub rule: &'static str,
+    /// How many candidates the folder held.
+    pub candidates: usize,
+}
+
+impl Picked {
+    /// The stderr note.
+    pub fn note(&self) -> String {
+        format!(
+            "spcompat: {} holds {} savepoint(s)/checkpoint(s): using {} ({})",
+            self.from, self.candidates, self.path, self.rule
+        )
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SavepointSummary {
@@ -34,6 +59,17 @@ pub struct SavepointSummary {
     pub kind: Option<String>,
     /// `canonical` or `native` for savepoints that say.
     pub savepoint_format: Option<String>,
+    /// A savepoint read from an object store: its URL and what reading it cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<super::store::SourceReads>,
+    /// Why no state file was read (`--metadata-only`, or the folder holds only `_metadata`):
+    /// the operators' notes say which state was not examined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata_only: Option<String>,
+    /// The savepoint picked from the folder given, when it held several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub picked: Option<Picked>,
+    // `operators` stays the last field (the compact JSON splices it in).
     pub operators: Vec<OperatorSummary>,
 }
 
@@ -138,6 +174,9 @@ impl SavepointSummary {
             checkpoint_id: md.checkpoint_id,
             kind,
             savepoint_format,
+            source: None,
+            metadata_only: sp.metadata_only.clone(),
+            picked: None,
             operators,
         })
     }

@@ -10,13 +10,16 @@ mod header_cache;
 pub mod inventory;
 pub mod key_group_offsets;
 pub mod metadata;
+mod metadata_only;
 pub mod properties;
+mod remote;
 pub mod sources;
+pub mod store;
 pub mod subtask_brief;
 
 use std::path::{Path, PathBuf};
 
-use self::access::{Confinement, OpenError, Resolved, SavepointAccess, open_regular, read_range};
+use self::access::{Confinement, OpenError, SavepointAccess, open_regular, read_range};
 
 use self::backend_meta::{
     KeyedBackendMeta, OperatorBackendMeta, read_keyed_backend_meta, read_operator_backend_meta,
@@ -25,7 +28,9 @@ pub use self::error::SavepointError;
 use self::handles::{ByteRange, KeyedHandle, OperatorHandle, StreamHandle};
 use self::header_cache::HeaderCache;
 use self::metadata::{Metadata, OperatorState, parse_metadata};
+use self::metadata_only::{METADATA_ONLY_ALONE, METADATA_ONLY_ASKED, file_backed, lone_metadata};
 use self::properties::CheckpointProperties;
+use self::remote::{Located, Source, Target};
 use crate::javaio::data_input::{DataReader, DecodeError};
 use crate::javaio::javaser;
 
@@ -45,11 +50,14 @@ pub struct Savepoint {
     /// The directory holding `_metadata`; relative state handles are resolved against it.
     pub dir: PathBuf,
     /// Where state files may be read from.
-    confinement: Confinement,
+    source: Source,
     bytes: Vec<u8>,
     pub metadata: Metadata,
     /// The `CheckpointProperties` trailer (metadata version 4+): savepoint or checkpoint, format.
     pub properties: Option<CheckpointProperties>,
+    /// Why no state file is read (`--metadata-only`, or none is there): state is judged from
+    /// `_metadata` alone, and each operator says what was not examined.
+    pub metadata_only: Option<String>,
 }
 
 /// The state bytes a handle points at, with enough context to report errors in them.
@@ -100,6 +108,9 @@ impl Savepoint {
 
     /// [`Savepoint::open`], also reading state files inside the folders `access` allows.
     pub fn open_with(path: &Path, access: &SavepointAccess) -> Result<Savepoint, SavepointError> {
+        if let Some(url) = path.to_str().filter(|p| store::looks_remote(p)) {
+            return Savepoint::open_remote(url, access);
+        }
         let io = |path: &Path, source| SavepointError::Io {
             path: path.to_path_buf(),
             source,
@@ -142,6 +153,23 @@ impl Savepoint {
             .filter(|p| !p.as_os_str().is_empty())
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
+        let mut sp = Savepoint::from_bytes(metadata_path, dir, bytes, |dir, is_checkpoint| {
+            Source::Local(Confinement::new(dir, is_checkpoint, access))
+        })?;
+        if access.metadata_only {
+            sp.metadata_only = Some(METADATA_ONLY_ASKED.into());
+        } else if sp.references_state_files() && lone_metadata(&sp.dir) {
+            sp.metadata_only = Some(METADATA_ONLY_ALONE.into());
+        }
+        Ok(sp)
+    }
+
+    fn from_bytes(
+        metadata_path: PathBuf,
+        dir: PathBuf,
+        bytes: Vec<u8>,
+        source: impl FnOnce(&Path, bool) -> Source,
+    ) -> Result<Savepoint, SavepointError> {
         let metadata = parse_metadata(&bytes)
             .map_err(|e| SavepointError::decode(&metadata_path, "the `_metadata` file", e))?;
         let properties = match metadata.trailer {
@@ -173,14 +201,15 @@ impl Savepoint {
                 .file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| n.starts_with("chk-"));
-        let confinement = Confinement::new(&dir, is_checkpoint, access);
+        let source = source(&dir, is_checkpoint);
         Ok(Savepoint {
             metadata_path,
             dir,
-            confinement,
+            source,
             bytes,
             metadata,
             properties,
+            metadata_only: None,
         })
     }
 
@@ -245,6 +274,9 @@ impl Savepoint {
                 None => return Ok(None),
             }
         }
+        if self.metadata_only.is_some() && file_backed(handle) {
+            return Ok(None);
+        }
         let (resolved, start, size) = match handle {
             StreamHandle::Inline { data, .. } => {
                 return Ok(Some(StreamBytes {
@@ -255,57 +287,26 @@ impl Savepoint {
                 }));
             }
             StreamHandle::RelativeFile { relative_path, .. } => {
-                let Some(path) = self.confinement.resolve_relative(relative_path) else {
-                    return Err(SavepointError::UnsafePath {
-                        path: relative_path.clone(),
-                        metadata: self.metadata_path.clone(),
-                    });
-                };
-                (self.confinement.open(&path), 0u64, None)
+                (Target::Relative(relative_path), 0u64, None)
             }
-            StreamHandle::File { path, .. } => (
-                self.confinement.resolve_absolute(strip_file_scheme(path)),
-                0,
-                None,
-            ),
+            StreamHandle::File { path, .. } => (Target::Absolute(path), 0, None),
             StreamHandle::Segment {
                 start,
                 size,
                 physical_path,
                 ..
             } => (
-                self.confinement
-                    .resolve_absolute(strip_file_scheme(physical_path)),
+                Target::Absolute(physical_path),
                 (*start).max(0) as u64,
                 Some((*size).max(0) as u64),
             ),
             StreamHandle::KeyGroups(_) | StreamHandle::EmptySegment => return Ok(None),
         };
-        let (path, opened) = match resolved {
-            Resolved::File { path, opened } => (path, opened),
-            Resolved::Missing { path } => {
-                return Err(SavepointError::MissingStateFile {
-                    file: path,
-                    metadata: self.metadata_path.clone(),
-                    operator: operator.operator_id.to_hex(),
-                });
-            }
-            Resolved::Outside { path } => {
-                return Err(SavepointError::OutsideSavepoint {
-                    path: path.display().to_string(),
-                    metadata: self.metadata_path.clone(),
-                    operator: operator.operator_id.to_hex(),
-                });
-            }
-            Resolved::Unreadable { path, reason } => {
-                return Err(SavepointError::UnreadableStateFile {
-                    file: path,
-                    reason,
-                    operator: operator.operator_id.to_hex(),
-                });
-            }
+        let (path, located) = self.locate(resolved, operator)?;
+        let len = match &located {
+            Located::Local(opened) => opened.len,
+            Located::Remote(object) => object.len,
         };
-        let len = opened.len;
         let end = size.map_or(len, |s| start.saturating_add(s));
         if start > len || end > len {
             return Err(SavepointError::decode(
@@ -319,10 +320,18 @@ impl Savepoint {
             ));
         }
         let want = (end - start).min(limit);
-        let data = read_range(&opened.file, start, want).map_err(|source| SavepointError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let data = match &located {
+            Located::Local(opened) => {
+                read_range(&opened.file, start, want).map_err(|source| SavepointError::Io {
+                    path: path.clone(),
+                    source,
+                })?
+            }
+            Located::Remote(object) => match &self.source {
+                Source::Remote { remote, .. } => remote.read_range(&object.key, start, want)?,
+                Source::Local(_) => Vec::new(),
+            },
+        };
         // The file may have shrunk since it was opened: that is a cut too, and decoding the
         // missing bytes fails with an error rather than a crash.
         let cut = (data.len() as u64) < end - start;
@@ -340,6 +349,10 @@ impl Savepoint {
         operator: &OperatorState,
     ) -> Result<OperatorSchema, SavepointError> {
         let mut schema = OperatorSchema::default();
+        if let Some(note) = self.not_examined_note(operator) {
+            schema.notes.push(note);
+        }
+        self.prefetch_headers(operator);
         let mut keyed_seen = HeaderCache::default();
         let mut operator_seen = HeaderCache::default();
         for subtask in &operator.subtasks {

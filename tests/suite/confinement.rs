@@ -18,7 +18,7 @@ fn fixture(name: &str) -> PathBuf {
     common::root().join("fixtures/savepoints").join(name)
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
@@ -107,7 +107,7 @@ fn assert_never_opened(run: &Run, outside: &Path) {
 /// A canonical savepoint whose relative file handles (type 6: path, size) are rewritten in place
 /// into absolute file handles (type 2: size, path) of the same length, each naming a file that
 /// `place` creates (given the original file and a path length) and returns.
-fn savepoint_with_absolute_handles(
+pub(crate) fn savepoint_with_absolute_handles(
     work: &Path,
     mut place: impl FnMut(&Path, usize) -> PathBuf,
 ) -> PathBuf {

@@ -142,7 +142,7 @@ fn only<'a>(findings: &'a [(OperatorId, Finding)], code: &str) -> &'a Finding {
 
 /// A job graph of the fixture's job, built from the states its code registered (Flink's own
 /// `TypeInformation#toString()` strings). Keyed operators are keyed by `Long` (`v % 5`).
-fn registered_graph(dir: &Path, flink_version: Option<&str>) -> Value {
+pub(crate) fn registered_graph(dir: &Path, flink_version: Option<&str>) -> Value {
     let expected = read_json(&dir.join("expected.json"));
     let mut uids: Vec<String> = Vec::new();
     for r in expected["registered"].as_array().unwrap() {

@@ -1,0 +1,145 @@
+//! `--savepoint`/`inspect` given a job's checkpoint folder or a folder of savepoints: the
+//! newest complete one is used (highest `chk-N` holding `_metadata`; else the newest
+//! `_metadata`), named on stderr and in JSON, locally and on an S3-compatible store.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+use crate::common;
+use crate::confinement::copy_tree;
+
+const CHECKPOINT: &str = "flink-1.20.3-datastream-rocksdb-incremental-checkpoint";
+const SAVEPOINT: &str = "flink-1.20.3-datastream-hashmap-canonical";
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_spcompat"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    common::root().join("fixtures/savepoints").join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// A job's checkpoint folder: the fixture's `chk-2`, an older complete `chk-1` and a newer
+/// `chk-3` that never completed (no `_metadata`).
+fn job_folder(work: &Path) -> PathBuf {
+    let job = work.join("job-1");
+    copy_tree(&fixture(CHECKPOINT), &job);
+    std::fs::create_dir_all(job.join("chk-1")).unwrap();
+    std::fs::copy(job.join("chk-2/_metadata"), job.join("chk-1/_metadata")).unwrap();
+    std::fs::create_dir_all(job.join("chk-3")).unwrap();
+    std::fs::write(job.join("chk-3/part"), b"in progress").unwrap();
+    job
+}
+
+/// A folder of two savepoints; `newer`'s `_metadata` is the later one.
+fn savepoints_folder(work: &Path, newer: &str, older: &str) -> PathBuf {
+    let dir = work.join("savepoints");
+    for name in [older, newer] {
+        copy_tree(&fixture(SAVEPOINT), &dir.join(name));
+    }
+    touch(&dir.join(older).join("_metadata"), "2024-01-01 00:00:00");
+    touch(&dir.join(newer).join("_metadata"), "2025-01-01 00:00:00");
+    dir
+}
+
+fn touch(file: &Path, when: &str) {
+    assert!(
+        Command::new("touch")
+            .args(["-d", when])
+            .arg(file)
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
+fn picked_path(doc: &Value) -> String {
+    doc["picked"]["path"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn a_job_checkpoint_folder_gives_its_newest_complete_checkpoint() {
+    let work = tempfile::tempdir().unwrap();
+    let job = job_folder(work.path());
+    let out = run(&["inspect", job.to_str().unwrap(), "--format", "json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let doc = json(&out);
+    assert!(picked_path(&doc).ends_with("chk-2"), "{}", doc["picked"]);
+    assert_eq!(doc["picked"]["candidates"], 2);
+    assert!(err.contains("using") && err.contains("chk-2"), "{err}");
+}
+
+#[test]
+fn a_folder_of_savepoints_gives_the_newest_metadata() {
+    let work = tempfile::tempdir().unwrap();
+    for (newer, older) in [
+        ("savepoint-a", "savepoint-b"),
+        ("savepoint-b", "savepoint-a"),
+    ] {
+        let dir = savepoints_folder(&work.path().join(newer), newer, older);
+        let out = run(&["inspect", dir.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(picked_path(&json(&out)).ends_with(newer));
+    }
+}
+
+#[test]
+fn newest_on_s3() {
+    let Some(server) = crate::object_stores::S3Server::start() else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let job = job_folder(work.path());
+    let url = server.upload(&job, "checkpoints/job-1");
+    let out = server.run(&["inspect", &url, "--format", "json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let remote = json(&out);
+    assert_eq!(picked_path(&remote), format!("{url}/chk-2"));
+    assert!(err.contains(&format!("using {url}/chk-2")), "{err}");
+    // The same report as the local chk-2.
+    let local = json(&run(&[
+        "inspect",
+        job.join("chk-2").to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(remote["operators"], local["operators"]);
+
+    let dir = savepoints_folder(work.path(), "savepoint-b", "savepoint-a");
+    let url = server.upload(&dir, "savepoints");
+    // s3s-fs gives the files' own modification times.
+    let served = server.root.path().join("spcompat-it/savepoints");
+    touch(&served.join("savepoint-a/_metadata"), "2024-01-01 00:00:00");
+    touch(&served.join("savepoint-b/_metadata"), "2025-01-01 00:00:00");
+    let out = server.run(&[
+        "check",
+        "-s",
+        &url,
+        "--job",
+        job.join("chk-2").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let doc = json(&out);
+    assert_eq!(picked_path(&doc), format!("{url}/savepoint-b"), "{doc}");
+}
