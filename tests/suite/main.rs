@@ -21,6 +21,7 @@ mod kafka_sources;
 mod pr_comment;
 mod pre_commit_hook;
 mod quiet_reports;
+mod real_jobs;
 mod reference_samples;
 mod report_formats;
 mod report_snapshots;
