@@ -24,6 +24,7 @@ mod object_stores;
 mod pr_comment;
 mod pre_commit_hook;
 mod quiet_reports;
+mod real_jobs;
 mod reference_samples;
 mod report_formats;
 mod report_snapshots;

@@ -97,7 +97,7 @@ public final class ExportJob {
     }
 
     /** Runs main() in its own thread, bounded in time; returns what it threw, if anything. */
-    private static Throwable runMain(String mainClass, String[] args, long timeoutMs) throws Exception {
+    static Throwable runMain(String mainClass, String[] args, long timeoutMs) throws Exception {
         Method main = Class.forName(mainClass).getMethod("main", String[].class);
         Throwable[] thrown = new Throwable[1];
         Thread t = new Thread(() -> {
