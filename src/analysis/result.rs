@@ -297,33 +297,25 @@ pub struct NotCompared {
 impl NotCompared {
     /// One entry per operator with a `state-not-examined` finding that `reason` explains.
     pub fn not_examined(operators: &[OperatorVerdict], reason: &str) -> Vec<NotCompared> {
-        operators
-            .iter()
-            .filter_map(|o| {
-                let f = o
-                    .reasons
-                    .iter()
-                    .find(|r| r.is(&rules::STATE_NOT_EXAMINED) && r.message.ends_with(reason))?;
-                Some(NotCompared {
-                    operator_id: o.operator_id,
-                    uid: o.uid.clone(),
-                    name: o.name.clone(),
-                    states: o.states.clone(),
-                    message: f.message.clone(),
-                })
-            })
-            .collect()
+        NotCompared::each_with(operators, |r| {
+            r.is(&rules::STATE_NOT_EXAMINED) && r.message.ends_with(reason)
+        })
     }
 
     /// One entry per operator carrying a `state-not-compared` finding.
     pub fn collect(operators: &[OperatorVerdict]) -> Vec<NotCompared> {
+        NotCompared::each_with(operators, |r| r.is(&rules::STATE_NOT_COMPARED))
+    }
+
+    /// One entry per operator with a finding that `wanted` picks, carrying its message.
+    fn each_with(
+        operators: &[OperatorVerdict],
+        wanted: impl Fn(&Finding) -> bool,
+    ) -> Vec<NotCompared> {
         operators
             .iter()
             .filter_map(|o| {
-                let f = o
-                    .reasons
-                    .iter()
-                    .find(|r| r.is(&rules::STATE_NOT_COMPARED))?;
+                let f = o.reasons.iter().find(|r| wanted(r))?;
                 Some(NotCompared {
                     operator_id: o.operator_id,
                     uid: o.uid.clone(),

@@ -7,6 +7,31 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The spcompat binary under test.
+pub fn spcompat() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_spcompat"))
+}
+
+/// `fixtures/savepoints/NAME`.
+pub fn savepoint_fixture(name: &str) -> PathBuf {
+    root().join("fixtures/savepoints").join(name)
+}
+
+/// Runs spcompat with `args` and no stdin.
+pub fn run(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(spcompat())
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// The JSON on a run's stdout; panics with its stderr when there is none.
+pub fn stdout_json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)))
+}
+
 /// Every fixture folder (holding `_metadata`) under `fixtures/savepoints`, plus the reference
 /// samples in `fixtures/reference` (copied from the reference research).
 pub fn all_fixtures() -> Vec<PathBuf> {

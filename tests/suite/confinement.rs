@@ -2,21 +2,13 @@
 //! elsewhere, links, FIFOs, a linked `_metadata`) are refused with a clear message, and the
 //! files outside are never opened, checked with strace's record of every `open`/`openat`.
 
-use crate::common;
+use crate::common::{savepoint_fixture as fixture, spcompat as bin};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "SECRET-ROOT-PASSWORD-HASH";
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_spcompat"))
-}
-
-fn fixture(name: &str) -> PathBuf {
-    common::root().join("fixtures/savepoints").join(name)
-}
 
 pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {

@@ -3,34 +3,12 @@
 //! operator, and a `restores` verdict says so in its headline and JSON, never bare.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-use crate::common;
+use crate::common::{run, savepoint_fixture as fixture, stdout_json as json};
 
 const FILES: &str = "flink-1.20.3-datastream-rocksdb-native-files";
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_spcompat"))
-}
-
-fn fixture(name: &str) -> PathBuf {
-    common::root().join("fixtures/savepoints").join(name)
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(bin())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)))
-}
 
 fn job_graph(work: &Path) -> PathBuf {
     let job = work.join("job.json");

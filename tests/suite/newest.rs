@@ -3,36 +3,15 @@
 //! `_metadata`), named on stderr and in JSON, locally and on an S3-compatible store.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common;
+use crate::common::{run, savepoint_fixture as fixture, stdout_json as json};
 use crate::confinement::copy_tree;
 
 const CHECKPOINT: &str = "flink-1.20.3-datastream-rocksdb-incremental-checkpoint";
 const SAVEPOINT: &str = "flink-1.20.3-datastream-hashmap-canonical";
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_spcompat"))
-}
-
-fn fixture(name: &str) -> PathBuf {
-    common::root().join("fixtures/savepoints").join(name)
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(bin())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)))
-}
 
 /// A job's checkpoint folder: the fixture's `chk-2`, an older complete `chk-1` and a newer
 /// `chk-3` that never completed (no `_metadata`).

@@ -11,20 +11,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common;
+use crate::common::{run as local, savepoint_fixture as fixture, spcompat as bin};
 use crate::confinement::{copy_tree, savepoint_with_absolute_handles};
 
 const BUCKET: &str = "spcompat-it";
 const KEY: &str = "spcompat-test-key";
 const SECRET: &str = "spcompat-test-secret";
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_spcompat"))
-}
-
-fn fixture(name: &str) -> PathBuf {
-    common::root().join("fixtures/savepoints").join(name)
-}
 
 /// A running `s3s-fs` over a temp folder; its buckets are the folder's subfolders.
 pub(crate) struct S3Server {
@@ -108,14 +100,6 @@ impl S3Server {
             .output()
             .unwrap()
     }
-}
-
-fn local(args: &[&str]) -> Output {
-    Command::new(bin())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
 }
 
 fn json_of(out: &Output, what: &str) -> Value {
