@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{Format, emit, emit_plain, fail, summarize, summarize_with};
+use super::{Format, emit, emit_plain, emit_streamed, fail, summarize, summarize_with};
 use crate::input::{JobInput, load_job_input_with, load_savepoint, load_uid_graph};
 use crate::job::plan::PlanOptions;
 use crate::report::{self, TextOptions};
@@ -46,7 +46,7 @@ pub(super) fn inspect(
         Format::Json if std::io::stdout().is_terminal() => {
             emit_plain(&report::inspect::render_json(&summary))
         }
-        Format::Json => emit_plain(&report::inspect::render_json_compact(&summary)),
+        Format::Json => emit_streamed(|out| report::inspect::write_json_compact(&summary, out)),
     }
     ExitCode::SUCCESS
 }

@@ -340,6 +340,20 @@ fn emit(text: &str) {
 /// lost report never passes as success.
 fn write_report(out: &mut impl std::io::Write, text: &str) {
     let written = writeln!(out, "{}", text.trim_end()).and_then(|_| out.flush());
+    report_written(written);
+}
+
+/// As [`emit_plain`], for a document written as it is produced (never held whole in memory).
+fn emit_streamed(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    let written = write(&mut out)
+        .and_then(|_| out.write_all(b"\n"))
+        .and_then(|_| out.flush());
+    report_written(written);
+}
+
+fn report_written(written: std::io::Result<()>) {
     match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             say!("spcompat: cannot write the report to standard output: {e}");

@@ -1,5 +1,7 @@
 //! `spcompat inspect` output.
 
+use std::io::{self, Write};
+
 use super::{TextOptions, human_size, table};
 use crate::savepoint::inventory::{OperatorSummary, SavepointSummary};
 use crate::savepoint::sources::{
@@ -11,7 +13,11 @@ pub fn render_json(summary: &SavepointSummary) -> String {
 }
 
 fn json_error(e: &serde_json::Error) -> String {
-    serde_json::json!({ "error": e.to_string() }).to_string()
+    json_error_text(&e.to_string())
+}
+
+fn json_error_text(message: &str) -> String {
+    serde_json::json!({ "error": message }).to_string()
 }
 
 /// Below this many operators one thread serializes faster than several start.
@@ -27,10 +33,27 @@ pub fn remote_reads_line(s: &crate::savepoint::store::SourceReads) -> String {
     )
 }
 
-/// The same document as [`render_json`] without whitespace, for pipes and files. A wide
-/// savepoint's document is tens of MB, most of it per-subtask handles: operators are
-/// serialized independently on up to four threads and joined in order.
+/// The same document as [`render_json`] without whitespace, for pipes and files.
 pub fn render_json_compact(summary: &SavepointSummary) -> String {
+    let mut out = Vec::new();
+    match write_json_compact(summary, &mut out) {
+        // serde_json writes UTF-8 only.
+        Ok(()) => String::from_utf8(out).unwrap_or_else(|e| json_error_text(&e.to_string())),
+        Err(e) => json_error_text(&e.to_string()),
+    }
+}
+
+/// Operators each thread serializes per round: enough to outweigh starting the threads, few
+/// enough that the round's buffers stay small and are reused (a wide savepoint's document is
+/// tens of MB; building it whole costs more in fresh pages than serializing it).
+const OPERATORS_PER_THREAD_ROUND: usize = 16;
+
+/// Writes [`render_json_compact`]'s document to `out` as it is serialized: operators in rounds,
+/// each round on up to four threads into reused buffers, written in order.
+pub fn write_json_compact(
+    summary: &SavepointSummary,
+    out: &mut (impl Write + ?Sized),
+) -> io::Result<()> {
     // Every field but the operators; a struct literal, so a new field cannot be left out.
     let head = SavepointSummary {
         path: summary.path.clone(),
@@ -45,66 +68,79 @@ pub fn render_json_compact(summary: &SavepointSummary) -> String {
         picked: summary.picked.clone(),
         operators: Vec::new(),
     };
-    let (head, operators) = match (
-        serde_json::to_string(&head),
-        operators_json(&summary.operators),
-    ) {
-        (Ok(h), Ok(o)) => (h, o),
-        (Err(e), _) | (_, Err(e)) => return json_error(&e),
-    };
+    let head = serde_json::to_string(&head)?;
     // `operators` is the last field, so the head ends in its empty list.
     let Some(stem) = head.strip_suffix("[]}") else {
-        return serde_json::to_string(summary).unwrap_or_else(|e| json_error(&e));
+        return Ok(serde_json::to_writer(out, summary)?);
     };
-    // Assembled once, in a buffer of the final size (the parts are tens of MB together).
-    let commas = operators.len().saturating_sub(1);
-    let size = stem.len() + operators.iter().map(String::len).sum::<usize>() + commas + 2;
-    let mut out = String::with_capacity(size + 1);
-    out.push_str(stem);
-    out.push('[');
-    for (i, part) in operators.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+    out.write_all(stem.as_bytes())?;
+    out.write_all(b"[")?;
+    let ops = &summary.operators;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let threads = if ops.len() < PARALLEL_JSON_MIN_OPERATORS {
+        1
+    } else {
+        threads
+    };
+    let mut buffers: Vec<Vec<u8>> = Vec::new();
+    let mut first = true;
+    for round in ops.chunks(threads * OPERATORS_PER_THREAD_ROUND) {
+        let parts: Vec<&[OperatorSummary]> = round.chunks(round.len().div_ceil(threads)).collect();
+        buffers = serialize_round(&parts, buffers)?;
+        for buffer in buffers.iter().filter(|b| !b.is_empty()) {
+            if !first {
+                out.write_all(b",")?;
+            }
+            first = false;
+            out.write_all(buffer)?;
         }
-        out.push_str(part);
     }
-    out.push_str("]}");
-    out
+    out.write_all(b"]}")
 }
 
-/// The operators' JSON objects in order, in comma-separated runs (one per thread).
-fn operators_json(ops: &[OperatorSummary]) -> Result<Vec<String>, serde_json::Error> {
-    let joined = |ops: &[OperatorSummary]| -> Result<String, serde_json::Error> {
-        let mut out = String::new();
+/// Serializes each part (comma-separated operators) into a buffer of its own, reusing
+/// `buffers`: the first part on this thread, the others on threads of their own (on this one
+/// where a thread cannot be started). The buffers come back in the parts' order.
+fn serialize_round(
+    parts: &[&[OperatorSummary]],
+    mut buffers: Vec<Vec<u8>>,
+) -> io::Result<Vec<Vec<u8>>> {
+    fn joined(ops: &[OperatorSummary], mut buffer: Vec<u8>) -> io::Result<Vec<u8>> {
+        buffer.clear();
         for (i, op) in ops.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                buffer.push(b',');
             }
-            out.push_str(&serde_json::to_string(op)?);
+            serde_json::to_writer(&mut buffer, op)?;
         }
-        Ok(out)
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    if ops.len() < PARALLEL_JSON_MIN_OPERATORS || threads < 2 {
-        return Ok(vec![joined(ops)?]);
+        Ok(buffer)
     }
-    let parts: Vec<Result<String, serde_json::Error>> = std::thread::scope(|scope| {
-        let chunks: Vec<&[OperatorSummary]> = ops.chunks(ops.len().div_ceil(threads)).collect();
-        // A chunk whose thread cannot be started is serialized on this one.
-        let started: Vec<_> = chunks
-            .iter()
-            .map(|c| std::thread::Builder::new().spawn_scoped(scope, || joined(c)))
-            .collect();
-        started
-            .into_iter()
-            .zip(&chunks)
-            .map(|(t, c)| match t {
-                Ok(t) => t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                Err(_) => joined(c),
-            })
-            .collect()
-    });
-    parts.into_iter().collect()
+    buffers.resize_with(parts.len(), Vec::new);
+    let mut buffers = buffers.into_iter();
+    std::thread::scope(|scope| {
+        let mut own = None;
+        let mut others = Vec::new();
+        for (i, (ops, buffer)) in parts.iter().zip(buffers.by_ref()).enumerate() {
+            if i == 0 {
+                own = Some((*ops, buffer));
+                continue;
+            }
+            let started =
+                std::thread::Builder::new().spawn_scoped(scope, move || joined(ops, buffer));
+            others.push((started, *ops));
+        }
+        let mut done = Vec::with_capacity(parts.len());
+        if let Some((ops, buffer)) = own {
+            done.push(joined(ops, buffer)?);
+        }
+        for (started, ops) in others {
+            done.push(match started {
+                Ok(t) => t.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?,
+                Err(_) => joined(ops, Vec::new())?,
+            });
+        }
+        Ok(done)
+    })
 }
 
 /// Flink registers two timer queues for every keyed operator, whether or not it sets timers.
