@@ -176,18 +176,7 @@ impl<'a> DataReader<'a> {
     pub fn length(&mut self, what: &str) -> DecodeResult<usize> {
         let at = self.offset();
         let n = self.i32(what)?;
-        if n < 0 {
-            return Err(self.error_at(at, format!("non-negative {what}"), n.to_string()));
-        }
-        let n = n as usize;
-        if n > self.remaining() {
-            return Err(self.error_at(
-                at,
-                format!("{what} of at most {} (the bytes left)", self.remaining()),
-                n.to_string(),
-            ));
-        }
-        Ok(n)
+        super::input::checked_length(at, n, self.remaining(), what)
     }
 
     /// A non-negative element count; each element takes at least `min_element_size` bytes, which
@@ -212,22 +201,7 @@ impl<'a> DataReader<'a> {
         what: &str,
         min_element_size: usize,
     ) -> DecodeResult<usize> {
-        if n < 0 {
-            return Err(self.error_at(at, format!("non-negative {what}"), n.to_string()));
-        }
-        let n = n as usize;
-        let limit = self.remaining() / min_element_size.max(1);
-        if n > limit {
-            return Err(self.error_at(
-                at,
-                format!(
-                    "{what} of at most {limit} (bounded by the {} bytes left)",
-                    self.remaining()
-                ),
-                n.to_string(),
-            ));
-        }
-        Ok(n)
+        super::input::checked_count(at, n, self.remaining(), what, min_element_size)
     }
 
     /// Java `DataInput.readUTF`: u16 byte length, then modified UTF-8.

@@ -2,6 +2,7 @@
 //! `DataOutput` bytes ([`data_input`]) and Java Object Serialization ([`javaser`]).
 
 pub mod data_input;
+pub mod input;
 pub mod javaser;
 #[cfg(test)]
 pub(crate) mod test_support;

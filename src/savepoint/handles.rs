@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use super::key_group_offsets::KeyGroupOffsets;
-use crate::javaio::data_input::{DataReader, DecodeResult};
+use crate::javaio::data_input::DecodeResult;
+use crate::javaio::input::JavaInput;
 
 /// A byte range inside the `_metadata` file (inline state is kept as a range, not copied).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -224,7 +225,27 @@ pub struct OperatorHandle {
 
 const MIN_HANDLE: usize = 1;
 
-pub(crate) fn read_stream_handle(r: &mut DataReader) -> DecodeResult<Option<StreamHandle>> {
+/// How much of an inline stream a streamed `_metadata` keeps at hand; the rest is read again
+/// from the file when a reader asks for it, so this decides speed and memory, not results.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Keep {
+    /// Operator and coordinator state, read whole.
+    All,
+    /// A keyed stream: its state header, which ends where the first key group starts.
+    Prefix(usize),
+    /// Bytes no analysis reads (unaligned-checkpoint channel state).
+    Nothing,
+}
+
+/// A stream handle whose inline bytes are all kept.
+pub(crate) fn read_stream_handle(r: &mut impl JavaInput) -> DecodeResult<Option<StreamHandle>> {
+    read_stream_handle_keeping(r, Keep::All)
+}
+
+pub(crate) fn read_stream_handle_keeping(
+    r: &mut impl JavaInput,
+    keep: Keep,
+) -> DecodeResult<Option<StreamHandle>> {
     let at = r.offset();
     let kind = r.u8("stream state handle type")?;
     Ok(Some(match kind {
@@ -232,8 +253,12 @@ pub(crate) fn read_stream_handle(r: &mut DataReader) -> DecodeResult<Option<Stre
         1 => {
             let name = r.utf("inline handle name")?;
             let len = r.length("inline state length")?;
-            let offset = r.offset();
-            r.take(len, "inline state bytes")?;
+            let keep = match keep {
+                Keep::All => len,
+                Keep::Prefix(n) => n,
+                Keep::Nothing => 0,
+            };
+            let offset = r.retain(len, keep, "inline state bytes")?;
             StreamHandle::Inline {
                 name,
                 data: ByteRange {
@@ -274,10 +299,14 @@ pub(crate) fn read_stream_handle(r: &mut DataReader) -> DecodeResult<Option<Stre
     }))
 }
 
+/// The most of a keyed stream's start kept when its key-group offsets do not say where the
+/// header ends (a longer header is read again from the file).
+const KEYED_PREFIX_KEPT: usize = 64 << 10;
+
 /// Flink's upper bound for max parallelism, so also for the key groups of one handle.
 const MAX_KEY_GROUPS: usize = 1 << 15;
 
-fn read_key_groups(r: &mut DataReader, kind: KeyGroupsKind) -> DecodeResult<KeyGroupsHandle> {
+fn read_key_groups(r: &mut impl JavaInput, kind: KeyGroupsKind) -> DecodeResult<KeyGroupsHandle> {
     let start_key_group = r.i32("start key group")?;
     let at = r.offset();
     let n = r.count("number of key groups", 8)?;
@@ -289,7 +318,10 @@ fn read_key_groups(r: &mut DataReader, kind: KeyGroupsKind) -> DecodeResult<KeyG
         ));
     }
     let offsets = KeyGroupOffsets::read(r, n)?;
-    let delegate = read_stream_handle(r)?;
+    let header = offsets.first_data().map_or(KEYED_PREFIX_KEPT, |at| {
+        at.min(KEYED_PREFIX_KEPT as u64) as usize
+    });
+    let delegate = read_stream_handle_keeping(r, Keep::Prefix(header))?;
     let state_handle_id = if kind == KeyGroupsKind::V2 {
         Some(r.utf("state handle id")?)
     } else {
@@ -304,7 +336,7 @@ fn read_key_groups(r: &mut DataReader, kind: KeyGroupsKind) -> DecodeResult<KeyG
     })
 }
 
-fn read_rocks_files(r: &mut DataReader, what: &str) -> DecodeResult<Vec<RocksFile>> {
+fn read_rocks_files(r: &mut impl JavaInput, what: &str) -> DecodeResult<Vec<RocksFile>> {
     let n = r.count(what, 3)?;
     let mut files = Vec::new();
     for _ in 0..n {
@@ -318,11 +350,14 @@ fn read_rocks_files(r: &mut DataReader, what: &str) -> DecodeResult<Vec<RocksFil
 /// Nesting guard: changelog handles contain keyed handles.
 const MAX_HANDLE_DEPTH: u32 = 8;
 
-pub(crate) fn read_keyed_handle(r: &mut DataReader) -> DecodeResult<Option<KeyedHandle>> {
+pub(crate) fn read_keyed_handle(r: &mut impl JavaInput) -> DecodeResult<Option<KeyedHandle>> {
     read_keyed_handle_at_depth(r, 0)
 }
 
-fn read_keyed_handle_at_depth(r: &mut DataReader, depth: u32) -> DecodeResult<Option<KeyedHandle>> {
+fn read_keyed_handle_at_depth(
+    r: &mut impl JavaInput,
+    depth: u32,
+) -> DecodeResult<Option<KeyedHandle>> {
     if depth > MAX_HANDLE_DEPTH {
         return Err(r.error(
             "keyed state handles nested at most 8 deep",
@@ -404,7 +439,7 @@ fn read_keyed_handle_at_depth(r: &mut DataReader, depth: u32) -> DecodeResult<Op
             for _ in 0..changes {
                 r.i32("change key group")?;
                 let len = r.length("change length")?;
-                r.take(len, "change bytes")?;
+                r.skip(len, "change bytes")?;
             }
             r.utf("state handle id")?;
             KeyedHandle::InMemoryChangelog {
@@ -447,7 +482,7 @@ fn read_keyed_handle_at_depth(r: &mut DataReader, depth: u32) -> DecodeResult<Op
     }))
 }
 
-pub(crate) fn read_operator_handle(r: &mut DataReader) -> DecodeResult<Option<OperatorHandle>> {
+pub(crate) fn read_operator_handle(r: &mut impl JavaInput) -> DecodeResult<Option<OperatorHandle>> {
     let at = r.offset();
     let kind = r.u8("operator state handle type")?;
     if kind == 0 {
@@ -506,7 +541,7 @@ pub(crate) fn read_operator_handle(r: &mut DataReader) -> DecodeResult<Option<Op
 
 /// Unaligned-checkpoint channel state: parsed to stay in step, summarised as count and size.
 pub(crate) fn skip_channel_handles(
-    r: &mut DataReader,
+    r: &mut impl JavaInput,
     metadata_version: i32,
 ) -> DecodeResult<(usize, u64)> {
     let n = r.count("number of channel state handles", 9)?;
@@ -519,9 +554,9 @@ pub(crate) fn skip_channel_handles(
                 3 | 4 => {
                     r.i32("subtask index")?;
                     size += r.i64("state size")?.max(0) as u64;
-                    read_stream_handle(r)?;
+                    read_stream_handle_keeping(r, Keep::Nothing)?;
                     let len = r.length("serialized channel offsets length")?;
-                    r.take(len, "serialized channel offsets")?;
+                    r.skip(len, "serialized channel offsets")?;
                     continue;
                 }
                 other => {
@@ -533,9 +568,9 @@ pub(crate) fn skip_channel_handles(
         r.i32("gate or partition index")?;
         r.i32("channel or subpartition index")?;
         let offsets = r.count("number of channel offsets", 8)?;
-        r.take(offsets * 8, "channel offsets")?;
+        r.skip(offsets * 8, "channel offsets")?;
         size += r.i64("state size")?.max(0) as u64;
-        read_stream_handle(r)?;
+        read_stream_handle_keeping(r, Keep::Nothing)?;
     }
     Ok((n, size))
 }

@@ -187,7 +187,7 @@ impl OperatorSummary {
         op: &OperatorState,
         schema: OperatorSchema,
         detail: HandleDetail,
-        metadata: &[u8],
+        metadata: &super::metadata_file::MetadataBytes,
     ) -> OperatorSummary {
         let mut state_kinds = Vec::new();
         let any = |f: &dyn Fn(&super::metadata::SubtaskState) -> bool| op.subtasks.iter().any(f);

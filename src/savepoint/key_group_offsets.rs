@@ -6,7 +6,8 @@
 use serde::ser::{Error as _, Serialize, SerializeSeq, Serializer};
 
 use super::handles::ByteRange;
-use crate::javaio::data_input::{DataReader, DecodeResult};
+use crate::javaio::data_input::DecodeResult;
+use crate::javaio::input::JavaInput;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyGroupOffsets {
@@ -14,30 +15,49 @@ pub struct KeyGroupOffsets {
     range: ByteRange,
     count: usize,
     with_data: usize,
+    first_data: Option<u64>,
     /// The values, once [`KeyGroupOffsets::decode`] has read them (for serialization).
     decoded: Option<Box<[i64]>>,
 }
 
 impl KeyGroupOffsets {
     /// Reads `count` offsets at the reader's position, counting those that are not 0.
-    pub(crate) fn read(r: &mut DataReader, count: usize) -> DecodeResult<KeyGroupOffsets> {
+    pub(crate) fn read(r: &mut impl JavaInput, count: usize) -> DecodeResult<KeyGroupOffsets> {
         let offset = r.offset();
-        let bytes = r.take(count.saturating_mul(8), "key group offsets")?;
-        // Fixed-size chunks let the compiler compare whole words (thousands per handle).
-        let (words, _) = bytes.as_chunks::<8>();
-        let with_data = words
-            .iter()
-            .filter(|w| u64::from_ne_bytes(**w) != 0)
-            .count();
+        let len = count.saturating_mul(8);
+        let (mut with_data, mut first_data) = (0, u64::MAX);
+        r.scan(len, "key group offsets", &mut |run| {
+            // Fixed-size chunks let the compiler compare whole words (thousands per handle).
+            let (words, _) = run.as_chunks::<8>();
+            for w in words {
+                let v = u64::from_be_bytes(*w);
+                if v != 0 {
+                    with_data += 1;
+                    first_data = first_data.min(v);
+                }
+            }
+        })?;
         Ok(KeyGroupOffsets {
             range: ByteRange {
                 offset,
-                len: bytes.len() as u64,
+                len: len as u64,
             },
             count,
             with_data,
+            first_data: (first_data != u64::MAX).then_some(first_data),
             decoded: None,
         })
+    }
+
+    /// The smallest non-zero offset: where the first key group's data starts in the stream,
+    /// so where the state header before it ends. Negative offsets (hostile input) read as huge.
+    pub fn first_data(&self) -> Option<u64> {
+        self.first_data
+    }
+
+    /// Where the offsets sit in `_metadata`.
+    pub fn range(&self) -> ByteRange {
+        self.range
     }
 
     /// Key groups in the handle's range.
@@ -54,20 +74,15 @@ impl KeyGroupOffsets {
         self.with_data
     }
 
-    /// The offsets, read from `metadata` (the `_metadata` bytes they were parsed from).
-    pub fn values<'a>(&self, metadata: &'a [u8]) -> impl Iterator<Item = i64> + 'a {
-        let start = self.range.offset as usize;
-        let end = start.saturating_add(self.range.len as usize);
-        metadata
-            .get(start..end)
+    /// Keeps the values, read from `bytes` (the bytes of [`KeyGroupOffsets::range`]), so that
+    /// serializing lists them.
+    pub fn decode(&mut self, bytes: &[u8]) {
+        let values = bytes
+            .get(..usize::try_from(self.range.len).unwrap_or(usize::MAX))
             .unwrap_or(&[])
             .chunks_exact(8)
-            .map(|b| i64::from_be_bytes(b.try_into().unwrap_or([0; 8])))
-    }
-
-    /// Keeps the values, so that serializing lists them.
-    pub fn decode(&mut self, metadata: &[u8]) {
-        self.decoded = Some(self.values(metadata).collect());
+            .map(|b| i64::from_be_bytes(b.try_into().unwrap_or([0; 8])));
+        self.decoded = Some(values.collect());
     }
 }
 

@@ -8,6 +8,7 @@ use super::handles::{
 };
 use crate::OperatorId;
 use crate::javaio::data_input::{DataReader, DecodeResult};
+use crate::javaio::input::JavaInput;
 
 pub const METADATA_MAGIC: i32 = 0x4960_672D;
 const MASTER_STATE_MAGIC: i32 = 0xC96B_1696_u32 as i32;
@@ -126,7 +127,12 @@ impl SubtaskState {
 
 /// Parses a whole `_metadata` file.
 pub fn parse_metadata(bytes: &[u8]) -> DecodeResult<Metadata> {
-    let mut r = DataReader::new(bytes);
+    read_metadata(&mut DataReader::new(bytes))
+}
+
+/// Decodes `_metadata` from `r` to its end. Inline state is retained through
+/// [`JavaInput::retain`] (a streamed file keeps only what later readers look at first).
+pub fn read_metadata(r: &mut impl JavaInput) -> DecodeResult<Metadata> {
     let magic = r.i32("the savepoint magic number 0x4960672D")?;
     if magic != METADATA_MAGIC {
         return Err(r.error_at(
@@ -166,13 +172,13 @@ pub fn parse_metadata(bytes: &[u8]) -> DecodeResult<Metadata> {
     let n = r.count("number of master states", 8)?;
     let mut master_states = Vec::new();
     for _ in 0..n {
-        master_states.push(read_master_state(&mut r)?);
+        master_states.push(read_master_state(r)?);
     }
     let n = r.count("number of operator states", 28)?;
     let mut operators = Vec::new();
     let mut records_left = MAX_SUBTASK_RECORDS;
     for _ in 0..n {
-        operators.push(read_operator_state(&mut r, version, &mut records_left)?);
+        operators.push(read_operator_state(r, version, &mut records_left)?);
     }
     let trailer = if r.is_empty() {
         None
@@ -183,15 +189,16 @@ pub fn parse_metadata(bytes: &[u8]) -> DecodeResult<Metadata> {
                 format!("{} trailing bytes", r.remaining()),
             ));
         }
-        if r.rest().get(..4) != Some(&[0xAC, 0xED, 0x00, 0x05]) {
+        if r.peek4() != Some([0xAC, 0xED, 0x00, 0x05]) {
             return Err(r.error(
                 "a Java-serialized CheckpointProperties trailer (AC ED 00 05)",
                 "other bytes",
             ));
         }
+        let len = r.remaining();
         Some(ByteRange {
-            offset: r.offset(),
-            len: r.remaining() as u64,
+            offset: r.retain(len, len, "the CheckpointProperties trailer")?,
+            len: len as u64,
         })
     };
     Ok(Metadata {
@@ -203,7 +210,7 @@ pub fn parse_metadata(bytes: &[u8]) -> DecodeResult<Metadata> {
     })
 }
 
-fn read_master_state(r: &mut DataReader) -> DecodeResult<MasterState> {
+fn read_master_state(r: &mut impl JavaInput) -> DecodeResult<MasterState> {
     let at = r.offset();
     let magic = r.i32("master state magic")?;
     if magic != MASTER_STATE_MAGIC {
@@ -214,7 +221,14 @@ fn read_master_state(r: &mut DataReader) -> DecodeResult<MasterState> {
         ));
     }
     let len = r.length("master state length")?;
-    let mut block = r.sub_reader(len, "master state block")?;
+    // A master state is a few bytes (no Flink component writes one today): decoded from a
+    // copy, read in the runs the input hands out (so never sized ahead of the bytes).
+    let base = r.offset();
+    let mut copy = Vec::new();
+    r.scan(len, "master state block", &mut |run| {
+        copy.extend_from_slice(run)
+    })?;
+    let mut block = DataReader::with_base(&copy, base);
     let version = block.i32("master state version")?;
     let name = block.utf("master state name")?;
     let payload_len = block.length("master state payload length")?;
@@ -238,7 +252,7 @@ fn optional_name(s: String) -> Option<String> {
 }
 
 fn read_operator_state(
-    r: &mut DataReader,
+    r: &mut impl JavaInput,
     version: i32,
     records_left: &mut usize,
 ) -> DecodeResult<OperatorState> {
@@ -324,7 +338,7 @@ fn read_operator_state(
     })
 }
 
-fn read_subtask_state(r: &mut DataReader, version: i32) -> DecodeResult<SubtaskState> {
+fn read_subtask_state(r: &mut impl JavaInput, version: i32) -> DecodeResult<SubtaskState> {
     let stored = r.i32("subtask index")?;
     if version >= 3 && stored < 0 {
         return Ok(SubtaskState {
@@ -381,7 +395,7 @@ fn read_subtask_state(r: &mut DataReader, version: i32) -> DecodeResult<SubtaskS
 /// `count_label` is static: this runs twice per subtask, so no label is formatted unless it is
 /// reported.
 fn read_optional_operator_handle(
-    r: &mut DataReader,
+    r: &mut impl JavaInput,
     count_label: &'static str,
 ) -> DecodeResult<Option<Box<OperatorHandle>>> {
     let at = r.offset();

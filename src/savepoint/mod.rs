@@ -10,6 +10,7 @@ mod header_cache;
 pub mod inventory;
 pub mod key_group_offsets;
 pub mod metadata;
+pub mod metadata_file;
 mod metadata_only;
 pub mod properties;
 mod remote;
@@ -17,6 +18,7 @@ pub mod sources;
 pub mod store;
 pub mod subtask_brief;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use self::access::{Confinement, OpenError, SavepointAccess, open_regular, read_range};
@@ -25,9 +27,10 @@ use self::backend_meta::{
     KeyedBackendMeta, OperatorBackendMeta, read_keyed_backend_meta, read_operator_backend_meta,
 };
 pub use self::error::SavepointError;
-use self::handles::{ByteRange, KeyedHandle, OperatorHandle, StreamHandle};
+use self::handles::{KeyedHandle, OperatorHandle, StreamHandle};
 use self::header_cache::HeaderCache;
-use self::metadata::{Metadata, OperatorState, parse_metadata};
+use self::metadata::{Metadata, OperatorState, parse_metadata, read_metadata};
+use self::metadata_file::{MetadataBytes, MetadataFileReader};
 use self::metadata_only::{METADATA_ONLY_ALONE, METADATA_ONLY_ASKED, file_backed, lone_metadata};
 use self::properties::CheckpointProperties;
 use self::remote::{Located, Source, Target};
@@ -51,7 +54,7 @@ pub struct Savepoint {
     pub dir: PathBuf,
     /// Where state files may be read from.
     source: Source,
-    bytes: Vec<u8>,
+    bytes: MetadataBytes,
     pub metadata: Metadata,
     /// The `CheckpointProperties` trailer (metadata version 4+): savepoint or checkpoint, format.
     pub properties: Option<CheckpointProperties>,
@@ -147,15 +150,27 @@ impl Savepoint {
                 limit: MAX_METADATA_BYTES,
             });
         }
-        let bytes = read_range(&opened.file, 0, opened.len).map_err(|e| io(&metadata_path, e))?;
+        let mut reader = MetadataFileReader::new(&opened.file, opened.len);
+        let parsed = read_metadata(&mut reader);
+        let (kept, failed) = reader.finish();
+        if let Some(e) = failed {
+            return Err(io(&metadata_path, e));
+        }
+        let metadata = parsed
+            .map_err(|e| SavepointError::decode(&metadata_path, "the `_metadata` file", e))?;
+        let bytes = MetadataBytes::Streamed {
+            file: opened.file,
+            kept,
+        };
         let dir = metadata_path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        let mut sp = Savepoint::from_bytes(metadata_path, dir, bytes, |dir, is_checkpoint| {
-            Source::Local(Confinement::new(dir, is_checkpoint, access))
-        })?;
+        let mut sp =
+            Savepoint::from_parsed(metadata_path, dir, metadata, bytes, |dir, is_checkpoint| {
+                Source::Local(Confinement::new(dir, is_checkpoint, access))
+            })?;
         if access.metadata_only {
             sp.metadata_only = Some(METADATA_ONLY_ASKED.into());
         } else if sp.references_state_files() && lone_metadata(&sp.dir) {
@@ -164,6 +179,7 @@ impl Savepoint {
         Ok(sp)
     }
 
+    /// A savepoint from the whole bytes of its `_metadata` (as read from an object store).
     fn from_bytes(
         metadata_path: PathBuf,
         dir: PathBuf,
@@ -172,11 +188,22 @@ impl Savepoint {
     ) -> Result<Savepoint, SavepointError> {
         let metadata = parse_metadata(&bytes)
             .map_err(|e| SavepointError::decode(&metadata_path, "the `_metadata` file", e))?;
+        let bytes = MetadataBytes::Whole(bytes);
+        Savepoint::from_parsed(metadata_path, dir, metadata, bytes, source)
+    }
+
+    fn from_parsed(
+        metadata_path: PathBuf,
+        dir: PathBuf,
+        metadata: Metadata,
+        bytes: MetadataBytes,
+        source: impl FnOnce(&Path, bool) -> Source,
+    ) -> Result<Savepoint, SavepointError> {
         let properties = match metadata.trailer {
             Some(range) => {
-                let mut r = DataReader::with_base(&bytes, 0);
-                r.take(range.offset as usize, "operator states")
-                    .and_then(|_| javaser::read_stream(&mut r))
+                let trailer = bytes.range(range);
+                let mut r = DataReader::with_base(&trailer, range.offset);
+                javaser::read_stream(&mut r)
                     .and_then(|value| {
                         if !r.is_empty() {
                             return Err(r.error(
@@ -213,16 +240,9 @@ impl Savepoint {
         })
     }
 
-    /// The raw `_metadata` bytes.
-    pub fn metadata_bytes(&self) -> &[u8] {
+    /// The `_metadata` bytes later readers look at (inline state, key-group offsets).
+    pub fn metadata_bytes(&self) -> &MetadataBytes {
         &self.bytes
-    }
-
-    /// Bytes of a range inside `_metadata` (inline state).
-    pub fn inline_bytes(&self, range: ByteRange) -> &[u8] {
-        let start = range.offset as usize;
-        let end = start.saturating_add(range.len as usize);
-        self.metadata_bytes().get(start..end).unwrap_or(&[])
     }
 
     /// The bytes a stream handle points at, read whole (operator and coordinator state, whose
@@ -279,11 +299,21 @@ impl Savepoint {
         }
         let (resolved, start, size) = match handle {
             StreamHandle::Inline { data, .. } => {
+                let bytes = self
+                    .bytes
+                    .prefix(*data, limit, limit <= FIRST_HEADER_READ)
+                    .map_err(|source| SavepointError::Io {
+                        path: self.metadata_path.clone(),
+                        source,
+                    })?;
                 return Ok(Some(StreamBytes {
-                    data: StreamData::Borrowed(self.inline_bytes(*data)),
+                    cut: (bytes.len() as u64) < data.len,
+                    data: match bytes {
+                        Cow::Borrowed(b) => StreamData::Borrowed(b),
+                        Cow::Owned(v) => StreamData::Read(v),
+                    },
                     file: self.metadata_path.clone(),
                     base: data.offset,
-                    cut: false,
                 }));
             }
             StreamHandle::RelativeFile { relative_path, .. } => {

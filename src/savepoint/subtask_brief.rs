@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::handles::{KeyGroupsHandle, KeyGroupsKind, KeyedHandle, OperatorHandle, StreamHandle};
 use super::metadata::SubtaskState;
+use super::metadata_file::MetadataBytes;
 
 /// How much of every subtask's handles a summary carries.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -37,7 +38,7 @@ impl SubtaskStates {
     pub fn build(
         subtasks: &[SubtaskState],
         detail: HandleDetail,
-        metadata: &[u8],
+        metadata: &MetadataBytes,
     ) -> SubtaskStates {
         match detail {
             HandleDetail::Brief => {
@@ -132,7 +133,7 @@ impl KeyedBrief {
     }
 }
 
-fn decode_subtask_offsets(s: &mut SubtaskState, metadata: &[u8]) {
+fn decode_subtask_offsets(s: &mut SubtaskState, metadata: &MetadataBytes) {
     for h in [&mut s.managed_keyed_state, &mut s.raw_keyed_state]
         .into_iter()
         .flatten()
@@ -150,7 +151,7 @@ fn decode_subtask_offsets(s: &mut SubtaskState, metadata: &[u8]) {
 }
 
 // Recursion is bounded: the reader refuses handles nested deeper than a few levels.
-fn decode_keyed_offsets(h: &mut KeyedHandle, metadata: &[u8]) {
+fn decode_keyed_offsets(h: &mut KeyedHandle, metadata: &MetadataBytes) {
     match h {
         KeyedHandle::KeyGroups(g) => decode_group_offsets(g, metadata),
         KeyedHandle::Incremental {
@@ -185,14 +186,14 @@ fn decode_keyed_offsets(h: &mut KeyedHandle, metadata: &[u8]) {
     }
 }
 
-fn decode_group_offsets(g: &mut KeyGroupsHandle, metadata: &[u8]) {
-    g.offsets.decode(metadata);
+fn decode_group_offsets(g: &mut KeyGroupsHandle, metadata: &MetadataBytes) {
+    g.offsets.decode(&metadata.range(g.offsets.range()));
     if let Some(d) = &mut g.delegate {
         decode_stream_offsets(d, metadata);
     }
 }
 
-fn decode_stream_offsets(s: &mut StreamHandle, metadata: &[u8]) {
+fn decode_stream_offsets(s: &mut StreamHandle, metadata: &MetadataBytes) {
     if let StreamHandle::KeyGroups(g) = s {
         decode_group_offsets(g, metadata);
     }
