@@ -1,10 +1,23 @@
-//! The `_metadata` reader on arbitrary bytes, plus the checks a report runs over what it read.
+//! The `_metadata` reader on arbitrary bytes, in memory and streamed from a file (the two must
+//! agree exactly: the same metadata, or the same error at the same offset), plus the checks a
+//! report runs over what it read.
 #![no_main]
 
+use std::io::Write;
+
 use libfuzzer_sys::fuzz_target;
+use spcompat::javaio::data_input::DataReader;
+use spcompat::savepoint::metadata::read_metadata;
+use spcompat::savepoint::metadata_file::MetadataFileReader;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(meta) = spcompat::savepoint::metadata::parse_metadata(data) {
+    let in_memory = read_metadata(&mut DataReader::new(data));
+    let mut file = tempfile::tempfile().expect("a temporary file");
+    file.write_all(data).expect("written");
+    let mut reader = MetadataFileReader::new(&file, data.len() as u64);
+    let streamed = read_metadata(&mut reader);
+    assert_eq!(format!("{in_memory:?}"), format!("{streamed:?}"));
+    if let Ok(meta) = in_memory {
         for op in &meta.operators {
             let _ = op.has_state();
             let _ = op.state_size();
