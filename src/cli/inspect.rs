@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::{Format, emit, emit_plain, fail, summarize, summarize_with};
-use crate::input::{JobInput, load_job_input_with, load_savepoint, load_uid_graph};
+use crate::input::{JobInput, load_job_input_with, load_savepoint_from, load_uid_graph};
 use crate::job::plan::PlanOptions;
 use crate::report::{self, TextOptions};
 use crate::savepoint::access::SavepointAccess;
 use crate::savepoint::subtask_brief::HandleDetail;
 
 pub(super) fn inspect(
-    path: &Path,
+    savepoint: &super::SavepointArg,
     format: Format,
     uid_files: &[PathBuf],
     access: &SavepointAccess,
@@ -25,15 +25,16 @@ pub(super) fn inspect(
         // The text report shows no subtask handles.
         (false, _) => HandleDetail::Omitted,
     };
-    let summary = match load_savepoint(path, access, &|sp| summarize_with(sp, detail)) {
-        Ok(s) => {
-            if let Some(p) = &s.picked {
-                say!("{}", p.note());
+    let summary =
+        match load_savepoint_from(savepoint.source(), access, &|sp| summarize_with(sp, detail)) {
+            Ok(s) => {
+                if let Some(p) = &s.picked {
+                    say!("{}", p.note());
+                }
+                s
             }
-            s
-        }
-        Err(e) => return fail(e.into()),
-    };
+            Err(e) => return fail(e.into()),
+        };
     let graphs: Result<Vec<_>, _> = uid_files.iter().map(|f| load_uid_graph(f)).collect();
     let summary = match graphs {
         Ok(graphs) => crate::pipeline::inspect(summary, &graphs),
@@ -51,8 +52,30 @@ pub(super) fn inspect(
     ExitCode::SUCCESS
 }
 
-pub(super) fn snapshot(input: &Path, output: Option<&Path>, access: &SavepointAccess) -> ExitCode {
+pub(super) fn snapshot(
+    input: &super::SavepointArg,
+    output: Option<&Path>,
+    access: &SavepointAccess,
+) -> ExitCode {
     use crate::job::baseline;
+    // `--flink-rest` or an operator resource: the savepoint they name. Any other input is read
+    // as it is (a job graph, a savepoint; not the newest of a folder).
+    let resolved = match input {
+        super::SavepointArg::FlinkRest(_) => crate::input::resolve_savepoint(input.source()),
+        super::SavepointArg::Path(p) => crate::input::k8s_resource::resolve(p)
+            .map(|r| r.map_or((p.clone(), None), |(path, picked)| (path, Some(picked))))
+            .map_err(Into::into),
+    };
+    let input = match resolved {
+        Ok((path, picked)) => {
+            if let Some(p) = picked {
+                say!("{}", p.note());
+            }
+            path
+        }
+        Err(e) => return fail(e.into()),
+    };
+    let input = input.as_path();
     // The baseline never overwrites what it was made from (the savepoint folder or the file).
     let mut protected = vec![input.to_path_buf()];
     let graph = match load_job_input_with(input, &PlanOptions::default(), access) {

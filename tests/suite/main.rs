@@ -11,6 +11,7 @@ mod cli_lint_config;
 mod cli_misc;
 mod confinement;
 mod export_job;
+mod flink_rest;
 mod flink_restore_samples;
 mod hostile_input;
 mod inspect_json_detail;
