@@ -165,8 +165,20 @@ pub fn resolve(file: &Path) -> Result<Option<(PathBuf, Picked)>, ResourceError> 
         return Ok(None);
     };
     let syntax = Syntax::detect(&text);
-    let Ok(head) = parse::<Head>(&text, syntax) else {
-        return Ok(None);
+    let malformed = |(path, message): (String, String)| ResourceError::Malformed {
+        file: file.to_path_buf(),
+        path: if path.is_empty() {
+            "(top level)".into()
+        } else {
+            path
+        },
+        message,
+    };
+    let head = match parse::<Head>(&text, syntax) {
+        Ok(head) => head,
+        // It says it is one (a hostile or broken file): its error, not another reader's.
+        Err(e) if claims_operator_api(&text) => return Err(malformed(e)),
+        Err(_) => return Ok(None),
     };
     let operator = head
         .api_version
@@ -176,12 +188,7 @@ pub fn resolve(file: &Path) -> Result<Option<(PathBuf, Picked)>, ResourceError> 
     if !operator && !list {
         return Ok(None);
     }
-    let resource: Resource =
-        parse(&text, syntax).map_err(|(path, message)| ResourceError::Malformed {
-            file: file.to_path_buf(),
-            path,
-            message,
-        })?;
+    let resource: Resource = parse(&text, syntax).map_err(malformed)?;
     let items: Vec<&Resource> = match &resource.items {
         Some(items) => items.iter().collect(),
         None => vec![&resource],
@@ -261,6 +268,15 @@ fn read_text(file: &Path) -> Option<String> {
     let t = text.trim_start_matches('\u{feff}').trim_start();
     // Cheap refusal of the common case (job graphs, plans) before any parse.
     t.contains("flink.apache.org/").then_some(text)
+}
+
+/// An `apiVersion` of the operator's group, in YAML or JSON.
+fn claims_operator_api(text: &str) -> bool {
+    text.contains("\"apiVersion\":\"flink.apache.org/")
+        || text.contains("\"apiVersion\": \"flink.apache.org/")
+        || text
+            .lines()
+            .any(|l| l.trim_start().starts_with("apiVersion:") && l.contains("flink.apache.org/"))
 }
 
 /// Parses with the job-graph loader's YAML budgets; Err: the JSON path and the message.

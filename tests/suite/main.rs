@@ -18,6 +18,7 @@ mod inspect_json_detail;
 mod install_script;
 mod job_ids;
 mod job_load;
+mod k8s_resource;
 mod kafka_sources;
 mod metadata_only;
 mod newest;
