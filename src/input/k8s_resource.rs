@@ -4,7 +4,7 @@
 //! flink.apache.org/...`), like every other input.
 //!
 //! Which status field (the operator's `JobStatus`, `SavepointInfo`, `Savepoint` and
-//! `FlinkStateSnapshotStatus` classes, releases 1.0 to 1.14):
+//! `FlinkStateSnapshotStatus` classes, releases 1.0 to 1.15):
 //! - `status.jobStatus.upgradeSavepointPath` (operator 1.10+): what the operator restores the
 //!   job from on its next start (the upgrade savepoint, or the last checkpoint it observed once
 //!   the job stopped), so it wins when set;
