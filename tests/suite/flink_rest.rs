@@ -2,8 +2,10 @@
 //! (`StandaloneSessionClusterEntrypoint`) and a TaskManager (`TaskManagerRunner`) started from
 //! the cached PyPI jars on free ports of 127.0.0.1, running a real stateful job
 //! (fixtures/flink-rest-job, compiled here with javac). A checkpoint and then a savepoint are
-//! taken through Flink's REST API; each time, `check` and `inspect` with `--flink-rest` must
-//! give the same JSON as with the path of the newest completed one, and say that path.
+//! taken through Flink's REST API, then the job is cancelled and started again from the
+//! savepoint; each time, `check`, `inspect` and `snapshot` with `--flink-rest` must give the
+//! same output as with the path of the newest state (`latest.completed`, `latest.savepoint`,
+//! `latest.restored`), and say that path.
 //!
 //! Starting a cluster takes 20-40 s, so these tests are ignored by `cargo test`; `.ci/run` runs
 //! them with `--ignored`. A missing JDK or jar cache fails them, never skips them.
@@ -291,9 +293,8 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Compiles fixtures/flink-rest-job against `classpath` and runs its main(), which submits the
-/// job to the cluster; the job ID.
-fn submit(cluster: &mut Cluster, classpath: &str) -> String {
+/// Compiles fixtures/flink-rest-job against `classpath` into a jar.
+fn job_jar(cluster: &Cluster, classpath: &str) -> PathBuf {
     let classes = cluster.dir.join("classes");
     let status = Command::new("javac")
         .args(["-nowarn", "--release", "11", "-cp", classpath, "-d"])
@@ -312,6 +313,12 @@ fn submit(cluster: &mut Cluster, classpath: &str) -> String {
         .status()
         .unwrap();
     assert!(status.success(), "jar failed");
+    jar
+}
+
+/// Runs the job jar's main(), which submits the job to the cluster (from `savepoint` when
+/// given); the job ID, once all its tasks run.
+fn submit(cluster: &mut Cluster, classpath: &str, jar: &Path, savepoint: Option<&str>) -> String {
     let out = Command::new("java")
         .args(JAVA_OPENS)
         .arg("-cp")
@@ -319,7 +326,8 @@ fn submit(cluster: &mut Cluster, classpath: &str) -> String {
         .arg("com.example.rest.RestJob")
         .arg("127.0.0.1")
         .arg(cluster.port.to_string())
-        .arg(&jar)
+        .arg(jar)
+        .args(savepoint)
         .stdin(Stdio::null())
         .stderr(std::fs::File::create(cluster.dir.join("submit.log")).unwrap())
         .output()
@@ -391,6 +399,22 @@ fn assert_same_as_path(cluster: &Cluster, version: &str, job: &str, path: &Path,
         let expected = stdout_json(&run(&direct));
         assert_eq!(without_picked(doc), expected, "{command} via REST vs path");
     }
+    // The baseline of the same savepoint.
+    let mut via_rest = vec!["snapshot"];
+    via_rest.extend(rest);
+    let out = run(&via_rest);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.stdout.is_empty());
+    assert_eq!(
+        out.stdout,
+        run(&["snapshot", &path_text]).stdout,
+        "snapshot via REST vs path"
+    );
 }
 
 fn flink_rest_on(version: &str) {
@@ -401,7 +425,8 @@ fn flink_rest_on(version: &str) {
     let classpath = classpath(version);
     let work = tempfile::tempdir().unwrap();
     let mut cluster = Cluster::start(&classpath, work.path());
-    let job = submit(&mut cluster, &classpath);
+    let jar = job_jar(&cluster, &classpath);
+    let job = submit(&mut cluster, &classpath, &jar, None);
     let url = cluster.url();
 
     // Running, but nothing completed yet.
@@ -463,8 +488,31 @@ fn flink_rest_on(version: &str) {
     let savepoint = PathBuf::from(location.trim_start_matches("file:"));
     assert!(savepoint.join("_metadata").is_file(), "{location}");
     assert_same_as_path(&cluster, version, &job, &savepoint, "latest.savepoint");
+
+    // The job cancelled and started again from that savepoint: before its own first
+    // checkpoint, what it was restored from is its newest state.
+    let (status, _) = http(
+        cluster.port,
+        "PATCH",
+        &format!("/jobs/{job}?mode=cancel"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(status, 202, "cancel");
+    cluster.wait_for("a free slot", STEP, |c| {
+        c.get("/overview")
+            .is_some_and(|o| o["slots-available"].as_u64() == Some(1))
+    });
+    let restored = submit(&mut cluster, &classpath, &jar, Some(&location));
+    let stats_path = format!("/jobs/{restored}/checkpoints");
+    cluster.wait_for("the restore in the statistics", STEP, |c| {
+        c.get(&stats_path).is_some_and(|s| {
+            s["latest"]["restored"]["external_path"].as_str() == Some(location.as_str())
+        })
+    });
+    assert_same_as_path(&cluster, version, &restored, &savepoint, "latest.restored");
     eprintln!(
-        "Flink {version}: cluster, job, checkpoint, savepoint and checks in {:?}",
+        "Flink {version}: cluster, job, checkpoint, savepoint, restore and checks in {:?}",
         started.elapsed()
     );
 }
