@@ -388,7 +388,7 @@ fn candidates(r: &Resource, prefix: &str, out: &mut Vec<Named>) -> bool {
                 .iter()
                 .find(|(_, s)| usable(&s.location) == Some(path))
                 .and_then(|(_, s)| s.time_stamp)
-                .map(super::flink_rest::utc_text);
+                .map(utc_millis);
             out.push(Named {
                 field: format!("{prefix}status.jobStatus.upgradeSavepointPath"),
                 when,
@@ -408,11 +408,18 @@ fn add_timed(timed: Vec<(String, &Savepoint)>, out: &mut Vec<Named>) {
         if let Some(location) = usable(&s.location) {
             out.push(Named {
                 field,
-                when: s.time_stamp.map(super::flink_rest::utc_text),
+                when: s.time_stamp.map(utc_millis),
                 location: location.to_string(),
             });
         }
     }
+}
+
+/// The operator's `timeStamp` (ms) as an ISO instant with milliseconds, so that two savepoints
+/// in one second still order.
+fn utc_millis(ms: i64) -> String {
+    let text = super::flink_rest::utc_text(ms);
+    format!("{}.{:03}Z", text.trim_end_matches('Z'), ms.rem_euclid(1000))
 }
 
 fn usable(l: &Option<String>) -> Option<&str> {

@@ -135,6 +135,20 @@ fn an_older_operator_session_job_gives_its_newest_savepoint_by_time() {
     });
     let file = write(work.path(), "clicks.json", &json.to_string());
     assert_names(&file, NEWER, "status.jobStatus.savepointInfo.lastSavepoint");
+    // Without lastSavepoint, the history's newest, to the millisecond.
+    let mut history = json.clone();
+    let info = &mut history["status"]["jobStatus"]["savepointInfo"];
+    info.as_object_mut().unwrap().remove("lastSavepoint");
+    info["savepointHistory"] = serde_json::json!([
+        {"timeStamp": 1700000000100_i64, "location": abs(OLDER)},
+        {"timeStamp": 1700000000900_i64, "location": abs(NEWER)}
+    ]);
+    let file = write(work.path(), "history.json", &history.to_string());
+    assert_names(
+        &file,
+        NEWER,
+        "status.jobStatus.savepointInfo.savepointHistory[1]",
+    );
 }
 
 #[test]
