@@ -58,26 +58,20 @@ pub(super) fn snapshot(
     access: &SavepointAccess,
 ) -> ExitCode {
     use crate::job::baseline;
-    // `--flink-rest` or an operator resource: the savepoint they name. Any other input is read
-    // as it is (a job graph, a savepoint; not the newest of a folder).
-    let resolved = match input {
-        super::SavepointArg::FlinkRest(_) => crate::input::resolve_savepoint(input.source()),
-        super::SavepointArg::Path(p) => crate::input::k8s_resource::resolve(p)
-            .map(|r| r.map_or((p.clone(), None), |(path, picked)| (path, Some(picked))))
-            .map_err(Into::into),
-    };
-    let input = match resolved {
-        Ok((path, picked)) => {
-            if let Some(p) = picked {
-                say!("{}", p.note());
-            }
-            path
-        }
+    let (path, picked) = match crate::input::resolve_snapshot_input(input.source()) {
+        Ok(resolved) => resolved,
         Err(e) => return fail(e.into()),
     };
-    let input = input.as_path();
-    // The baseline never overwrites what it was made from (the savepoint folder or the file).
-    let mut protected = vec![input.to_path_buf()];
+    if let Some(p) = &picked {
+        say!("{}", p.note());
+    }
+    // The baseline never overwrites what it was made from (the savepoint folder or the file,
+    // and an operator resource that named it).
+    let mut protected = vec![path.clone()];
+    if let super::SavepointArg::Path(given) = input {
+        protected.push(given.clone());
+    }
+    let input = path.as_path();
     let graph = match load_job_input_with(input, &PlanOptions::default(), access) {
         Ok(JobInput::Savepoint(sp)) => match summarize(&sp) {
             Ok(s) => {

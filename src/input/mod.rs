@@ -225,6 +225,21 @@ pub fn resolve_savepoint(
     }
 }
 
+/// A `snapshot` input: `--flink-rest` and an operator resource give the savepoint they name;
+/// any other path is read as it is (a job graph or a savepoint; a folder of savepoints is not
+/// searched for its newest).
+pub fn resolve_snapshot_input(
+    source: SavepointSource<'_>,
+) -> Result<(PathBuf, Option<newest::Picked>), InputError> {
+    match source {
+        SavepointSource::FlinkRest(_) => resolve_savepoint(source),
+        SavepointSource::Path(path) => Ok(match k8s_resource::resolve(path)? {
+            Some((path, picked)) => (path, Some(picked)),
+            None => (path.to_path_buf(), None),
+        }),
+    }
+}
+
 /// A savepoint argument (`--savepoint`, `inspect`): refused early when it is a job-graph file
 /// or a folder of savepoints.
 pub fn load_savepoint(

@@ -105,6 +105,15 @@ fn a_flink_deployment_names_its_upgrade_savepoint() {
     let direct = run(&["snapshot", &abs(NEWER)]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(out.stdout, direct.stdout);
+    // Nor is the resource overwritten by the baseline made from what it names.
+    let out = run(&[
+        "snapshot",
+        file.to_str().unwrap(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), yaml);
 }
 
 #[test]
