@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use super::{ReportFormat, fail, finish_prediction, summarize};
 use crate::flink::FlinkVersion;
-use crate::input::{JobVersion, load_graph, load_old_graph, load_savepoint, load_version};
+use crate::input::{JobVersion, load_graph, load_old_graph, load_savepoint_from, load_version};
 use crate::job::plan::PlanOptions;
 use crate::pipeline::{Upgrade, predict_upgrade};
 use crate::report::TextOptions;
@@ -33,7 +33,7 @@ pub struct Target<'a> {
 }
 
 pub(super) fn check(
-    savepoint: &Path,
+    savepoint: &super::SavepointArg,
     job: Option<&Path>,
     target: Target<'_>,
     old_files: OldFiles<'_>,
@@ -49,7 +49,7 @@ pub(super) fn check(
                 .spawn_scoped(scope, move || load_new(job))
                 .map_err(|_| job)
         });
-        let old = load_savepoint(savepoint, how.access, &summarize);
+        let old = load_savepoint_from(savepoint.source(), how.access, &summarize);
         let new = pending.map(|p| match p {
             Ok(thread) => thread
                 .join()

@@ -90,8 +90,12 @@ pub enum ColorWhen {
 pub enum Command {
     /// Show what a savepoint holds: operators, IDs, parallelism, states and their schemas.
     Inspect {
-        /// Savepoint or retained-checkpoint directory, or its `_metadata` file.
-        savepoint: PathBuf,
+        /// Savepoint or retained-checkpoint directory, or its `_metadata` file (or a URL, a job's
+        /// checkpoint folder, a Flink operator resource).
+        #[arg(required_unless_present = "flink_rest", conflicts_with = "flink_rest")]
+        savepoint: Option<PathBuf>,
+        #[command(flatten)]
+        rest: RestArgs,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// A job-graph file or compiled plan whose uids name the savepoint's operators (for
@@ -117,12 +121,15 @@ pub enum Command {
             long,
             visible_alias = "fromSavepoint",
             value_name = "SAVEPOINT",
-            required_unless_present = "baseline"
+            required_unless_present_any = ["baseline", "flink_rest"],
+            conflicts_with = "flink_rest"
         )]
         savepoint: Option<PathBuf>,
+        #[command(flatten)]
+        rest: RestArgs,
         /// A committed baseline (`spcompat snapshot`) standing in for the savepoint, as the old
         /// side of `diff`.
-        #[arg(long, value_name = "FILE", conflicts_with = "savepoint")]
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["savepoint", "flink_rest"])]
         baseline: Option<PathBuf>,
         /// The new version, recognised from its content: a job-graph file (JSON or YAML, e.g.
         /// from `export-sql` or `snapshot`), a baseline, a Flink SQL compiled plan (COMPILE PLAN
@@ -186,7 +193,10 @@ pub enum Command {
     /// and max parallelism) of a savepoint or job version, to commit for pre-commit checks.
     Snapshot {
         /// A savepoint, or a job-graph file.
-        input: PathBuf,
+        #[arg(required_unless_present = "flink_rest", conflicts_with = "flink_rest")]
+        input: Option<PathBuf>,
+        #[command(flatten)]
+        rest: RestArgs,
         /// Output file; `.yaml`/`.yml` writes YAML, anything else JSON. Default: stdout (YAML).
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -299,6 +309,27 @@ impl PlanArgs {
                 })
                 .collect(),
         }
+    }
+}
+
+/// A running cluster's newest checkpoint or savepoint of a job, in place of a savepoint path.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct RestArgs {
+    /// Read the newest completed checkpoint or savepoint of --job-id that a running Flink
+    /// cluster reports (its REST address, e.g. http://jobmanager:8081; Flink 1.15 to 2.3).
+    #[arg(long, value_name = "URL", requires = "job_id")]
+    pub flink_rest: Option<String>,
+    /// The job --flink-rest asks about (32 hexadecimal digits, as `flink list` shows).
+    #[arg(long, value_name = "ID", requires = "flink_rest")]
+    pub job_id: Option<String>,
+}
+
+impl RestArgs {
+    pub fn rest(&self) -> Option<crate::input::flink_rest::FlinkRest> {
+        Some(crate::input::flink_rest::FlinkRest {
+            url: self.flink_rest.clone()?,
+            job_id: self.job_id.clone()?,
+        })
     }
 }
 

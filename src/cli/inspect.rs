@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::{Format, emit, emit_plain, emit_streamed, fail, summarize, summarize_with};
-use crate::input::{JobInput, load_job_input_with, load_savepoint, load_uid_graph};
+use crate::input::{JobInput, load_job_input_with, load_savepoint_from, load_uid_graph};
 use crate::job::plan::PlanOptions;
 use crate::report::{self, TextOptions};
 use crate::savepoint::access::SavepointAccess;
 use crate::savepoint::subtask_brief::HandleDetail;
 
 pub(super) fn inspect(
-    path: &Path,
+    savepoint: &super::SavepointArg,
     format: Format,
     uid_files: &[PathBuf],
     access: &SavepointAccess,
@@ -25,15 +25,16 @@ pub(super) fn inspect(
         // The text report shows no subtask handles.
         (false, _) => HandleDetail::Omitted,
     };
-    let summary = match load_savepoint(path, access, &|sp| summarize_with(sp, detail)) {
-        Ok(s) => {
-            if let Some(p) = &s.picked {
-                say!("{}", p.note());
+    let summary =
+        match load_savepoint_from(savepoint.source(), access, &|sp| summarize_with(sp, detail)) {
+            Ok(s) => {
+                if let Some(p) = &s.picked {
+                    say!("{}", p.note());
+                }
+                s
             }
-            s
-        }
-        Err(e) => return fail(e.into()),
-    };
+            Err(e) => return fail(e.into()),
+        };
     let graphs: Result<Vec<_>, _> = uid_files.iter().map(|f| load_uid_graph(f)).collect();
     let summary = match graphs {
         Ok(graphs) => crate::pipeline::inspect(summary, &graphs),
@@ -51,10 +52,26 @@ pub(super) fn inspect(
     ExitCode::SUCCESS
 }
 
-pub(super) fn snapshot(input: &Path, output: Option<&Path>, access: &SavepointAccess) -> ExitCode {
+pub(super) fn snapshot(
+    input: &super::SavepointArg,
+    output: Option<&Path>,
+    access: &SavepointAccess,
+) -> ExitCode {
     use crate::job::baseline;
-    // The baseline never overwrites what it was made from (the savepoint folder or the file).
-    let mut protected = vec![input.to_path_buf()];
+    let (path, picked) = match crate::input::resolve_snapshot_input(input.source()) {
+        Ok(resolved) => resolved,
+        Err(e) => return fail(e.into()),
+    };
+    if let Some(p) = &picked {
+        say!("{}", p.note());
+    }
+    // The baseline never overwrites what it was made from (the savepoint folder or the file,
+    // and an operator resource that named it).
+    let mut protected = vec![path.clone()];
+    if let super::SavepointArg::Path(given) = input {
+        protected.push(given.clone());
+    }
+    let input = path.as_path();
     let graph = match load_job_input_with(input, &PlanOptions::default(), access) {
         Ok(JobInput::Savepoint(sp)) => match summarize(&sp) {
             Ok(s) => {

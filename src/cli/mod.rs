@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use analyze::{Loading, OldFiles, Target, check, diff, lint};
-pub use args::{Cli, ColorWhen, Command, Format, PlanArgs, ReportFormat, Shell};
+pub use args::{Cli, ColorWhen, Command, Format, PlanArgs, ReportFormat, RestArgs, Shell};
 use docs::{explain, man_page};
 use export::{export_job, export_sql};
 use inspect::{inspect, snapshot};
@@ -64,7 +64,15 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     match cli.command {
         Command::Explain { rule } => explain(rule.as_deref()),
-        Command::Snapshot { input, output } => snapshot(&input, output.as_deref(), &access),
+        Command::Snapshot {
+            input,
+            rest,
+            output,
+        } => snapshot(
+            &savepoint_source(input.as_deref(), &rest),
+            output.as_deref(),
+            &access,
+        ),
         Command::Lint { job, files, format } => {
             let all: Vec<PathBuf> = job.into_iter().chain(files).collect();
             if all.is_empty() {
@@ -98,12 +106,13 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Inspect {
             savepoint,
+            rest,
             format,
             uids,
             all_handles,
             verbose,
         } => inspect(
-            &savepoint,
+            &savepoint_source(savepoint.as_deref(), &rest),
             format,
             &uids,
             &access,
@@ -132,6 +141,7 @@ pub fn run(cli: Cli) -> ExitCode {
         ),
         Command::Check {
             savepoint,
+            rest,
             baseline: _,
             job,
             to_flink,
@@ -142,7 +152,7 @@ pub fn run(cli: Cli) -> ExitCode {
             verbose,
             plan,
         } => check(
-            savepoint.as_deref().unwrap_or_else(|| Path::new("")),
+            &savepoint_source(savepoint.as_deref(), &rest),
             job.as_deref(),
             Target {
                 allow_non_restored_state,
@@ -209,6 +219,29 @@ pub fn run(cli: Cli) -> ExitCode {
             },
             output.as_deref(),
         ),
+    }
+}
+
+/// What names the old savepoint: `--flink-rest` with `--job-id` (clap lets only one of the two
+/// ways through), else the path.
+enum SavepointArg {
+    Path(PathBuf),
+    FlinkRest(crate::input::flink_rest::FlinkRest),
+}
+
+impl SavepointArg {
+    fn source(&self) -> crate::input::SavepointSource<'_> {
+        match self {
+            SavepointArg::Path(p) => crate::input::SavepointSource::Path(p),
+            SavepointArg::FlinkRest(r) => crate::input::SavepointSource::FlinkRest(r),
+        }
+    }
+}
+
+fn savepoint_source(path: Option<&Path>, rest: &RestArgs) -> SavepointArg {
+    match (rest.rest(), path) {
+        (Some(r), _) => SavepointArg::FlinkRest(r),
+        (None, p) => SavepointArg::Path(p.unwrap_or_else(|| Path::new("")).to_path_buf()),
     }
 }
 

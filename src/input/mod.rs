@@ -3,7 +3,9 @@
 //! (run through `export-job`). Loading checks first that an argument is not misplaced
 //! ([`hints`]), so a swapped input gets a message that says so.
 
+pub mod flink_rest;
 pub mod hints;
+pub mod k8s_resource;
 pub mod newest;
 
 use std::path::{Path, PathBuf};
@@ -49,6 +51,14 @@ pub enum InputError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Misplaced(#[from] hints::MisplacedInput),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    FlinkRest(#[from] flink_rest::FlinkRestError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Resource(#[from] k8s_resource::ResourceError),
 
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -187,6 +197,49 @@ impl JobVersion {
     }
 }
 
+/// Where the old version's savepoint comes from: a path or URL (`--savepoint`, `inspect`), or
+/// a running cluster's newest checkpoint of a job (`--flink-rest URL --job-id ID`).
+#[derive(Debug, Clone, Copy)]
+pub enum SavepointSource<'a> {
+    Path(&'a Path),
+    FlinkRest(&'a flink_rest::FlinkRest),
+}
+
+/// The savepoint `source` names: a path or URL as given, the newest in a job's checkpoint
+/// folder or a folder of savepoints, the one a Flink operator resource's status names, or the
+/// one the Flink REST API reports; with what to say about the pick.
+pub fn resolve_savepoint(
+    source: SavepointSource<'_>,
+) -> Result<(PathBuf, Option<newest::Picked>), InputError> {
+    match source {
+        SavepointSource::FlinkRest(rest) => {
+            let (path, picked) = flink_rest::latest(rest)?;
+            Ok((PathBuf::from(path), Some(picked)))
+        }
+        SavepointSource::Path(path) => {
+            if let Some((path, picked)) = k8s_resource::resolve(path)? {
+                return Ok((path, Some(picked)));
+            }
+            Ok(newest::resolve(path).map_err(SavepointError::from)?)
+        }
+    }
+}
+
+/// A `snapshot` input: `--flink-rest` and an operator resource give the savepoint they name;
+/// any other path is read as it is (a job graph or a savepoint; a folder of savepoints is not
+/// searched for its newest).
+pub fn resolve_snapshot_input(
+    source: SavepointSource<'_>,
+) -> Result<(PathBuf, Option<newest::Picked>), InputError> {
+    match source {
+        SavepointSource::FlinkRest(_) => resolve_savepoint(source),
+        SavepointSource::Path(path) => Ok(match k8s_resource::resolve(path)? {
+            Some((path, picked)) => (path, Some(picked)),
+            None => (path.to_path_buf(), None),
+        }),
+    }
+}
+
 /// A savepoint argument (`--savepoint`, `inspect`): refused early when it is a job-graph file
 /// or a folder of savepoints.
 pub fn load_savepoint(
@@ -194,8 +247,16 @@ pub fn load_savepoint(
     access: &SavepointAccess,
     summarize: Summarize<'_>,
 ) -> Result<SavepointSummary, InputError> {
-    // A job's checkpoint folder or a folder of savepoints: its newest complete one.
-    let (path, picked) = newest::resolve(path).map_err(SavepointError::from)?;
+    load_savepoint_from(SavepointSource::Path(path), access, summarize)
+}
+
+/// [`load_savepoint`] from any [`SavepointSource`].
+pub fn load_savepoint_from(
+    source: SavepointSource<'_>,
+    access: &SavepointAccess,
+    summarize: Summarize<'_>,
+) -> Result<SavepointSummary, InputError> {
+    let (path, picked) = resolve_savepoint(source)?;
     hints::check_savepoint_arg(&path)?;
     let sp = Savepoint::open_with(&path, access)?;
     let summary = with_source(&sp, summarize(&sp));

@@ -63,8 +63,9 @@ pub fn newest_local(dir: &Path) -> Option<(PathBuf, Picked)> {
         Picked {
             from: dir.display().to_string(),
             path: path.display().to_string(),
-            rule,
+            rule: rule.to_string(),
             candidates: count,
+            verb: "holds",
         },
     ))
 }
@@ -142,8 +143,9 @@ fn picked(base: &StoreUrl, name: &str, rule: &'static str, count: usize) -> (Str
         Picked {
             from: base.to_string(),
             path,
-            rule,
+            rule: rule.to_string(),
             candidates: count,
+            verb: "holds",
         },
     )
 }

@@ -152,7 +152,7 @@ fn yaml_raw(text: &str, e: &serde_saphyr::Error) -> RawError {
 
 /// YAML parsing with explicit budgets: nesting, events and aliases are bounded, so a small
 /// hostile file (deep flow nesting, alias bombs) is refused before it costs super-linear work.
-fn yaml_options() -> serde_saphyr::Options {
+pub(crate) fn yaml_options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.flow_nesting_limit = MAX_YAML_NESTING;
     budget.max_depth = MAX_YAML_NESTING;

@@ -9,7 +9,7 @@ pub mod export_job;
 pub mod export_sql;
 mod graph;
 mod ids;
-mod load;
+pub(crate) mod load;
 mod model;
 mod parallelism;
 pub mod plan;

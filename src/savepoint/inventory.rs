@@ -28,18 +28,23 @@ pub struct Picked {
     pub from: String,
     /// The savepoint or checkpoint picked.
     pub path: String,
-    /// `highest chk-N with _metadata` or `newest _metadata modification time`.
-    pub rule: &'static str,
-    /// How many candidates the folder held.
+    /// `highest chk-N with _metadata`, `newest _metadata modification time`, or which field of
+    /// a Flink REST answer or Kubernetes resource named it.
+    pub rule: String,
+    /// How many candidates the folder held (or the answer, the resource named).
     pub candidates: usize,
+    /// `holds` for a folder; `names` for a REST answer or a resource, whose candidates are
+    /// fields.
+    #[serde(skip)]
+    pub verb: &'static str,
 }
 
 impl Picked {
     /// The stderr note.
     pub fn note(&self) -> String {
         format!(
-            "spcompat: {} holds {} savepoint(s)/checkpoint(s): using {} ({})",
-            self.from, self.candidates, self.path, self.rule
+            "spcompat: {} {} {} savepoint(s)/checkpoint(s): using {} ({})",
+            self.from, self.verb, self.candidates, self.path, self.rule
         )
     }
 }

@@ -577,7 +577,7 @@ enum Header<T> {
     Decoded(T),
 }
 
-fn strip_file_scheme(uri: &str) -> &str {
+pub(crate) fn strip_file_scheme(uri: &str) -> &str {
     let rest = uri.strip_prefix("file:").unwrap_or(uri);
     // `file:///a` and `file:/a` both mean `/a`.
     if let Some(stripped) = rest.strip_prefix("//") {
