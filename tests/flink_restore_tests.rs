@@ -24,6 +24,8 @@ const MODELLED: &[&str] = &[
     "window-rank",
     "window-join",
     "temporal-join",
+    "async-calc",
+    "lookup-join",
     // (Window aggregates too, but not with DISTINCT or on hopping and session windows, which
     // most of these tests use.)
 ];

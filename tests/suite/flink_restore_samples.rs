@@ -251,3 +251,68 @@ fn inspect_names_operators_by_a_plans_uids() {
         "{text}"
     );
 }
+
+/// An async lookup join runs as AsyncWaitOperator, whose in-flight records are operator list
+/// state of the join's input rows: declared from the plan, compared with Flink's savepoint, and
+/// a changed input column type is the incompatibility Flink's RowData serializer reports.
+#[test]
+fn async_lookup_join_declares_its_in_flight_records() {
+    let state = "_async_wait_operator_state_";
+    let (report, code) = check_json("lookup-join-async-hint");
+    assert_eq!(report["verdict"], "restores", "{report:#}");
+    assert_eq!(code, 0);
+    let op = report["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["newOperator"]["uid"] == "26_lookup-join")
+        .expect("the lookup join is in the report");
+    assert_eq!(op["status"], "restored", "{op:#}");
+    assert!(
+        op["states"].as_array().unwrap().iter().any(|s| s == state),
+        "{op:#}"
+    );
+    assert!(
+        !reason_codes(&serde_json::json!({ "operators": [op] }))
+            .iter()
+            .any(|c| c == "state-not-compared"),
+        "{op:#}"
+    );
+
+    // The same plan with the source's `total` column as FLOAT instead of DOUBLE.
+    let dir = sample("lookup-join-async-hint");
+    let mut plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+    let source = plan["nodes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|n| n["id"] == 25)
+        .unwrap();
+    let changed = source["outputType"]
+        .as_str()
+        .unwrap()
+        .replace("`total` DOUBLE", "`total` FLOAT");
+    source["outputType"] = Value::String(changed);
+    let edited = tempfile::tempdir().unwrap();
+    let plan_path = edited.path().join("plan.json");
+    std::fs::write(&plan_path, plan.to_string()).unwrap();
+    let out = spcompat()
+        .args(["check", "--format", "json", "--savepoint"])
+        .arg(dir.join("savepoint"))
+        .arg("--job")
+        .arg(&plan_path)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"], "fails", "{report:#}");
+    let op = report["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["newOperator"]["uid"] == "26_lookup-join")
+        .unwrap();
+    assert_eq!(op["status"], "incompatible", "{op:#}");
+    let text = op.to_string();
+    assert!(text.contains(state) && text.contains("FLOAT"), "{op:#}");
+}

@@ -113,6 +113,22 @@ pub(super) fn apply_state(
                 }
             }
         }
+        "async-calc" | "lookup-join" => {
+            // A sync lookup join keeps no state; an async one (the plan then has `asyncOptions`)
+            // and an async calc run as AsyncWaitOperator, which keeps its records in flight.
+            let is_async = transformation == "async-calc"
+                || node.raw.get("asyncOptions").is_some_and(|v| !v.is_null());
+            if is_async {
+                match input {
+                    Some(row) => op.state = vec![operator_state::async_wait_state(row)],
+                    None => {
+                        info.state_note = Some(format!(
+                            "the input row of `{transformation}` is not in the plan: its in-flight records' state is not modelled"
+                        ));
+                    }
+                }
+            }
+        }
         "sink"
         | "constraint-validator"
         | "calc"

@@ -5,6 +5,12 @@ use super::sql_internal_type;
 use crate::schema::sql_notation::{MAX_DEPTH, NotationError, Parser};
 use crate::schema::types::{Field, Generic, Pojo, PojoField, Simple, Type, tuple_class};
 
+/// Wrapper serializers of one nested serializer, by the name `inspect` prints for them.
+const INTERNAL_COMPOSITES: &[(&str, &str)] = &[(
+    "StreamElementSerializer<",
+    "org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer$StreamElementSerializerSnapshot",
+)];
+
 impl Parser<'_> {
     pub(super) fn ty(&mut self, depth: usize) -> Result<Type, NotationError> {
         if depth > MAX_DEPTH {
@@ -64,6 +70,19 @@ impl Parser<'_> {
                 registered_subclasses: None,
                 non_registered_subclasses: None,
             }));
+        }
+        // spcompat extension: a Flink-internal wrapper serializer, written as `inspect` prints
+        // it. No TypeInformation names these; the planner wraps rows in them (async operators).
+        for (printed, snapshot_class) in INTERNAL_COMPOSITES {
+            if self.eat(printed) {
+                let inner = self.ty(d)?;
+                self.expect(">")?;
+                return Ok(Type::Composite {
+                    class: (*snapshot_class).to_string(),
+                    outer_class: None,
+                    nested: vec![inner],
+                });
+            }
         }
         if self.eat("EnumTypeInfo<") {
             let class = self.java_name()?;

@@ -2,7 +2,8 @@
 //! deduplication, changelog normalize, interval joins, rowtime temporal sorts, the
 //! materializing lookup join, Top-N (`StreamExecRank`, also `LIMIT` and `ORDER BY ... LIMIT`),
 //! event-time temporal joins, the window TVF deduplication, Top-N, join and aggregate,
-//! legacy group window aggregates and processing-time OVER aggregates. Each is derived from its ExecNode as the planner builds the
+//! legacy group window aggregates, processing-time OVER aggregates and the operator state of
+//! async calcs and async lookup joins (`AsyncWaitOperator`). Each is derived from its ExecNode as the planner builds the
 //! operator (`StreamExec*.translateToPlanInternal` and the runtime operator's `open()`), and
 //! checked against the savepoints of Flink's own SQL restore tests (Flink 1.18/1.19 plans,
 //! `tests/flink_restore_tests.rs`).
@@ -75,6 +76,18 @@ pub(super) fn declare(
         "temporal-join" => temporal_join(node, input(0)?, input(1)?),
         _ => None,
     }
+}
+
+/// `AsyncWaitOperator` (async calc, async lookup join): the records in flight, as operator
+/// list state of `StreamElement`s of the input row (`AsyncWaitOperator.initializeState`).
+pub(super) fn async_wait_state(input: &RowType) -> StateDecl {
+    decl(
+        "_async_wait_operator_state_",
+        StateKind::OperatorList,
+        format!("StreamElementSerializer<{}>", whole_row(input)),
+        None,
+        None,
+    )
 }
 
 fn decl(
