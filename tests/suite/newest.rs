@@ -83,7 +83,8 @@ fn a_folder_of_savepoints_gives_the_newest_metadata() {
 
 #[test]
 fn newest_on_s3() {
-    let Some(server) = crate::object_stores::S3Server::start() else {
+    let Some(server) = crate::common::stores::StoreServer::start(crate::common::stores::Kind::S3)
+    else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
@@ -107,7 +108,7 @@ fn newest_on_s3() {
     let dir = savepoints_folder(work.path(), "savepoint-b", "savepoint-a");
     let url = server.upload(&dir, "savepoints");
     // s3s-fs gives the files' own modification times.
-    let served = server.root.path().join("spcompat-it/savepoints");
+    let served = server.s3_folder().join("savepoints");
     touch(&served.join("savepoint-a/_metadata"), "2024-01-01 00:00:00");
     touch(&served.join("savepoint-b/_metadata"), "2025-01-01 00:00:00");
     let out = server.run(&[

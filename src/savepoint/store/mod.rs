@@ -47,7 +47,7 @@ pub enum StoreError {
     #[diagnostic(
         code(spcompat::store::config),
         help(
-            "credentials come from the usual environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL; GOOGLE_APPLICATION_CREDENTIALS; AZURE_STORAGE_ACCOUNT_NAME/AZURE_STORAGE_ACCOUNT_KEY; ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET and OSS_ENDPOINT) or instance metadata"
+            "credentials come from the usual environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL; GOOGLE_APPLICATION_CREDENTIALS, STORAGE_EMULATOR_HOST; AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME/AZURE_STORAGE_ACCOUNT_KEY; ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET and OSS_ENDPOINT) or instance metadata"
         )
     )]
     Config { url: String, reason: String },
