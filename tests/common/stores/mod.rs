@@ -220,7 +220,21 @@ impl StoreServer {
 
     /// Runs spcompat with `env` as its only store configuration.
     pub fn run_with(&self, env: Vec<(String, String)>, args: &[&str]) -> Output {
-        let mut cmd = Command::new(crate::common::spcompat());
+        self.command(env, "spcompat")
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    /// `program` (spcompat when named so) with this server's `env` as its only store
+    /// configuration.
+    pub fn command(&self, env: Vec<(String, String)>, program: &str) -> Command {
+        let mut cmd = if program == "spcompat" {
+            Command::new(crate::common::spcompat())
+        } else {
+            Command::new(program)
+        };
         for (k, _) in std::env::vars() {
             let store_var = ["AWS_", "AZURE_", "GOOGLE_", "GCS_", "STORAGE_EMULATOR"]
                 .iter()
@@ -229,11 +243,8 @@ impl StoreServer {
                 cmd.env_remove(k);
             }
         }
-        cmd.args(args)
-            .envs(env)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
+        cmd.envs(env);
+        cmd
     }
 }
 
