@@ -120,6 +120,19 @@ fn same_reports_as_local_copies(kind: Kind) {
                 "{name}: {bytes} bytes read of {size}: more than header bytes"
             );
         }
+        if name.contains("native-files") {
+            // The folder's listing gives each state file's length: one ranged read per state
+            // file, and no request of its own to measure it.
+            let proxy = LoggingProxy::start(server.port);
+            let out = server.run_with(server.env(proxy.port), &["inspect", &url]);
+            assert_eq!(out.status.code(), Some(0));
+            let requests = proxy.requests();
+            assert!(
+                requests.len() as u64 <= objects + 5,
+                "{kind:?} {name}: {} requests for {objects} objects read: {requests:#?}",
+                requests.len()
+            );
+        }
 
         // check against the job graph the schema tests build from what the job registered
         let job = work.path().join(format!("{name}.json"));
