@@ -89,3 +89,4 @@ pub fn savepoint_with_metadata(original: &Path, bytes: &[u8]) -> tempfile::TempD
 }
 
 pub mod cases;
+pub mod stores;

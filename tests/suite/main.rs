@@ -28,6 +28,7 @@ mod pre_commit_hook;
 mod quiet_reports;
 mod real_jobs;
 mod reference_samples;
+mod remote_progress;
 mod report_formats;
 mod report_snapshots;
 mod schema_check;

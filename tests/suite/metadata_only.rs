@@ -114,7 +114,8 @@ fn inline_state_is_still_read_with_metadata_only() {
 
 #[test]
 fn a_lone_metadata_on_s3_is_judged_from_metadata_alone() {
-    let Some(server) = crate::object_stores::S3Server::start() else {
+    let Some(server) = crate::common::stores::StoreServer::start(crate::common::stores::Kind::S3)
+    else {
         return;
     };
     let work = tempfile::tempdir().unwrap();

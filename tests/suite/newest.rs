@@ -83,7 +83,8 @@ fn a_folder_of_savepoints_gives_the_newest_metadata() {
 
 #[test]
 fn newest_on_s3() {
-    let Some(server) = crate::object_stores::S3Server::start() else {
+    let Some(server) = crate::common::stores::StoreServer::start(crate::common::stores::Kind::S3)
+    else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
@@ -107,7 +108,7 @@ fn newest_on_s3() {
     let dir = savepoints_folder(work.path(), "savepoint-b", "savepoint-a");
     let url = server.upload(&dir, "savepoints");
     // s3s-fs gives the files' own modification times.
-    let served = server.root.path().join("spcompat-it/savepoints");
+    let served = server.s3_folder().join("savepoints");
     touch(&served.join("savepoint-a/_metadata"), "2024-01-01 00:00:00");
     touch(&served.join("savepoint-b/_metadata"), "2025-01-01 00:00:00");
     let out = server.run(&[
@@ -121,4 +122,37 @@ fn newest_on_s3() {
     ]);
     let doc = json(&out);
     assert_eq!(picked_path(&doc), format!("{url}/savepoint-b"), "{doc}");
+}
+
+/// The same picks on Azurite and the GCS emulator: the highest complete `chk-N`, and of two
+/// savepoints the one uploaded last (these servers give the upload time as the object's time).
+#[test]
+fn newest_on_azurite_and_the_gcs_emulator() {
+    use crate::common::stores::{Kind, StoreServer};
+    for kind in [Kind::Azure, Kind::Gcs] {
+        let Some(server) = StoreServer::start(kind) else {
+            continue;
+        };
+        let work = tempfile::tempdir().unwrap();
+        let job = job_folder(work.path());
+        let url = server.upload(&job, "checkpoints/job-1");
+        let out = server.run(&["inspect", &url, "--format", "json"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{kind:?}: {err}");
+        assert_eq!(picked_path(&json(&out)), format!("{url}/chk-2"), "{kind:?}");
+
+        // Locally b is the newer; on the store a is, being uploaded last.
+        let dir = savepoints_folder(work.path(), "savepoint-b", "savepoint-a");
+        let url = server.upload(&dir.join("savepoint-b"), "savepoints/savepoint-b");
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        server.upload(&dir.join("savepoint-a"), "savepoints/savepoint-a");
+        let folder = url.rsplit_once('/').unwrap().0;
+        let out = server.run(&["inspect", folder, "--format", "json"]);
+        let doc = json(&out);
+        assert_eq!(
+            picked_path(&doc),
+            format!("{folder}/savepoint-a"),
+            "{kind:?}: {doc}"
+        );
+    }
 }

@@ -1,106 +1,21 @@
-//! Savepoints on an object store: real fixtures served by a real S3-compatible server
-//! (`s3s-fs`, started on 127.0.0.1 over a temp folder) give the same report as the local
-//! copy, read only header bytes, and a hostile handle outside the prefix is refused. Without
-//! `s3s-fs` these tests fail under CI (`.ci/run` installs it) and are skipped elsewhere, with a
-//! note.
+//! Savepoints on object stores: real fixtures served by real servers on 127.0.0.1 (`s3s-fs`
+//! for S3, Azurite for Azure Blob, `gcp-storage-emulator` for GCS; tests/common/stores) give the
+//! same reports as the local copies, read only header bytes, and a hostile handle outside the
+//! prefix is refused with no request for it reaching the server (a logging proxy in front of it
+//! records every request). Without a server these tests fail under CI (`.ci/run` installs them)
+//! and are skipped elsewhere, with a note.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::common::{run as local, savepoint_fixture as fixture, spcompat as bin};
-use crate::confinement::{copy_tree, savepoint_with_absolute_handles};
-
-const BUCKET: &str = "spcompat-it";
-const KEY: &str = "spcompat-test-key";
-const SECRET: &str = "spcompat-test-secret";
-
-/// A running `s3s-fs` over a temp folder; its buckets are the folder's subfolders.
-pub(crate) struct S3Server {
-    child: Child,
-    pub port: u16,
-    pub root: tempfile::TempDir,
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl S3Server {
-    /// Starts the server, or `None` (with a note) where `s3s-fs` is not installed outside CI.
-    pub(crate) fn start() -> Option<S3Server> {
-        let installed = Command::new("s3s-fs")
-            .arg("--help")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok();
-        if !installed {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "s3s-fs is needed for the object-store tests (.ci/run installs it: cargo install s3s-fs --version 0.14.1 --locked)"
-            );
-            eprintln!("note: s3s-fs is not installed; the object-store test is skipped");
-            return None;
-        }
-        let root = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(root.path().join(BUCKET)).unwrap();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new("s3s-fs")
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--access-key", KEY, "--secret-key", SECRET])
-            .arg(root.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let server = S3Server { child, port, root };
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "s3s-fs did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Some(server)
-    }
-
-    /// Puts a folder under `key` of the bucket (s3s-fs serves the files of its folder).
-    pub(crate) fn upload(&self, folder: &Path, key: &str) -> String {
-        copy_tree(folder, &self.root.path().join(BUCKET).join(key));
-        format!("s3://{BUCKET}/{key}")
-    }
-
-    /// Runs spcompat with the store's endpoint and credentials in the environment.
-    pub(crate) fn run(&self, args: &[&str]) -> Output {
-        Command::new(bin())
-            .args(args)
-            .env(
-                "AWS_ENDPOINT_URL",
-                format!("http://127.0.0.1:{}", self.port),
-            )
-            .env("AWS_ACCESS_KEY_ID", KEY)
-            .env("AWS_SECRET_ACCESS_KEY", SECRET)
-            .env("AWS_REGION", "us-east-1")
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_ENDPOINT_URL_S3")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    }
-}
+use crate::common::run as local;
+use crate::common::savepoint_fixture as fixture;
+use crate::common::stores::http::LoggingProxy;
+use crate::common::stores::{AZURE_ACCOUNT, BUCKET, Kind, StoreServer, azure_account_env};
+use crate::confinement::savepoint_with_absolute_handles;
 
 fn json_of(out: &Output, what: &str) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -152,9 +67,10 @@ const FIXTURES: [&str; 3] = [
     "flink-1.20.3-datastream-rocksdb-incremental-checkpoint",
 ];
 
-#[test]
-fn fixtures_on_s3_give_the_same_reports_as_local_copies() {
-    let Some(server) = S3Server::start() else {
+/// Each fixture uploaded to a `kind` server gives the local copy's `inspect` and `check`
+/// reports (less where it was read from), and its bytes read are reported and bounded.
+fn same_reports_as_local_copies(kind: Kind) {
+    let Some(server) = StoreServer::start(kind) else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
@@ -180,26 +96,41 @@ fn fixtures_on_s3_give_the_same_reports_as_local_copies() {
         assert_eq!(
             remote_out.status.code(),
             Some(0),
-            "{name}: {}",
-            String::from_utf8_lossy(&remote_out.stderr)
+            "{kind:?} {name}: {}\nserver: {}",
+            String::from_utf8_lossy(&remote_out.stderr),
+            server.log()
         );
         let (remote_doc, source) = without_location(json_of(&remote_out, name));
         let (local_doc, local_source) = without_location(json_of(&local_out, name));
         assert!(local_source.is_none(), "a local read reports no source");
-        assert_eq!(remote_doc, local_doc, "{name}: inspect differs");
+        assert_eq!(remote_doc, local_doc, "{kind:?} {name}: inspect differs");
         let source = source.expect("a remote inspect reports its source");
         assert_eq!(source["url"], Value::from(url.clone()));
         let bytes = source["bytesRead"].as_u64().unwrap();
         let objects = source["objectsRead"].as_u64().unwrap();
         let size = folder_size(&fixture(name));
         eprintln!(
-            "{name}: read {bytes} bytes in {objects} objects of a {size}-byte folder; inspect remote {remote_time:?}, local {local_time:?}"
+            "{kind:?} {name}: read {bytes} bytes in {objects} objects of a {size}-byte folder; inspect remote {remote_time:?}, local {local_time:?}"
         );
         assert!(objects >= 1 && bytes > 0);
+        assert!(bytes <= size, "{name}: {bytes} bytes read of {size}");
         if name.contains("rocksdb") {
             assert!(
                 bytes * 5 < size,
                 "{name}: {bytes} bytes read of {size}: more than header bytes"
+            );
+        }
+        if name.contains("native-files") {
+            // The folder's listing gives each state file's length: one ranged read per state
+            // file, and no request of its own to measure it.
+            let proxy = LoggingProxy::start(server.port);
+            let out = server.run_with(server.env(proxy.port), &["inspect", &url]);
+            assert_eq!(out.status.code(), Some(0));
+            let requests = proxy.requests();
+            assert!(
+                requests.len() as u64 <= objects + 5,
+                "{kind:?} {name}: {} requests for {objects} objects read: {requests:#?}",
+                requests.len()
             );
         }
 
@@ -213,24 +144,70 @@ fn fixtures_on_s3_give_the_same_reports_as_local_copies() {
         assert_eq!(
             remote_check.status.code(),
             local_check.status.code(),
-            "{name}: {}",
+            "{kind:?} {name}: {}",
             String::from_utf8_lossy(&remote_check.stderr)
         );
         let (remote_doc, source) = without_location(json_of(&remote_check, name));
         let (local_doc, _) = without_location(json_of(&local_check, name));
-        assert_eq!(remote_doc, local_doc, "{name}: check differs");
+        assert_eq!(remote_doc, local_doc, "{kind:?} {name}: check differs");
         assert!(source.is_some(), "a remote check reports its source");
 
         // the text report says what was read
         let text = server.run(&["check", "-s", &url, "--job", job]);
         let text = String::from_utf8_lossy(&text.stdout);
         assert!(text.contains(&format!("read from {url}:")), "{text}");
+
+        if kind == Kind::Azure {
+            // The other Azure convention: `abfs://container@account…` and the account's
+            // variables instead of a connection string.
+            let abfs = format!(
+                "abfs://{BUCKET}@{AZURE_ACCOUNT}.dfs.core.windows.net/{}",
+                url.strip_prefix(&format!("az://{BUCKET}/")).unwrap()
+            );
+            let out = server.run_with(
+                azure_account_env(server.port),
+                &["inspect", &abfs, "--format", "json"],
+            );
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{abfs}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let (doc, _) = without_location(json_of(&out, name));
+            assert_eq!(
+                doc,
+                local_doc_of_inspect(local_sp),
+                "{abfs}: inspect differs"
+            );
+        }
     }
 }
 
+fn local_doc_of_inspect(sp: &str) -> Value {
+    without_location(json_of(&local(&["inspect", sp, "--format", "json"]), sp)).0
+}
+
 #[test]
-fn a_handle_outside_the_prefix_is_refused() {
-    let Some(server) = S3Server::start() else {
+fn fixtures_on_s3_give_the_same_reports_as_local_copies() {
+    same_reports_as_local_copies(Kind::S3);
+}
+
+#[test]
+fn fixtures_on_azurite_give_the_same_reports_as_local_copies() {
+    same_reports_as_local_copies(Kind::Azure);
+}
+
+#[test]
+fn fixtures_on_the_gcs_emulator_give_the_same_reports_as_local_copies() {
+    same_reports_as_local_copies(Kind::Gcs);
+}
+
+/// A savepoint whose handles name objects of the same bucket outside its prefix is refused, and
+/// the server (behind a logging proxy) never gets a request for them; allowed, they are asked
+/// for, which shows the proxy would have seen a request.
+fn outside_handles_are_refused_unrequested(kind: Kind) {
+    let Some(server) = StoreServer::start(kind) else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
@@ -239,26 +216,25 @@ fn a_handle_outside_the_prefix_is_refused() {
     let mut targets = Vec::new();
     let sp = savepoint_with_absolute_handles(work.path(), |_, len| {
         n += 1;
-        let prefix = format!("s3://{BUCKET}/private/{n}-");
+        let prefix = server.url(&format!("private/{n}-"));
         let target = format!("{prefix}{}", "x".repeat(len - prefix.len()));
         targets.push(target.clone());
         PathBuf::from(target)
     });
+    let bucket_url = server.url("");
     for t in &targets {
-        let key = t.strip_prefix(&format!("s3://{BUCKET}/")).unwrap();
-        let file = server.root.path().join(BUCKET).join(key);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, "SECRET").unwrap();
+        server.put(t.strip_prefix(&bucket_url).unwrap(), b"SECRET");
     }
     let url = server.upload(&sp, "savepoints/hostile");
-    let out = server.run(&["inspect", &url]);
+    let proxy = LoggingProxy::start(server.port);
+    let out = server.run_with(server.env(proxy.port), &["inspect", &url]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let words = stderr
         .replace('│', " ")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    assert_eq!(out.status.code(), Some(2), "{words}");
+    assert_eq!(out.status.code(), Some(2), "{kind:?}: {words}");
     assert!(words.contains("outside the savepoint's root"), "{words}");
     assert!(
         targets.iter().any(|t| words.contains(t.as_str())),
@@ -269,19 +245,51 @@ fn a_handle_outside_the_prefix_is_refused() {
         "names the root: {words}"
     );
     assert!(!words.contains("SECRET"));
+    let requests = proxy.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.contains("savepoints/hostile/_metadata")),
+        "{kind:?}: the proxy saw the `_metadata` read: {requests:#?}"
+    );
+    for r in &requests {
+        assert!(
+            r.contains("savepoints/hostile") && !r.contains("private"),
+            "{kind:?}: a request outside the savepoint's prefix reached the server: {r}"
+        );
+    }
 
-    // The same handle is read when its folder is allowed.
-    let allowed = server.run(&[
-        "inspect",
-        &url,
-        "--allow-outside",
-        &format!("s3://{BUCKET}/private"),
-    ]);
+    // The same handles are read when their folder is allowed, and then the proxy sees them.
+    let proxy = LoggingProxy::start(server.port);
+    let allowed = server.run_with(
+        server.env(proxy.port),
+        &["inspect", &url, "--allow-outside", &server.url("private")],
+    );
     let allowed_err = String::from_utf8_lossy(&allowed.stderr);
     assert!(
         !allowed_err.contains("outside the savepoint"),
         "{allowed_err}"
     );
+    let requests = proxy.requests();
+    assert!(
+        requests.iter().any(|r| r.contains("private/")),
+        "{kind:?}: allowed handles are requested: {requests:#?}"
+    );
+}
+
+#[test]
+fn a_handle_outside_the_prefix_is_refused() {
+    outside_handles_are_refused_unrequested(Kind::S3);
+}
+
+#[test]
+fn a_handle_outside_the_prefix_is_refused_on_azurite() {
+    outside_handles_are_refused_unrequested(Kind::Azure);
+}
+
+#[test]
+fn a_handle_outside_the_prefix_is_refused_on_the_gcs_emulator() {
+    outside_handles_are_refused_unrequested(Kind::Gcs);
 }
 
 #[test]
@@ -291,10 +299,10 @@ fn unsupported_schemes_and_missing_savepoints_say_so() {
     assert_eq!(out.status.code(), Some(2));
     assert!(err.contains("is not a store spcompat reads"), "{err}");
     assert!(!err.contains("No such file"), "{err}");
-    let Some(server) = S3Server::start() else {
+    let Some(server) = StoreServer::start(Kind::S3) else {
         return;
     };
-    let out = server.run(&["inspect", &format!("s3://{BUCKET}/nothing/here")]);
+    let out = server.run(&["inspect", &server.url("nothing/here")]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("has no `_metadata` file"), "{err}");

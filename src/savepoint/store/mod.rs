@@ -47,7 +47,7 @@ pub enum StoreError {
     #[diagnostic(
         code(spcompat::store::config),
         help(
-            "credentials come from the usual environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL; GOOGLE_APPLICATION_CREDENTIALS; AZURE_STORAGE_ACCOUNT_NAME/AZURE_STORAGE_ACCOUNT_KEY; ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET and OSS_ENDPOINT) or instance metadata"
+            "credentials come from the usual environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL; GOOGLE_APPLICATION_CREDENTIALS, STORAGE_EMULATOR_HOST; AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME/AZURE_STORAGE_ACCOUNT_KEY; ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET and OSS_ENDPOINT) or instance metadata"
         )
     )]
     Config { url: String, reason: String },
@@ -283,6 +283,7 @@ impl Remote {
             .rt
             .block_on(async { self.op.list_with(&dir).recursive(false).await })
             .map_err(|e| request_error(&self.url(key), &e))?;
+        let mut known = self.stats.lock().ok();
         Ok(entries
             .into_iter()
             .filter_map(|e| {
@@ -295,6 +296,15 @@ impl Remote {
                     return None;
                 }
                 let meta = e.metadata();
+                // A listing gives each object's length: the state files of the folder then
+                // need no request of their own to be measured. OpenDAL gives 0 where a store's
+                // listing has no length, so only a length it gave is kept.
+                if meta.is_file()
+                    && meta.content_length() > 0
+                    && let Some(stats) = known.as_mut()
+                {
+                    stats.insert(format!("{dir}{name}"), Some(meta.content_length()));
+                }
                 Some(Listed {
                     name,
                     is_dir: meta.is_dir(),

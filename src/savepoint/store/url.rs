@@ -127,6 +127,83 @@ fn env(names: &[&str]) -> Option<String> {
         .find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
 }
 
+/// `host:port` as an emulator variable gives it (the SDKs take both forms) as a URL.
+fn with_http_scheme(host: &str) -> String {
+    if host.contains("://") {
+        host.trim_end_matches('/').to_string()
+    } else {
+        format!("http://{}", host.trim_end_matches('/'))
+    }
+}
+
+/// The account a connection string names (`UseDevelopmentStorage=true` is Azurite's).
+fn connection_string_account(conn: &str) -> Option<String> {
+    let mut account = None;
+    for part in conn.split(';') {
+        match part.trim().split_once('=') {
+            Some((k, v)) if k.eq_ignore_ascii_case("AccountName") => account = Some(v.to_string()),
+            Some((k, v))
+                if k.eq_ignore_ascii_case("UseDevelopmentStorage")
+                    && v.eq_ignore_ascii_case("true")
+                    && account.is_none() =>
+            {
+                account = Some("devstoreaccount1".to_string());
+            }
+            _ => {}
+        }
+    }
+    account
+}
+
+/// The Azure Blob builder for `url`: `AZURE_STORAGE_CONNECTION_STRING` when set (endpoint,
+/// account, key or SAS, as the Azure CLI and SDKs take it, Azurite's included), else the
+/// account of the URL or `AZURE_STORAGE_ACCOUNT_NAME`, `AZURE_STORAGE_ACCOUNT_KEY` or
+/// `AZURE_STORAGE_SAS_TOKEN`, and `AZURE_STORAGE_ENDPOINT`.
+fn azblob(url: &StoreUrl) -> Result<opendal::services::Azblob, StoreError> {
+    let config_error = |reason: String| StoreError::Config {
+        url: url.to_string(),
+        reason,
+    };
+    // abfs://container@account.dfs.core.windows.net: the account is in the URL.
+    let (container, host) = match url.authority.split_once('@') {
+        Some((c, h)) => (c, Some(h)),
+        None => (url.authority.as_str(), None),
+    };
+    let url_account = host.and_then(|h| h.split('.').next()).map(str::to_string);
+    if let Some(conn) = env(&["AZURE_STORAGE_CONNECTION_STRING"]) {
+        let named = connection_string_account(&conn);
+        if let (Some(u), Some(c)) = (&url_account, &named)
+            && u != c
+        {
+            return Err(config_error(format!(
+                "the URL names account `{u}`, AZURE_STORAGE_CONNECTION_STRING account `{c}`"
+            )));
+        }
+        let b = opendal::services::Azblob::from_connection_string(&conn)
+            .map_err(|e| config_error(format!("AZURE_STORAGE_CONNECTION_STRING: {e}")))?;
+        return Ok(b.container(container).root("/"));
+    }
+    let account =
+        url_account.or_else(|| env(&["AZURE_STORAGE_ACCOUNT_NAME", "AZURE_STORAGE_ACCOUNT"]));
+    let mut b = opendal::services::Azblob::default()
+        .container(container)
+        .root("/");
+    if let Some(a) = &account {
+        b = b.account_name(a);
+    }
+    if let Some(k) = env(&["AZURE_STORAGE_ACCOUNT_KEY", "AZURE_STORAGE_KEY"]) {
+        b = b.account_key(&k);
+    } else if let Some(t) = env(&["AZURE_STORAGE_SAS_TOKEN"]) {
+        b = b.sas_token(&t);
+    }
+    let endpoint = env(&["AZURE_STORAGE_ENDPOINT"])
+        .or_else(|| account.map(|a| format!("https://{a}.blob.core.windows.net")));
+    if let Some(e) = endpoint {
+        b = b.endpoint(&e);
+    }
+    Ok(b)
+}
+
 /// The OpenDAL operator for the store `url` names, rooted at the store's top (keys are full
 /// keys), before the retry, timeout and concurrency layers are added.
 pub fn operator(url: &StoreUrl) -> Result<opendal::Operator, StoreError> {
@@ -160,35 +237,20 @@ pub fn operator(url: &StoreUrl) -> Result<opendal::Operator, StoreError> {
         }
         Scheme::Gcs => {
             let mut b = services::Gcs::default().bucket(&url.authority).root("/");
-            if let Some(e) = env(&["GCS_ENDPOINT", "STORAGE_EMULATOR_HOST"]) {
+            if let Some(host) = env(&["STORAGE_EMULATOR_HOST"]) {
+                // As Google's SDKs do: an emulator takes no credentials, so none are looked
+                // for (no VM metadata request, no gcloud config) and requests go unsigned.
+                b = b
+                    .endpoint(&with_http_scheme(&host))
+                    .skip_signature()
+                    .disable_vm_metadata()
+                    .disable_config_load();
+            } else if let Some(e) = env(&["GCS_ENDPOINT"]) {
                 b = b.endpoint(&e);
             }
             Ok(opendal::Operator::new(b).map_err(config)?)
         }
-        Scheme::Azblob => {
-            // abfs://container@account.dfs.core.windows.net: the account is in the URL.
-            let (container, host) = match url.authority.split_once('@') {
-                Some((c, h)) => (c, Some(h)),
-                None => (url.authority.as_str(), None),
-            };
-            let account = host
-                .and_then(|h| h.split('.').next())
-                .map(str::to_string)
-                .or_else(|| env(&["AZURE_STORAGE_ACCOUNT_NAME", "AZURE_STORAGE_ACCOUNT"]));
-            let mut b = services::Azblob::default().container(container).root("/");
-            if let Some(a) = &account {
-                b = b.account_name(a);
-            }
-            if let Some(k) = env(&["AZURE_STORAGE_ACCOUNT_KEY", "AZURE_STORAGE_KEY"]) {
-                b = b.account_key(&k);
-            }
-            let endpoint = env(&["AZURE_STORAGE_ENDPOINT"])
-                .or_else(|| account.map(|a| format!("https://{a}.blob.core.windows.net")));
-            if let Some(e) = endpoint {
-                b = b.endpoint(&e);
-            }
-            Ok(opendal::Operator::new(b).map_err(config)?)
-        }
+        Scheme::Azblob => Ok(opendal::Operator::new(azblob(url)?).map_err(config)?),
         Scheme::Oss => {
             let mut b = services::Oss::default().bucket(&url.authority).root("/");
             if let Some(e) = env(&["OSS_ENDPOINT", "ALIBABA_CLOUD_OSS_ENDPOINT"]) {
@@ -240,5 +302,21 @@ mod tests {
             Err(StoreError::UnsupportedScheme { .. })
         ));
         assert!(looks_remote("gs://b/x") && !looks_remote("file:///x") && !looks_remote("/tmp/x"));
+    }
+
+    #[test]
+    fn emulator_conventions() {
+        assert_eq!(with_http_scheme("localhost:9023"), "http://localhost:9023");
+        assert_eq!(with_http_scheme("https://gcs.local/"), "https://gcs.local");
+        let azurite = "DefaultEndpointsProtocol=http;AccountName=acct1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:10000/acct1;";
+        assert_eq!(connection_string_account(azurite).as_deref(), Some("acct1"));
+        assert_eq!(
+            connection_string_account("UseDevelopmentStorage=true").as_deref(),
+            Some("devstoreaccount1")
+        );
+        assert_eq!(
+            connection_string_account("SharedAccessSignature=sv=1"),
+            None
+        );
     }
 }
