@@ -47,13 +47,25 @@ const KNOWN_GAPS: &[(&str, &[&str], &[&str], &str)] = &[
     ),
     (
         "upgrade-kryo-collections-from-1.20",
-        &["2.0.0", "2.3.0"],
+        &["2.0.0", "2.1.3", "2.2.1", "2.3.0"],
         &["job-graph", "canary", "--to-flink"],
         KRYO_HOLDS_A_COLLECTION,
     ),
     (
         "upgrade-kryo-collections-from-1.18",
         &["2.0.0", "2.3.0"],
+        &["job-graph", "canary", "--to-flink"],
+        KRYO_HOLDS_A_COLLECTION,
+    ),
+    (
+        "upgrade-kryo-collections-rocksdb-from-1.20",
+        &["2.0.0", "2.1.3", "2.2.1", "2.3.0"],
+        &["job-graph", "canary", "--to-flink"],
+        KRYO_HOLDS_A_COLLECTION,
+    ),
+    (
+        "upgrade-kryo-collections-rocksdb-from-1.18",
+        &["2.0.0", "2.1.3", "2.2.1", "2.3.0"],
         &["job-graph", "canary", "--to-flink"],
         KRYO_HOLDS_A_COLLECTION,
     ),

@@ -415,6 +415,8 @@ const CASE_RULES: &[CaseRule] = &[
     ("upgrade-collection-values-from-1.20", &[], &[JobGraph, Canary], "colls", Some("list"), "kryo-collection-on-flink-2"),
     ("upgrade-collection-values-from-1.20", &[], &[JobGraph, Canary], "colls", Some("set"), "kryo-collection-on-flink-2"),
     ("upgrade-collection-values-from-1.18", &["2.0.0", "2.3.0"], &[JobGraph, Canary], "colls", Some("list"), "kryo-collection-on-flink-2"),
+    ("upgrade-pojo-collections-rocksdb-from-1.20", &[], &[JobGraph, Canary], "pojo", Some("pojo"), "kryo-collection-on-flink-2"),
+    ("upgrade-collection-values-rocksdb-from-1.20", &[], &[JobGraph, Canary], "colls", Some("list"), "kryo-collection-on-flink-2"),
     ("legacy-snapshot-unchanged", &[], &[JobGraph, Canary], "money", None, "state-not-examined"),
     ("legacy-snapshot-after-1.17", &[], &[JobGraph, Canary], "money", Some("balance"), "legacy-serializer-snapshot"),
 ];
