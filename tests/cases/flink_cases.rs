@@ -70,6 +70,18 @@ const KNOWN_GAPS: &[(&str, &[&str], &[&str], &str)] = &[
         KRYO_HOLDS_A_COLLECTION,
     ),
     (
+        "upgrade-kryo-collections-from-1.19",
+        &["2.3.0"],
+        &["job-graph", "canary", "--to-flink"],
+        KRYO_HOLDS_A_COLLECTION,
+    ),
+    (
+        "upgrade-kryo-collections-rocksdb-from-1.19",
+        &["2.3.0"],
+        &["job-graph", "canary", "--to-flink"],
+        KRYO_HOLDS_A_COLLECTION,
+    ),
+    (
         "nouid-uidhash-rebind",
         &[],
         &["canary"],
