@@ -244,6 +244,9 @@ fn recorded_2_3_0_cases_agree_from_the_exported_jar() {
             "value-to-list-state",
             "pojo-field-type-changed",
             "pojo-field-added",
+            // The upgrade corpus: 1.20.3 savepoints, the same job exported on 2.3.0.
+            "upgrade-pojo-collections-from-1.20",
+            "upgrade-kryo-plain-from-1.20",
         ],
     );
 }

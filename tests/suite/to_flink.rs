@@ -92,3 +92,35 @@ fn the_savepoints_error_wins_when_both_inputs_are_unusable() {
     assert!(stderr.contains("_metadata"), "{stderr}");
     assert!(!stderr.contains("job.json"), "{stderr}");
 }
+
+/// The README's "Moving to Flink 2.x" examples are real output: each `$ spcompat check ...`
+/// block there, up to a `...` line, is what the command prints now.
+#[test]
+fn the_readmes_moving_to_flink_2_examples_are_real_output() {
+    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).unwrap();
+    let section = readme
+        .split("### Moving to Flink 2.x")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("README has a Moving to Flink 2.x section");
+    let mut examples = 0;
+    for block in section.split("```\n$ spcompat ").skip(1) {
+        let block = block.split("\n```").next().unwrap();
+        let (command, shown) = block.split_once('\n').unwrap();
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let out = Command::cargo_bin("spcompat")
+            .unwrap()
+            .current_dir(crate::common::root())
+            .args(&args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let shown = shown.split("\n...").next().unwrap();
+        assert!(
+            stdout.starts_with(shown),
+            "README example `{command}` differs from its output:\n{stdout}"
+        );
+        examples += 1;
+    }
+    assert!(examples >= 2, "{examples} examples in the section");
+}

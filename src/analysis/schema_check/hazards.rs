@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// The java.util interfaces that Flink 1.x serializes with Kryo and 2.x with its own serializers.
+const KRYO_COLLECTIONS: &[&str] = &["java.util.List", "java.util.Map", "java.util.Set"];
+
 impl Checker {
     /// Flink 2.0 hazards of a state that the serializer rules alone do not show.
     pub(super) fn hazards(&self, s: &StateSchema, out: &mut Vec<Finding>) {
@@ -84,24 +87,34 @@ impl Checker {
                 _ => {}
             });
         }
+        // Flink 2.x serializes these with its own List/Map/Set serializers: a restore meets the
+        // saved Kryo snapshot and fails (recorded), which a plain Kryo class does not.
+        let is_collection = |c: &str| KRYO_COLLECTIONS.contains(&c);
+        let collections: Vec<String> = kryo.iter().filter(|c| is_collection(c)).cloned().collect();
+        if let (Some(new), false) = (crossing, collections.is_empty()) {
+            out.push(with_state(
+                Finding::new(
+                    &rules::KRYO_COLLECTION_ON_FLINK_2,
+                    format!(
+                        "{subject} holds java.util collections ({}) that {old} serialized with Kryo; {new} serializes them with its built-in List/Map/Set serializers, which cannot read the saved Kryo data: the restore fails",
+                        collections.join(", ")
+                    ),
+                )
+                .fix_case("", &[]),
+                state,
+            ));
+            kryo.retain(|c| !is_collection(c));
+        }
         if !kryo.is_empty() {
-            let collections: Vec<&String> = kryo
-                .iter()
-                .filter(|c| c.starts_with("java.util."))
-                .collect();
-            let extra = if collections.is_empty() {
+            let extra = if collections.is_empty() || crossing.is_some() {
                 String::new()
             } else {
                 format!(
                     "; and Flink 2.0 serializes java.util collections ({}) with built-in List/Map/Set serializers instead of Kryo, which are incompatible with the saved Kryo snapshot",
-                    collections
-                        .iter()
-                        .map(|c| c.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    collections.join(", ")
                 )
             };
-            let risk = "Kryo 5 in Flink 2.x does not read Kryo 2 data reliably (restores were observed to succeed and silently lose data)";
+            let risk = "Kryo 5 in Flink 2.x reads Kryo 2 data for some class shapes only (recorded: a class with a long and a String restores intact, one holding a List and a Map fails inside Kryo; a restore that silently lost a list has been reported)";
             let finding = match crossing {
                 Some(new) => Finding::new(
                     &rules::KRYO_ACROSS_FLINK_2,
@@ -183,7 +196,8 @@ impl Checker {
             .collect();
         let across_2 = out
             .iter()
-            .any(|f| f.is(&rules::KRYO_ACROSS_FLINK_2) && f.state.as_deref() == Some(name));
+            .filter(|f| f.state.as_deref() == Some(name))
+            .any(|f| f.is(&rules::KRYO_ACROSS_FLINK_2) || f.is(&rules::KRYO_COLLECTION_ON_FLINK_2));
         if shared.is_empty() || across_2 {
             return;
         }
