@@ -26,9 +26,8 @@ pub struct KeptBytes {
 
 #[derive(Debug, Clone, Copy)]
 struct KeptRun {
-    /// The range as `_metadata` holds it.
+    /// Where the range starts in `_metadata`.
     offset: u64,
-    len: u64,
     /// Where its first `kept` bytes sit in the arena.
     at: usize,
     kept: usize,
@@ -42,11 +41,11 @@ impl KeptBytes {
         };
         let run = self.runs[i];
         let kept = usize::try_from(range.len).map_or(run.kept, |n| n.min(run.kept));
-        if run.len < range.len && kept == run.kept {
-            // A range longer than the one recorded: only the recorded bytes are known.
-            return &self.arena[run.at..run.at + run.kept];
-        }
         &self.arena[run.at..run.at + kept]
+    }
+
+    fn record(&mut self, offset: u64, at: usize, kept: usize) {
+        self.runs.push(KeptRun { offset, at, kept });
     }
 
     /// Bytes held.
@@ -235,12 +234,7 @@ impl JavaInput for MetadataFileReader<'_> {
                 }
             };
             self.pos += keep;
-            self.kept.runs.push(KeptRun {
-                offset: start,
-                len: n as u64,
-                at,
-                kept: keep,
-            });
+            self.kept.record(start, at, keep);
         } else if keep > 0 {
             let at = self.kept.arena.len();
             let mut left = keep;
@@ -256,12 +250,7 @@ impl JavaInput for MetadataFileReader<'_> {
                 self.pos += run;
                 left -= run;
             }
-            self.kept.runs.push(KeptRun {
-                offset: start,
-                len: n as u64,
-                at,
-                kept: keep,
-            });
+            self.kept.record(start, at, keep);
         }
         self.advance(n - keep);
         Ok(start)
