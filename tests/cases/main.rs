@@ -7,6 +7,7 @@
 mod common;
 mod expected_fixtures;
 mod flink_cases;
+mod report_headlines;
 mod rule_fixtures;
 mod sql_cases;
 

@@ -511,19 +511,8 @@ pub fn trials() -> Vec<Trial> {
             "rule_fixtures::unexaminable_state_can_be_made_blocking",
             unexaminable_state_can_be_made_blocking,
         ),
-        asserting(
-            "rule_fixtures::legacy_snapshot_names_its_serializer",
-            legacy_snapshot_names_its_serializer,
-        ),
-        asserting(
-            "rule_fixtures::headline_says_what_could_not_be_checked",
-            headline_says_what_could_not_be_checked,
-        ),
-        asserting(
-            "rule_fixtures::markdown_comment_says_what_could_not_be_checked",
-            markdown_comment_says_what_could_not_be_checked,
-        ),
     ];
+    trials.extend(super::report_headlines::trials());
     for s in FIXTURES {
         trials.push(trial(
             format!("rule_fixtures::rule::{}::{}", s.rule, s.case),
@@ -576,89 +565,4 @@ fn input_name(input: Input) -> &'static str {
         Plan => "plan",
         Lint => "lint",
     }
-}
-
-/// A pre-1.7 config snapshot carries the Java-serialized serializer: spcompat names it (the
-/// class a team has to port), read from the real 1.15.4 savepoint.
-fn legacy_snapshot_names_its_serializer() {
-    let out = spcompat()
-        .args(["inspect", "--format", "json"])
-        .arg(root().join("fixtures/cases/1.15.4/bases/ds-legacy"))
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let balance = report["operators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|o| o["states"].as_array().into_iter().flatten())
-        .find(|s| s["name"] == "balance")
-        .expect("state balance");
-    let snapshot = &balance["serializers"][0]["snapshot"];
-    assert_eq!(snapshot["kind"], "legacyConfigSnapshot", "{snapshot}");
-    assert_eq!(
-        snapshot["class"],
-        "com.example.cases.model.MoneyConfigSnapshot"
-    );
-    assert_eq!(
-        snapshot["serializerClass"],
-        "com.example.cases.model.MoneySerializer"
-    );
-}
-
-/// The first line `check` prints in `format` for a 2.3.0 case restored from one of its bases.
-fn first_report_line(format: &str, base: &str, case: &str) -> String {
-    let dir = root().join("fixtures/cases/2.3.0");
-    let out = spcompat()
-        .args([
-            "check",
-            "--color",
-            "never",
-            "--format",
-            format,
-            "--savepoint",
-        ])
-        .arg(dir.join("bases").join(base))
-        .arg("--job")
-        .arg(dir.join(case).join("new-job.json"))
-        .output()
-        .unwrap();
-    // The Markdown comment's hidden marker (for updating it on re-runs) is not shown.
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find(|l| !l.starts_with("<!-- spcompat-report"))
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// The text headline does not promise a full restore when some state only its serializer's
-/// code can judge (a user-written snapshot; Kryo), and does when everything was checked.
-fn headline_says_what_could_not_be_checked() {
-    for (base, case) in [
-        ("ds-custom", "custom-serializer-unchanged"),
-        ("ds-schema", "kryo-class-changed"),
-    ] {
-        let h = first_report_line("text", base, case);
-        assert!(
-            h.starts_with("RESTORES, as far as spcompat can tell") && h.contains("1 operator(s)"),
-            "{case}: {h}"
-        );
-    }
-    let h = first_report_line("text", "ds-uids", "identical");
-    assert!(
-        h.starts_with("RESTORES: Flink will start the new job and restore all state"),
-        "{h}"
-    );
-}
-
-/// The PR comment says the same as the text headline.
-fn markdown_comment_says_what_could_not_be_checked() {
-    assert_eq!(
-        first_report_line("markdown", "ds-custom", "custom-serializer-unchanged"),
-        "## ⚠️ spcompat: the new job restores, as far as spcompat can tell"
-    );
-    assert_eq!(
-        first_report_line("markdown", "ds-uids", "identical"),
-        "## ✅ spcompat: the new job restores"
-    );
 }
