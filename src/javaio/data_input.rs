@@ -120,13 +120,8 @@ impl<'a> DataReader<'a> {
     }
 
     // Kept out of line: the hot path of every read is the bounds check alone.
-    #[cold]
-    #[inline(never)]
     fn end_of_input(&self, n: usize, what: &str) -> DecodeError {
-        self.error(
-            format!("{n} bytes of {what}"),
-            format!("end of input after {} bytes", self.remaining()),
-        )
+        super::input::end_of_input(self.offset(), n, what, self.remaining())
     }
 
     /// A sub-reader over the next `n` bytes, keeping absolute offsets.

@@ -106,6 +106,17 @@ pub trait JavaInput {
     }
 }
 
+/// The error of a read of `n` bytes with only `remaining` left, the same from every input.
+#[cold]
+#[inline(never)]
+pub(crate) fn end_of_input(offset: u64, n: usize, what: &str, remaining: usize) -> DecodeError {
+    DecodeError::new(
+        offset,
+        format!("{n} bytes of {what}"),
+        format!("end of input after {remaining} bytes"),
+    )
+}
+
 /// [`JavaInput::length`]'s check, shared with [`DataReader::length`].
 pub(crate) fn checked_length(at: u64, n: i32, remaining: usize, what: &str) -> DecodeResult<usize> {
     if n < 0 {

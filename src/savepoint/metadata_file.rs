@@ -49,6 +49,7 @@ impl KeptBytes {
     }
 
     /// Bytes held.
+    #[cfg(test)]
     pub fn held(&self) -> usize {
         self.arena.len()
     }
@@ -168,13 +169,8 @@ impl<'f> MetadataFileReader<'f> {
         true
     }
 
-    #[cold]
-    #[inline(never)]
     fn end_of_input(&self, n: usize, what: &str) -> DecodeError {
-        self.error(
-            format!("{n} bytes of {what}"),
-            format!("end of input after {} bytes", self.remaining()),
-        )
+        crate::javaio::input::end_of_input(self.offset(), n, what, self.remaining())
     }
 
     /// Moves `n` bytes on without reading them.
