@@ -12,22 +12,76 @@ use std::path::PathBuf;
 use assert_cmd::Command;
 use serde_json::Value;
 
-/// Transformations whose state the plan translation declares.
-const MODELLED: &[&str] = &[
-    "join",
-    "deduplicate",
-    "changelog-normalize",
-    "interval-join",
-    "temporal-sort",
-    "lookup-join-materialize",
-    "window-deduplicate",
-    "window-rank",
-    "window-join",
-    "temporal-join",
-    "async-calc",
-    "lookup-join",
-    // (Window aggregates too, but not with DISTINCT or on hopping and session windows, which
-    // most of these tests use.)
+/// The restored operators whose state the plan translation does not declare yet, by restore
+/// test and transformation (sources and sinks of the tests' own connectors aside): every
+/// other restored operator must have its state compared, and an operator modelled since must
+/// leave this list.
+const KNOWN_NOT_COMPARED: &[(&str, &str)] = &[
+    // FIRST_VALUE and user-defined aggregate functions: accumulators not laid out.
+    ("expand", "group-aggregate"),
+    ("group-aggregate-udf-with-merge", "group-aggregate"),
+    (
+        "group-aggregate-udf-with-merge-mini-batch",
+        "global-group-aggregate",
+    ),
+    ("group-aggregate-udf-without-merge", "group-aggregate"),
+    (
+        "group-aggregate-udf-without-merge-mini-batch",
+        "group-aggregate",
+    ),
+    // Session windows keep their window mapping.
+    (
+        "group-window-aggregate-session-event-time",
+        "group-window-aggregate",
+    ),
+    (
+        "group-window-aggregate-session-proc-time",
+        "group-window-aggregate",
+    ),
+    ("window-aggregate-session-event-time", "window"),
+    ("window-aggregate-session-event-time-two-phase", "window"),
+    (
+        "window-aggregate-session-event-time-two-phase-distinct-split",
+        "window",
+    ),
+    (
+        "window-aggregate-session-partition-event-time",
+        "window-aggregate",
+    ),
+    (
+        "window-aggregate-session-partition-event-time-two-phase",
+        "window-aggregate",
+    ),
+    (
+        "window-aggregate-session-partition-event-time-two-phase-distinct-split",
+        "window-aggregate",
+    ),
+    // MATCH_RECOGNIZE (CEP's NFA and shared buffer).
+    ("match-complex", "match"),
+    ("match-order-by-event-time-with-out-of-order-data", "match"),
+    ("match-order-by-int-column-with-out-of-order-data", "match"),
+    ("match-simple", "match"),
+    ("match-skip-past-last-row", "match"),
+    ("match-skip-to-first", "match"),
+    ("match-skip-to-last", "match"),
+    ("match-skip-to-next-row", "match"),
+    // OVER aggregates on row-count or event-time windows, LAG.
+    (
+        "over-aggregate-bounded-non-partitioned-rows",
+        "over-aggregate",
+    ),
+    (
+        "over-aggregate-bounded-partitioned-preceding-rows",
+        "over-aggregate",
+    ),
+    ("over-aggregate-bounded-partitioned-rows", "over-aggregate"),
+    ("over-aggregate-lag", "over-aggregate"),
+    (
+        "over-aggregate-unbounded-partitioned-rows",
+        "over-aggregate",
+    ),
+    // Retracting Top-N: its sorted map's comparator is generated code.
+    ("rank-test-retract-strategy", "rank"),
 ];
 
 #[test]
@@ -55,6 +109,7 @@ fn check_restores_every_flink_sql_restore_test() {
     );
     let mut wrong = Vec::new();
     let mut compared = 0;
+    let mut known_seen = std::collections::BTreeSet::new();
     for t in &tests {
         let plan = std::fs::read_dir(t.join("plan"))
             .unwrap()
@@ -77,21 +132,30 @@ fn check_restores_every_flink_sql_restore_test() {
             .flat_map(|o| o["reasons"].as_array().into_iter().flatten())
             .filter(|r| r["code"] == "state-not-examined")
             .count();
-        // The operators whose state spcompat models from the plan: their state is compared.
+        // Every restored operator's state is compared, but for the known gaps.
+        let name = t.file_name().unwrap().to_string_lossy().into_owned();
         for op in report["operators"].as_array().into_iter().flatten() {
             let uid = op["newOperator"]["uid"].as_str().unwrap_or_default();
             let transformation = uid.split_once('_').map_or("", |(_, t)| t);
-            let modelled = MODELLED.contains(&transformation);
+            if op["status"] != "restored" || matches!(transformation, "source" | "sink") {
+                continue;
+            }
             let not_compared = op["reasons"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .any(|r| r["code"] == "state-not-compared");
-            if op["status"] == "restored" && modelled && not_compared {
-                wrong.push(format!("{}: {uid}: state not compared", t.display()));
-            }
-            if op["status"] == "restored" && modelled {
-                compared += 1;
+            let known = KNOWN_NOT_COMPARED.contains(&(name.as_str(), transformation));
+            match (not_compared, known) {
+                (true, true) => {
+                    known_seen.insert((name.clone(), transformation.to_string()));
+                }
+                (true, false) => wrong.push(format!("{}: {uid}: state not compared", t.display())),
+                (false, true) => wrong.push(format!(
+                    "{}: {uid}: compared now: remove it from KNOWN_NOT_COMPARED",
+                    t.display()
+                )),
+                (false, false) => compared += 1,
             }
         }
         if report["verdict"] != "restores" || not_examined > 0 {
@@ -103,10 +167,15 @@ fn check_restores_every_flink_sql_restore_test() {
         }
     }
     eprintln!(
-        "{} of {} restore tests: restores, every serializer examined; the state of {compared} modelled operators compared",
+        "{} of {} restore tests: restores, every serializer examined; the state of {compared} restored operators compared, {} known not compared",
         tests.len() - wrong.len(),
-        tests.len()
+        tests.len(),
+        known_seen.len()
     );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert!(compared >= 40, "only {compared} modelled operators");
+    assert_eq!(
+        known_seen.len(),
+        KNOWN_NOT_COMPARED.len(),
+        "a known gap was not seen: is every restore test extracted?"
+    );
 }

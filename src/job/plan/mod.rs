@@ -20,6 +20,8 @@
 //! [`translate`] builds the job graph; [`sql_info`] describes nodes in SQL terms; [`state`]
 //! models their runtime state; [`row_type`] reads the plan's logical types.
 
+mod accumulators;
+mod distinct;
 mod limits;
 mod operator_state;
 mod options;

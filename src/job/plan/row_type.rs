@@ -57,6 +57,12 @@ fn type_string(v: &Value, depth: usize) -> Option<String> {
         "TIMESTAMP_WITH_TIME_ZONE" => {
             format!("TIMESTAMP({}) WITH TIME ZONE", precision.unwrap_or(6))
         }
+        // A data view or other raw value between a local and a global aggregate: only its class
+        // is needed (the serializer's snapshot is elided, as Flink 1.x prints it).
+        "RAW" => format!(
+            "RAW('{}', '...')",
+            o.get("class")?.as_str()?.replace('\'', "''")
+        ),
         other => match precision {
             Some(p) => format!("{other}({p})"),
             None => other.to_string(),

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::row_type::{RowType, nullable};
+use super::accumulators::{AccNotation, derive_acc_types, over_acc_types};
+use super::distinct::DistinctView;
+use super::row_type::RowType;
 use super::{CompiledPlan, PlanNode};
 use crate::job::model::JobOperator;
 
@@ -76,6 +78,10 @@ pub struct SqlInfo {
     /// What about this operator's state spcompat could not model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_note: Option<String>,
+    /// The DISTINCT groups of the aggregate calls, whose map views are state of their own
+    /// (derived from the plan each time, never written).
+    #[serde(skip)]
+    pub distinct_views: Vec<DistinctView>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
 }
@@ -261,8 +267,9 @@ pub fn sql_info(plan: &CompiledPlan, node: &PlanNode) -> SqlInfo {
         let local_input = node.row_field("localAggInputRowType");
         let input = local_input.as_ref().or(input);
         info.aggregates = Some(calls.iter().map(|c| aggregate_sql(c, input)).collect());
-        if let Some(acc) = derive_acc_types(node, input) {
+        if let Some((acc, views)) = derive_acc_types(node, input) {
             info.acc_types = Some(acc);
+            info.distinct_views = views;
         } else {
             info.state_note = Some(
                 "the accumulator types of these aggregate calls are not modelled (DISTINCT, MIN/MAX with retraction, user-defined or imperative functions)"
@@ -407,180 +414,4 @@ fn aggregate_sql(call: &Value, input: Option<&RowType>) -> String {
         s.push_str(&format!(" FILTER (WHERE {})", col(f as usize)));
     }
     s
-}
-
-/// The accumulator fields of a (group) aggregate: `AggregateUtil.transformToStreamAggregateInfoList`
-/// for the built-in declarative functions; `None` when a call is not modelled.
-fn derive_acc_types(node: &PlanNode, input: Option<&RowType>) -> Option<Vec<String>> {
-    let calls = node.raw.get("aggCalls")?.as_array()?;
-    let retractions: Vec<bool> = node
-        .raw
-        .get("aggCallNeedRetractions")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().map(|b| b.as_bool().unwrap_or(false)).collect())
-        .unwrap_or_default();
-    // Hopping windows share slices between windows and count each slice's input rows to tell
-    // an empty one (Flink's restore tests: a HOP aggregate without COUNT(*) keeps the count).
-    let shared_slices = node
-        .raw
-        .pointer("/windowing/window/type")
-        .and_then(Value::as_str)
-        == Some("HoppingWindow");
-    let need_input_count = shared_slices
-        || node
-            .raw
-            .get("needRetraction")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-    // A global aggregate names the local aggregate's COUNT(*) that counts its input rows.
-    let has_count_star = node
-        .raw
-        .get("indexOfCountStar")
-        .and_then(Value::as_i64)
-        .is_some_and(|i| i >= 0);
-    // MIN/MAX with retraction: recorded in OVER windows only.
-    acc_types_of(
-        calls,
-        &retractions,
-        need_input_count,
-        has_count_star,
-        input,
-        None,
-    )
-}
-
-/// The accumulator fields of an OVER aggregate's one window group
-/// (`StreamExecOverAggregate`): a bounded window retracts every call and counts its input
-/// rows; an unbounded one does neither. `None` for several groups or a call not modelled.
-pub(super) fn over_acc_types(
-    node: &PlanNode,
-    input: Option<&RowType>,
-    notation: AccNotation,
-) -> Option<Vec<String>> {
-    let [group] = node.raw.pointer("/overSpec/groups")?.as_array()?.as_slice() else {
-        return None;
-    };
-    let calls = group.get("aggCalls")?.as_array()?;
-    let bounded = group.pointer("/lowerBound/kind")?.as_str()? == "BOUNDED_WINDOW";
-    acc_types_of(
-        calls,
-        &vec![bounded; calls.len()],
-        bounded,
-        false,
-        input,
-        Some(notation),
-    )
-}
-
-/// How the runtime prints an imperative function's accumulator: Flink 1.x's structured-type
-/// summary (`*class<fields>*`) or 2.x's `STRUCTURED<'class', fields>`.
-#[derive(Clone, Copy)]
-pub(super) enum AccNotation {
-    Flink1,
-    Flink2,
-}
-
-impl AccNotation {
-    pub(super) fn of(plan: &CompiledPlan) -> AccNotation {
-        match plan.flink_version.range() {
-            Some(r) if r.low.major >= 2 => AccNotation::Flink2,
-            _ => AccNotation::Flink1,
-        }
-    }
-
-    /// `MaxWithRetractAggFunction`'s (or Min's) accumulator over values of `value`: the
-    /// extreme value, the map's size, and the map of values to counts (a state-backed
-    /// `MapView`). Recorded for MAX(BIGINT) in OVER windows on Flink 1.20.3 and 2.3.0.
-    fn extreme_with_retract(self, max: bool, value: &str) -> String {
-        let (function, field) = if max { ("Max", "max") } else { ("Min", "min") };
-        let class = format!(
-            "org.apache.flink.table.runtime.functions.aggregate.{function}WithRetractAggFunction${function}WithRetractAccumulator"
-        );
-        match self {
-            AccNotation::Flink1 => format!(
-                "*{class}<`{field}` {value}, `mapSize` BIGINT, `map` RAW('org.apache.flink.table.api.dataview.MapView', '...')>*"
-            ),
-            // The MapView's RAW type carries its (null) serializer's snapshot.
-            AccNotation::Flink2 => format!(
-                "STRUCTURED<'{class}', `{field}` {value}, `mapSize` BIGINT, `map` RAW('org.apache.flink.table.api.dataview.MapView', 'AEVvcmcuYXBhY2hlLmZsaW5rLnRhYmxlLmRhdGF2aWV3Lk51bGxTZXJpYWxpemVyJE51bGxTZXJpYWxpemVyU25hcHNob3QAAAAD')>"
-            ),
-        }
-    }
-}
-
-/// `AggregateUtil.transformToStreamAggregateInfoList` for the built-in declarative functions:
-/// each call's accumulator fields, then the input-row count where one is needed and no
-/// COUNT(*) already keeps it.
-fn acc_types_of(
-    calls: &[Value],
-    retractions: &[bool],
-    need_input_count: bool,
-    mut has_count_star: bool,
-    input: Option<&RowType>,
-    extreme_with_retract: Option<AccNotation>,
-) -> Option<Vec<String>> {
-    let mut acc = Vec::new();
-    for (i, call) in calls.iter().enumerate() {
-        if call.get("distinct").and_then(Value::as_bool) == Some(true) {
-            return None;
-        }
-        let retract = retractions.get(i).copied().unwrap_or(false);
-        let name = call
-            .get("internalName")
-            .and_then(Value::as_str)?
-            .trim_start_matches('$')
-            .split('$')
-            .next()?
-            .to_ascii_uppercase();
-        let args = int_list(call.get("argList")).unwrap_or_default();
-        let result = call.get("type").and_then(Value::as_str).map(nullable);
-        let arg_type = args
-            .first()
-            .and_then(|&a| input.and_then(|r| r.type_of(a)))
-            .map(nullable);
-        match name.as_str() {
-            "COUNT" => {
-                if args.is_empty() {
-                    has_count_star = true;
-                }
-                acc.push("BIGINT".to_string());
-            }
-            "SUM" => {
-                acc.push(result?);
-                if retract {
-                    acc.push("BIGINT".to_string());
-                }
-            }
-            "SUM0" | "$SUM0" => acc.push(result?),
-            "AVG" => {
-                let a = arg_type?;
-                let sum =
-                    if ["TINYINT", "SMALLINT", "INTEGER", "INT", "BIGINT"].contains(&a.as_str()) {
-                        "BIGINT".to_string()
-                    } else if a == "FLOAT" || a == "DOUBLE" {
-                        "DOUBLE".to_string()
-                    } else if let Some(scale) = a
-                        .strip_prefix("DECIMAL(")
-                        .and_then(|r| r.strip_suffix(')'))
-                        .and_then(|r| r.split(',').nth(1))
-                    {
-                        format!("DECIMAL(38, {})", scale.trim())
-                    } else {
-                        return None;
-                    };
-                acc.push(sum);
-                acc.push("BIGINT".to_string());
-            }
-            "MAX" | "MIN" if !retract => acc.push(arg_type.or(result)?),
-            "MAX" | "MIN" => {
-                let notation = extreme_with_retract?;
-                acc.push(notation.extreme_with_retract(name == "MAX", &arg_type?));
-            }
-            _ => return None,
-        }
-    }
-    if need_input_count && !has_count_star {
-        acc.push("BIGINT".to_string());
-    }
-    Some(acc)
 }

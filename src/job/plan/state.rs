@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::accumulators::incremental_distinct_views;
+use super::distinct::distinct_states;
 use super::operator_state;
 use super::options::PlanOptions;
 use super::row_type::positional_row;
@@ -48,18 +50,31 @@ pub(super) fn apply_state(
                     kind: StateKind::Value,
                     type_: positional_row(&acc).into(),
                     user_key_type: None,
-                    ttl,
+                    ttl: ttl.clone(),
                     avro_schema: None,
                     extra: BTreeMap::new(),
                     location: Location::default(),
                 }];
+                op.state
+                    .extend(distinct_states(&info.distinct_views, ttl.as_deref()));
             }
             if transformation == "incremental-group-aggregate" {
-                info.state_note = Some(
-                    "incremental group aggregate: the accumulator layout is not modelled"
-                        .to_string(),
-                );
                 op.state.clear();
+                let key = int_list(node.raw.get("partialAggGrouping")).and_then(|g| key_of(&g));
+                match (incremental_distinct_views(node), key) {
+                    (Some(views), Some(key)) => {
+                        if op.key_type.is_none() {
+                            op.key_type = Some(DeclaredType::from(key));
+                        }
+                        op.state = distinct_states(&views, ttl.as_deref());
+                    }
+                    _ => {
+                        info.state_note = Some(
+                            "incremental group aggregate: the partial aggregate calls are not modelled"
+                                .to_string(),
+                        );
+                    }
+                }
             }
         }
         "source" => {
@@ -105,6 +120,10 @@ pub(super) fn apply_state(
                         op.key_type = Some(DeclaredType::from(declared.key_type));
                     }
                     op.state = declared.states;
+                    if !op.state.is_empty() && info.acc_types.is_some() {
+                        // Window state is cleaned up by its timers, not by a TTL.
+                        op.state.extend(distinct_states(&info.distinct_views, None));
+                    }
                 }
                 None => {
                     info.state_note = Some(format!(

@@ -6,10 +6,18 @@ use crate::schema::sql_notation::{MAX_DEPTH, NotationError, Parser};
 use crate::schema::types::{Field, Generic, Pojo, PojoField, Simple, Type, tuple_class};
 
 /// Wrapper serializers of one nested serializer, by the name `inspect` prints for them.
-const INTERNAL_COMPOSITES: &[(&str, &str)] = &[(
-    "StreamElementSerializer<",
-    "org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer$StreamElementSerializerSnapshot",
-)];
+const INTERNAL_COMPOSITES: &[(&str, &str)] = &[
+    (
+        "StreamElementSerializer<",
+        "org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer$StreamElementSerializerSnapshot",
+    ),
+    // The Table runtime's external-to-internal converter around the internal serializer of a
+    // SQL type (the map views of DISTINCT aggregates).
+    (
+        "ExternalSerializer<",
+        "org.apache.flink.table.runtime.typeutils.ExternalSerializer$ExternalSerializerSnapshot",
+    ),
+];
 
 impl Parser<'_> {
     pub(super) fn ty(&mut self, depth: usize) -> Result<Type, NotationError> {
@@ -72,7 +80,8 @@ impl Parser<'_> {
             }));
         }
         // spcompat extension: a Flink-internal wrapper serializer, written as `inspect` prints
-        // it. No TypeInformation names these; the planner wraps rows in them (async operators).
+        // it. No TypeInformation names these; the planner wraps rows (async operators) and
+        // data-view values in them.
         for (printed, snapshot_class) in INTERNAL_COMPOSITES {
             if self.eat(printed) {
                 let inner = self.ty(d)?;
