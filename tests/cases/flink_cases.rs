@@ -88,6 +88,12 @@ const KNOWN_GAPS: &[(&str, &[&str], &[&str], &str)] = &[
         KRYO_HOLDS_A_COLLECTION,
     ),
     (
+        "upgrade-kryo-collections-rocksdb-from-1.15",
+        &["2.3.0"],
+        &["job-graph", "canary", "--to-flink"],
+        KRYO_HOLDS_A_COLLECTION,
+    ),
+    (
         "nouid-uidhash-rebind",
         &[],
         &["canary"],
