@@ -82,6 +82,18 @@ const KNOWN_GAPS: &[(&str, &[&str], &[&str], &str)] = &[
         KRYO_HOLDS_A_COLLECTION,
     ),
     (
+        "upgrade-kryo-collections-from-1.15",
+        &["2.3.0"],
+        &["job-graph", "canary", "--to-flink"],
+        KRYO_HOLDS_A_COLLECTION,
+    ),
+    (
+        "upgrade-kryo-collections-rocksdb-from-1.15",
+        &["2.3.0"],
+        &["job-graph", "canary", "--to-flink"],
+        KRYO_HOLDS_A_COLLECTION,
+    ),
+    (
         "nouid-uidhash-rebind",
         &[],
         &["canary"],
@@ -139,6 +151,10 @@ pub fn trials() -> Vec<Trial> {
         "flink_cases::upgrade_runs_read_back_every_key",
         upgrade_runs_read_back_every_key,
     ));
+    trials.push(asserting(
+        "flink_cases::timer_runs_account_for_every_timer",
+        timer_runs_account_for_every_timer,
+    ));
     for case in cases {
         trials.push(trial(format!("flink_cases::{}", case.name), move || {
             spcompat_agrees_with_flink(&case)
@@ -148,16 +164,54 @@ pub fn trials() -> Vec<Trial> {
 }
 
 /// The states (`operator/state` in case.json) whose values a restored run read back differently
-/// from what the base wrote, or not at all: silent corruption.
+/// from what the base wrote, or not at all: silent corruption. Timers the base registered that
+/// did not fire after the restore, or fired at another time, count against the timer queue
+/// Flink keeps them in (`_timer_state/event_user-timers`, `_timer_state/processing_user-timers`).
 fn lost_on_read_back(run: &serde_json::Value) -> Vec<String> {
-    let Some(states) = run["readBack"]["states"].as_object() else {
-        return Vec::new();
-    };
-    states
-        .iter()
+    let mut lost: Vec<String> = run["readBack"]["states"]
+        .as_object()
+        .into_iter()
+        .flatten()
         .filter(|(_, c)| c["mismatched"].as_u64() > Some(0) || c["missing"].as_u64() > Some(0))
         .filter_map(|(k, _)| k.split_once('/').map(|(_, state)| state.to_string()))
-        .collect()
+        .collect();
+    for (domain, c) in run["readBack"]["timers"].as_object().into_iter().flatten() {
+        if c["missing"].as_u64() > Some(0) || c["wrong"].as_u64() > Some(0) {
+            lost.push(format!("_timer_state/{domain}_user-timers"));
+        }
+    }
+    lost
+}
+
+/// The timer-firing cases record, per restored run, the base's 8 event-time and 8
+/// processing-time timers as fired or missing (and any firing at a wrong time), so a restore
+/// that drops timers is caught by `lost_on_read_back` above.
+fn timer_runs_account_for_every_timer() {
+    let mut runs = 0;
+    for case in all_cases()
+        .iter()
+        .filter(|c| c.id().starts_with("upgrade-timer-firing"))
+    {
+        for run in case.json["runs"].as_array().unwrap() {
+            if run["outcome"] != "restored" {
+                continue;
+            }
+            runs += 1;
+            for domain in ["event", "processing"] {
+                let t = &run["readBack"]["timers"][domain];
+                assert_eq!(t["expected"], 8, "{}: {domain} timers expected", case.name);
+                let (fired, missing) = (t["fired"].as_u64(), t["missing"].as_u64());
+                assert_eq!(
+                    fired.zip(missing).map(|(f, m)| f + m),
+                    Some(8),
+                    "{}: {domain} timers neither fired nor missing",
+                    case.name
+                );
+                assert!(t["wrong"].is_u64(), "{}: {domain} wrong", case.name);
+            }
+        }
+    }
+    assert!(runs >= 16, "only {runs} restored timer-firing runs");
 }
 
 /// Does the report carry an error-level reason about `state`?

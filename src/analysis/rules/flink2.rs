@@ -9,7 +9,7 @@ pub const KRYO_ACROSS_FLINK_2: Rule = rule!(
     Warning,
     "Kryo-serialized state of Flink 1.x restored on Flink 2.x",
     "savepoints of 1.x restored on 2.0 and later",
-    ["1.20.3 → 2.3.0", "1.20.3 → 2.0.0", "1.20.3 → 2.1.3", "1.20.3 → 2.2.1", "1.18.1 → 2.0.0", "1.18.1 → 2.3.0", "1.19.3 → 2.3.0"],
+    ["1.20.3 → 2.3.0", "1.20.3 → 2.0.0", "1.20.3 → 2.1.3", "1.20.3 → 2.2.1", "1.18.1 → 2.0.0", "1.18.1 → 2.3.0", "1.19.3 → 2.3.0", "1.15.4 → 2.3.0"],
     fix: [
         "" => "before upgrading, move the state to a POJO, Avro or custom-serializer type on Flink 1.x (new state + migration, or the State Processor API), take a savepoint, then upgrade",
     ],
@@ -32,7 +32,7 @@ pub const KRYO_COLLECTION_ON_FLINK_2: Rule = rule!(
     Error,
     "A java.util collection Flink 1.x serialized with Kryo, restored on Flink 2.x",
     "savepoints of 1.x restored on 2.0 and later",
-    ["1.20.3 → 2.0.0", "1.20.3 → 2.1.3", "1.20.3 → 2.2.1", "1.20.3 → 2.3.0", "1.18.1 → 2.0.0", "1.18.1 → 2.3.0", "1.19.3 → 2.3.0"],
+    ["1.20.3 → 2.0.0", "1.20.3 → 2.1.3", "1.20.3 → 2.2.1", "1.20.3 → 2.3.0", "1.18.1 → 2.0.0", "1.18.1 → 2.3.0", "1.19.3 → 2.3.0", "1.15.4 → 2.3.0"],
     fix: [
         "" => "before upgrading, on Flink 1.x: declare the collection with Flink's own serializer (Types.LIST / Types.MAP, e.g. `ListTypeInfo`/`MapTypeInfo` in the state descriptor or @TypeInfo on the POJO field), migrate the values into it (new state + copy, or the State Processor API), take a savepoint, then upgrade",
     ],
