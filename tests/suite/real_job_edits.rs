@@ -10,7 +10,7 @@
 
 use crate::common;
 use crate::real_jobs::{
-    FLINK, TRAINING, differences, export_operators, job_dir, read_json, savepoint,
+    EXAMPLES, FLINK, Set, TRAINING, differences, export_operators, job_dir, read_json, savepoint,
     savepoint_operators,
 };
 
@@ -23,6 +23,7 @@ use serde_json::Value;
 /// with (the recordings are asserted so that a re-recording that changes Flink's answer is
 /// seen, not silently taken as the new truth).
 struct Edit {
+    set: &'static Set,
     job: &'static str,
     id: &'static str,
     without_n: &'static str,
@@ -34,90 +35,124 @@ const MIGRATION: &str = "org.apache.flink.util.StateMigrationException";
 /// Flink's unmapped-state error, and its "Incompatible key/value state types" of a changed kind.
 const ILLEGAL_STATE: &str = "java.lang.IllegalStateException";
 
-const EDITS: [Edit; 13] = [
+const EDITS: [Edit; 16] = [
     Edit {
+        set: &TRAINING,
         job: "long-ride-alerts",
         id: "state-type-changed",
         without_n: MIGRATION,
         with_n: MIGRATION,
     },
     Edit {
+        set: &TRAINING,
         job: "long-ride-alerts",
         id: "operator-inserted",
         without_n: ILLEGAL_STATE,
         with_n: RESTORED,
     },
     Edit {
+        set: &TRAINING,
         job: "long-ride-alerts",
         id: "key-type-changed",
         without_n: MIGRATION,
         with_n: MIGRATION,
     },
     Edit {
+        set: &TRAINING,
         job: "rides-and-fares",
         id: "state-added",
         without_n: RESTORED,
         with_n: RESTORED,
     },
     Edit {
+        set: &TRAINING,
         job: "rides-and-fares",
         id: "state-removed",
         without_n: RESTORED,
         with_n: RESTORED,
     },
     Edit {
+        set: &TRAINING,
         job: "rides-and-fares",
         id: "state-renamed",
         without_n: RESTORED,
         with_n: RESTORED,
     },
     Edit {
+        set: &TRAINING,
         job: "rides-and-fares",
         id: "uid-changed",
         without_n: ILLEGAL_STATE,
         with_n: RESTORED,
     },
     Edit {
+        set: &TRAINING,
         job: "rides-and-fares",
         id: "uid-removed",
         without_n: ILLEGAL_STATE,
         with_n: RESTORED,
     },
     Edit {
+        set: &TRAINING,
         job: "hourly-tips",
         id: "window-function-reduce",
         without_n: ILLEGAL_STATE,
         with_n: ILLEGAL_STATE,
     },
     Edit {
+        set: &TRAINING,
         job: "hourly-tips",
         id: "window-function-aggregate",
         without_n: ILLEGAL_STATE,
         with_n: ILLEGAL_STATE,
     },
     Edit {
+        set: &TRAINING,
         job: "hourly-tips",
         id: "window-size-changed",
         without_n: RESTORED,
         with_n: RESTORED,
     },
     Edit {
+        set: &TRAINING,
         job: "hourly-tips",
         id: "trigger-changed",
         without_n: RESTORED,
         with_n: RESTORED,
     },
     Edit {
+        set: &TRAINING,
         job: "hourly-tips",
         id: "evictor-added",
         without_n: MIGRATION,
         with_n: MIGRATION,
     },
+    Edit {
+        set: &EXAMPLES,
+        job: "top-speed-windowing",
+        id: "evictor-changed",
+        without_n: RESTORED,
+        with_n: RESTORED,
+    },
+    Edit {
+        set: &EXAMPLES,
+        job: "session-windowing",
+        id: "gap-changed",
+        without_n: RESTORED,
+        with_n: RESTORED,
+    },
+    Edit {
+        set: &EXAMPLES,
+        job: "state-machine",
+        id: "uid-added",
+        without_n: ILLEGAL_STATE,
+        with_n: RESTORED,
+    },
 ];
 
 impl Edit {
     fn dir(&self) -> PathBuf {
-        job_dir(&TRAINING, self.job).join("edits").join(self.id)
+        job_dir(self.set, self.job).join("edits").join(self.id)
     }
 
     fn case(&self) -> Value {
@@ -195,7 +230,7 @@ fn real_edits_agree_with_flink_from_the_export_and_the_canary() {
     let mut checked = 0;
     for e in &EDITS {
         let case = e.case();
-        let sp = savepoint(&TRAINING, e.job);
+        let sp = savepoint(e.set, e.job);
         let stateful = stateful_operators(&sp);
         for (input, key) in [("export", "newJob"), ("canary", "canary")] {
             let new = e.named(&case, key);
@@ -251,8 +286,11 @@ fn failing_task_runs_the_incompatible(
     }
 }
 
-/// The keyed window of HourlyTipsSolution (no uid: auto-generated).
+/// The keyed window of HourlyTipsSolution, TopSpeedWindowing's and SessionWindowing's windows
+/// (no uids: auto-generated IDs).
 const HOURLY_WINDOW: &str = "9dd63673dd41ea021b896d5203f3ba7c";
+const TOP_SPEED_WINDOW: &str = "90bea66de1c231edf33913ecd54406c1";
+const SESSION_WINDOW: &str = "20ba6b65f97481d5570070de90e4e791";
 
 /// Operator ID -> the `window-changed` messages of a report.
 fn window_changes(report: &Value) -> Vec<(String, String)> {
@@ -276,7 +314,8 @@ fn window_changes(report: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A window's size or trigger is code, not state: Flink restored both edits silently. Knowing
+/// A window's size, trigger or evictor is code, not state: Flink restored such edits silently
+/// (an added evictor fails on the changed state serializer instead). Knowing
 /// the old version's export (`check --old-job`, `diff`), spcompat still says `restores` and
 /// warns on the keyed window, naming what changed; no other edit gets that warning, and
 /// without the old job graph (the savepoint alone) there is nothing to see.
@@ -288,11 +327,11 @@ fn a_changed_window_restores_with_a_warning_when_the_old_export_is_known() {
     for e in EDITS.iter() {
         let case = e.case();
         let new = e.named(&case, "newJob");
-        let old = job_dir(&TRAINING, e.job).join("job.json");
+        let old = job_dir(e.set, e.job).join("job.json");
         let out = assert_cmd::Command::cargo_bin("spcompat")
             .unwrap()
             .args(["check", "--format", "json", "--savepoint"])
-            .arg(savepoint(&TRAINING, e.job))
+            .arg(savepoint(e.set, e.job))
             .arg("--job")
             .arg(&new)
             .arg("--old-job")
@@ -302,16 +341,28 @@ fn a_changed_window_restores_with_a_warning_when_the_old_export_is_known() {
         let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
         let changes = window_changes(&report);
         let want = match e.id {
-            "window-size-changed" => {
-                Some("TumblingEventTimeWindows(3600000) -> TumblingEventTimeWindows(7200000)")
-            }
-            "trigger-changed" => Some("EventTimeTrigger() -> ContinuousEventTimeTrigger(600000)"),
-            "evictor-added" => Some("evictor none -> CountEvictor"),
+            "window-size-changed" => Some((
+                HOURLY_WINDOW,
+                "TumblingEventTimeWindows(3600000) -> TumblingEventTimeWindows(7200000)",
+            )),
+            "trigger-changed" => Some((
+                HOURLY_WINDOW,
+                "EventTimeTrigger() -> ContinuousEventTimeTrigger(600000)",
+            )),
+            "evictor-added" => Some((HOURLY_WINDOW, "evictor none -> CountEvictor")),
+            "evictor-changed" => Some((
+                TOP_SPEED_WINDOW,
+                "evictor TimeEvictor(10000) -> TimeEvictor(20000)",
+            )),
+            "gap-changed" => Some((
+                SESSION_WINDOW,
+                "EventTimeSessionWindows(3) -> EventTimeSessionWindows(5)",
+            )),
             _ => None,
         };
         let as_wanted = match want {
-            Some(text) => {
-                changes.len() == 1 && changes[0].0 == HOURLY_WINDOW && changes[0].1.contains(text)
+            Some((op, text)) => {
+                changes.len() == 1 && changes[0].0 == op && changes[0].1.contains(text)
             }
             None => changes.is_empty(),
         };
