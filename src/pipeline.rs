@@ -64,6 +64,9 @@ pub fn predict_upgrade(u: &Upgrade<'_>, config: &Config) -> Result<UpgradeReport
         u.old_graph.or(u.old.graph()),
         u.new.graph(),
     );
+    if let (Some(old), Some(new)) = (u.old_graph.or(u.old.graph()), u.new.graph()) {
+        crate::analysis::windows::annotate(&mut prediction, old, new);
+    }
     if let JobVersion::Savepoint(s) = u.old {
         prediction.source = s.source.clone();
         prediction.picked = s.picked.clone();

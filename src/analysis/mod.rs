@@ -3,7 +3,7 @@
 //!
 //! Layers, lowest first: `rules` (the catalog) and `result` (what analyses return) know no
 //! other analysis module; `sides` (the two versions as the analyses see them); the analyses
-//! `schema_check`, `offsets`, `sql`, `lint`; `predict` runs them. The `layers` tests check
+//! `schema_check`, `offsets`, `sql`, `windows`, `lint`; `predict` runs them. The `layers` tests check
 //! from the sources that no import circle comes back.
 
 #[cfg(test)]
@@ -18,3 +18,4 @@ pub mod rules;
 pub mod schema_check;
 pub mod sides;
 pub mod sql;
+pub mod windows;

@@ -518,6 +518,18 @@ pub const NATIVE_STATE_BACKEND_CHANGED: Rule = rule!(
     ],
 );
 
+pub const WINDOW_CHANGED: Rule = rule!(
+    "window-changed",
+    Schema,
+    Warning,
+    "DataStream: a window's assigner, trigger, evictor or allowed lateness changed; Flink restores",
+    "all",
+    [],
+    fix: [
+        "" => "take the savepoint with `stop --drain` (no window open) or accept mixed first results from the windows open at the savepoint; for exact results start the new window on fresh state (a new uid, -n to drop the old windows)",
+    ],
+);
+
 pub const ALL: &[Rule] = &[
     UNMAPPED_STATE,
     NATIVE_STATE_BACKEND_CHANGED,
@@ -565,6 +577,7 @@ pub const ALL: &[Rule] = &[
     // Appended, so that the SARIF rule indexes of the others stay put.
     STATE_NOT_COMPARED,
     KRYO_COLLECTION_ON_FLINK_2,
+    WINDOW_CHANGED,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {

@@ -26,6 +26,7 @@ mod object_stores;
 mod pr_comment;
 mod pre_commit_hook;
 mod quiet_reports;
+mod real_job_edits;
 mod real_jobs;
 mod reference_samples;
 mod remote_progress;

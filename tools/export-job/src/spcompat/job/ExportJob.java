@@ -129,6 +129,8 @@ public final class ExportJob {
         for (StreamNode n : JobGraphs.nodesInOrder(sg.getStreamNodes())) {
             int mp = JobGraphs.maxParallelism(n);
             Map<String, Object> o = JobGraphs.node(n, ids.get(n.getId()), n.getParallelism(), mp > 0 ? mp : null, true);
+            Map<String, Object> window = Windows.describe(n);
+            if (window != null) o.put("window", window);
             String lazy = LazyState.reason(n);
             if (lazy != null) o.put("stateNotCaptured", lazy);
             ops.add(o);
