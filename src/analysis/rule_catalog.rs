@@ -195,6 +195,7 @@ fn error_rules_have_a_fix_and_pages_a_fix_section() {
 /// The check of a template's placeholders against the call site's arguments runs in
 /// `Finding::fix_case` (debug builds): an unfilled or unknown name fails.
 #[test]
+#[cfg(debug_assertions)]
 #[should_panic(expected = "is not filled")]
 fn an_unfilled_placeholder_fails() {
     let _ = super::result::Finding::new(&rules::PARALLELISM_ABOVE_MAX_PARALLELISM, String::new())
