@@ -281,10 +281,25 @@ fn with_source(
 /// Subtask records past which the model is freed on another thread.
 const RELEASE_IN_BACKGROUND_MIN_SUBTASKS: usize = 10_000;
 
+/// Set by a process that exits once its reports are written (the `spcompat` binary).
+static MODELS_LEFT_TO_EXIT: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Says that this process ends soon after its reports are written: a savepoint's model is then
+/// never freed (the exit returns its memory at once; freeing tens of thousands of records
+/// costs about as much as building the report). Not for long-lived library callers.
+pub fn leave_models_to_exit() {
+    MODELS_LEFT_TO_EXIT.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Frees a savepoint's model once its summary is made. A wide savepoint holds tens of thousands
 /// of subtask records, which take longer to free than the report takes to render, and nothing
 /// waits for them: that work moves off the caller's thread (a CLI exits without waiting).
 fn release(sp: Savepoint) {
+    if MODELS_LEFT_TO_EXIT.load(std::sync::atomic::Ordering::Relaxed) {
+        std::mem::forget(sp);
+        return;
+    }
     let subtasks: usize = sp.metadata.operators.iter().map(|o| o.subtasks.len()).sum();
     if subtasks < RELEASE_IN_BACKGROUND_MIN_SUBTASKS {
         return;

@@ -15,6 +15,8 @@ pub(super) struct HeaderCache {
     /// Names of the states merged so far (a later subtask adds only new names).
     pub(super) names: HashSet<String>,
     pub(super) broadcast_names: HashSet<String>,
+    /// Address and length of the last kept header found known.
+    known_kept: Option<(usize, usize)>,
 }
 
 /// What identifies a stream's bytes: the handle as `_metadata` records it.
@@ -36,13 +38,24 @@ impl HeaderCache {
     }
 
     /// True when `bytes` start with a header decoded before (merging it again changes nothing).
-    pub(super) fn known_header(&self, bytes: &[u8]) -> bool {
-        self.decoded.iter().any(|h| bytes.starts_with(h))
+    /// `kept` is `bytes` when they are kept from `_metadata`: every subtask of an operator
+    /// usually shares one kept copy of the header, found known once and then by its address.
+    pub(super) fn known_header(&mut self, bytes: &[u8], kept: Option<&[u8]>) -> bool {
+        let at = kept.map(|k| (k.as_ptr() as usize, k.len()));
+        if at.is_some() && at == self.known_kept {
+            return true;
+        }
+        let known = self.decoded.iter().any(|h| bytes.starts_with(h));
+        if known && at.is_some() {
+            self.known_kept = at;
+        }
+        known
     }
 
     /// Records the `consumed` bytes of a header that decoded completely.
     pub(super) fn remember(&mut self, consumed: &[u8]) {
-        if self.decoded.len() < MAX_DECODED && !self.known_header(consumed) {
+        if self.decoded.len() < MAX_DECODED && !self.decoded.iter().any(|h| consumed.starts_with(h))
+        {
             self.decoded.push(consumed.to_vec());
         }
     }

@@ -25,18 +25,20 @@ impl KeyGroupOffsets {
     pub(crate) fn read(r: &mut impl JavaInput, count: usize) -> DecodeResult<KeyGroupOffsets> {
         let offset = r.offset();
         let len = count.saturating_mul(8);
-        let (mut with_data, mut first_data) = (0, u64::MAX);
+        // The smallest non-zero offset, less one: 0 wraps to the largest value, so the loop has
+        // no branch (which groups hold data looks random to a branch predictor).
+        let (mut with_data, mut least_less_one) = (0, u64::MAX);
         r.scan(len, "key group offsets", &mut |run| {
             // Fixed-size chunks let the compiler compare whole words (thousands per handle).
             let (words, _) = run.as_chunks::<8>();
             for w in words {
                 let v = u64::from_be_bytes(*w);
-                if v != 0 {
-                    with_data += 1;
-                    first_data = first_data.min(v);
-                }
+                with_data += usize::from(v != 0);
+                least_less_one = least_less_one.min(v.wrapping_sub(1));
             }
         })?;
+        // An offset of u64::MAX counts as data but, as before, is no start of data.
+        let first_data = least_less_one.saturating_add(1);
         Ok(KeyGroupOffsets {
             range: ByteRange {
                 offset,

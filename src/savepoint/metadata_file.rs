@@ -10,6 +10,7 @@ use std::fs::File;
 use std::io;
 
 use super::handles::ByteRange;
+use super::read_ahead::{self, ReadAhead};
 use crate::javaio::data_input::{DecodeError, DecodeResult};
 use crate::javaio::input::JavaInput;
 
@@ -95,18 +96,27 @@ impl MetadataBytes {
     }
 }
 
+/// Files from this size on are read ahead on a second thread (below it, starting the thread
+/// costs about what the overlap saves).
+const READ_AHEAD_MIN: u64 = 16 << 20;
+
 /// The streaming reader over an opened `_metadata`.
 pub struct MetadataFileReader<'f> {
     file: &'f File,
     /// The file's size when it was opened: the input ends there.
     len: u64,
-    /// Allocated once; `window[..end]` holds the file's bytes from `window_start` on.
-    window: Box<[u8]>,
+    /// `window[..end]` holds the file's bytes from `window_start` on: allocated once when this
+    /// thread reads, else the buffer the read-ahead thread handed over last.
+    window: Vec<u8>,
     end: usize,
-    /// File offset of `window[0]`.
+    /// File offset of `window[0]` (wrapping: a read-ahead buffer's free front may start before
+    /// the file does).
     window_start: u64,
     /// Next byte within `window`.
     pos: usize,
+    /// The most bytes one `fill` makes contiguous.
+    most: usize,
+    ahead: Option<ReadAhead>,
     kept: KeptBytes,
     /// The first failed read: decoding stops with an end-of-input error, and the caller
     /// reports this instead.
@@ -114,14 +124,41 @@ pub struct MetadataFileReader<'f> {
 }
 
 impl<'f> MetadataFileReader<'f> {
+    /// A reader of the first `len` bytes of `file`; a large file is read ahead on a second
+    /// thread (where one can be started).
     pub fn new(file: &'f File, len: u64) -> Self {
+        if len >= READ_AHEAD_MIN
+            && let Some(ahead) = ReadAhead::start(file, len, read_ahead::CHUNK)
+        {
+            return Self::with(file, len, Some(ahead));
+        }
+        Self::with(file, len, None)
+    }
+
+    /// A reader that always reads ahead on a second thread, `chunk` bytes at a time (tests
+    /// and the fuzz target: small pieces make fields straddle buffers often). Reads on this
+    /// thread where no thread can be started.
+    pub fn reading_ahead(file: &'f File, len: u64, chunk: usize) -> Self {
+        Self::with(file, len, ReadAhead::start(file, len, chunk))
+    }
+
+    fn with(file: &'f File, len: u64, ahead: Option<ReadAhead>) -> Self {
+        let (window, most) = match ahead {
+            Some(_) => (Vec::new(), read_ahead::HEADROOM),
+            None => {
+                let n = WINDOW.min(usize::try_from(len).unwrap_or(WINDOW));
+                (vec![0; n], n)
+            }
+        };
         MetadataFileReader {
             file,
             len,
-            window: vec![0; WINDOW.min(usize::try_from(len).unwrap_or(WINDOW))].into_boxed_slice(),
+            window,
             end: 0,
             window_start: 0,
             pos: 0,
+            most,
+            ahead,
             kept: KeptBytes::default(),
             failed: None,
         }
@@ -136,14 +173,17 @@ impl<'f> MetadataFileReader<'f> {
         self.end - self.pos
     }
 
-    /// Makes at least `n` (at most [`WINDOW`]) bytes available at `pos`; false at the end of
-    /// the input or on a read error.
+    /// Makes at least `n` (at most [`Self::most`]) bytes available at `pos`; false at the end
+    /// of the input or on a read error.
     fn fill(&mut self, n: usize) -> bool {
         if self.available() >= n {
             return true;
         }
-        if n > self.window.len() || (n as u64) > self.len.saturating_sub(self.offset()) {
+        if n > self.most || (n as u64) > self.len.saturating_sub(self.offset()) {
             return false;
+        }
+        if self.ahead.is_some() {
+            return self.fill_from_read_ahead(n);
         }
         // Move what is left to the front, then read after it.
         self.window.copy_within(self.pos..self.end, 0);
@@ -169,6 +209,47 @@ impl<'f> MetadataFileReader<'f> {
         true
     }
 
+    /// [`Self::fill`] from the read-ahead thread's buffers: the unread end of the window moves
+    /// into the free front of the next buffer, which becomes the window. Buffers wholly before
+    /// the position (skipped bytes) go back unread.
+    fn fill_from_read_ahead(&mut self, n: usize) -> bool {
+        let Some(ahead) = self.ahead.as_mut() else {
+            return false;
+        };
+        while self.end - self.pos < n {
+            let chunk = match ahead.next() {
+                None => return false,
+                Some(Err(e)) => {
+                    self.failed.get_or_insert(e);
+                    return false;
+                }
+                Some(Ok(chunk)) => chunk,
+            };
+            // Where the window's bytes end: the chunk's start, or past it after a skip.
+            let data_end = self.window_start.wrapping_add(self.end as u64);
+            let skip = data_end.saturating_sub(chunk.offset);
+            if skip >= chunk.len as u64 {
+                ahead.recycle(chunk.bytes);
+                continue;
+            }
+            let skip = skip as usize;
+            let left = self.end - self.pos;
+            debug_assert!(left == 0 || (skip == 0 && data_end == chunk.offset));
+            // `left < n <= HEADROOM`, so the unread bytes fit in front of the new ones.
+            let at = read_ahead::HEADROOM + skip - left;
+            let mut bytes = chunk.bytes;
+            bytes[at..at + left].copy_from_slice(&self.window[self.pos..self.end]);
+            let old = std::mem::replace(&mut self.window, bytes);
+            if !old.is_empty() {
+                ahead.recycle(old);
+            }
+            self.window_start = chunk.offset.wrapping_sub(read_ahead::HEADROOM as u64);
+            self.pos = at;
+            self.end = read_ahead::HEADROOM + chunk.len;
+        }
+        true
+    }
+
     fn end_of_input(&self, n: usize, what: &str) -> DecodeError {
         crate::javaio::input::end_of_input(self.offset(), n, what, self.remaining())
     }
@@ -187,7 +268,7 @@ impl<'f> MetadataFileReader<'f> {
 
 impl JavaInput for MetadataFileReader<'_> {
     fn offset(&self) -> u64 {
-        self.window_start + self.pos as u64
+        self.window_start.wrapping_add(self.pos as u64)
     }
 
     fn remaining(&self) -> usize {
@@ -210,7 +291,7 @@ impl JavaInput for MetadataFileReader<'_> {
             return Err(self.end_of_input(n, what));
         }
         let keep = keep.min(n);
-        if keep > 0 && keep <= self.window.len() {
+        if keep > 0 && keep <= self.most {
             // Every subtask of an operator writes the same state header: a prefix equal to the
             // one kept just before shares its bytes.
             if !self.fill(keep) {
@@ -235,7 +316,7 @@ impl JavaInput for MetadataFileReader<'_> {
             let at = self.kept.arena.len();
             let mut left = keep;
             while left > 0 {
-                let run = left.min(self.window.len());
+                let run = left.min(self.most);
                 if !self.fill(run) {
                     self.kept.arena.truncate(at);
                     return Err(self.end_of_input(n, what));
@@ -258,8 +339,9 @@ impl JavaInput for MetadataFileReader<'_> {
         }
         let mut left = n;
         while left > 0 {
-            // Whole words per run: the window is a multiple of eight, or holds all that is left.
-            let run = left.min(self.window.len() & !7).max(left.min(8));
+            // Whole words per run: `most` is a multiple of eight, or the window holds all that
+            // is left.
+            let run = left.min(self.most & !7).max(left.min(8));
             if !self.fill(run) {
                 return Err(self.end_of_input(left, what));
             }
@@ -280,7 +362,7 @@ impl JavaInput for MetadataFileReader<'_> {
 }
 
 /// A positioned read (the file's cursor is never moved, so nothing else depends on it).
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+pub(super) fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
     #[cfg(unix)]
     {
         std::os::unix::fs::FileExt::read_at(file, buf, offset)
@@ -314,8 +396,17 @@ mod tests {
             bytes.extend_from_slice(&i64::from(i).to_be_bytes());
         }
         let file = file_of(&bytes);
-        let mut streamed = MetadataFileReader::new(&file, bytes.len() as u64);
-        let mut in_memory = DataReader::new(&bytes);
+        let len = bytes.len() as u64;
+        for mut streamed in [
+            MetadataFileReader::new(&file, len),
+            MetadataFileReader::reading_ahead(&file, len, 100_000),
+        ] {
+            same_fields_as_in_memory(&mut streamed, &bytes);
+        }
+    }
+
+    fn same_fields_as_in_memory(streamed: &mut MetadataFileReader<'_>, bytes: &[u8]) {
+        let mut in_memory = DataReader::new(bytes);
         for _ in 0..40 {
             assert_eq!(
                 streamed.utf("s").unwrap(),
@@ -327,7 +418,7 @@ mod tests {
                 JavaInput::i64(&mut in_memory, "n").unwrap()
             );
         }
-        assert!(JavaInput::is_empty(&streamed));
+        assert!(JavaInput::is_empty(streamed));
         let e = streamed.i32("past the end").unwrap_err();
         assert_eq!(
             e,
@@ -370,107 +461,5 @@ mod tests {
 }
 
 #[cfg(test)]
-mod agreement {
-    use super::*;
-    use crate::javaio::data_input::DataReader;
-    use crate::savepoint::metadata::read_metadata;
-    use std::io::Write;
-    use std::path::Path;
-
-    /// The streamed parse must say exactly what the in-memory one says, on every real fixture
-    /// and on cut and corrupted copies of them (the same metadata, or the same error at the
-    /// same offset).
-    #[test]
-    fn streamed_and_in_memory_parses_agree_on_real_fixtures_and_corruptions() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/savepoints");
-        let mut compared = 0;
-        let mut failed_alike = 0;
-        for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
-            let entry = entry.unwrap();
-            if entry.file_name() != "_metadata" {
-                continue;
-            }
-            let original = std::fs::read(entry.path()).unwrap();
-            let n = original.len();
-            let mut variants = vec![original.clone()];
-            for cut in [37, n / 3, n / 2, n.saturating_sub(1)] {
-                variants.push(original[..cut.min(n)].to_vec());
-            }
-            for k in 1..8 {
-                let mut flipped = original.clone();
-                flipped[n * k / 8] ^= 0xFF;
-                variants.push(flipped);
-            }
-            for bytes in variants {
-                let mut file = tempfile::tempfile().unwrap();
-                file.write_all(&bytes).unwrap();
-                let in_memory = read_metadata(&mut DataReader::new(&bytes));
-                let mut reader = MetadataFileReader::new(&file, bytes.len() as u64);
-                let streamed = read_metadata(&mut reader);
-                assert_eq!(
-                    format!("{in_memory:?}"),
-                    format!("{streamed:?}"),
-                    "{} ({} bytes)",
-                    entry.path().display(),
-                    bytes.len()
-                );
-                let (kept, read_error) = reader.finish();
-                assert!(read_error.is_none());
-                if let Ok(md) = streamed {
-                    // Whatever was kept is the file's bytes, and the rest reads back the same.
-                    let whole = MetadataBytes::Whole(bytes.clone());
-                    let streamed = MetadataBytes::Streamed { file, kept };
-                    for range in md.trailer.iter().copied().chain(inline_ranges(&md)) {
-                        assert_eq!(whole.range(range), streamed.range(range));
-                        let first = streamed.prefix(range, 64 << 10, true).unwrap();
-                        assert!(whole.range(range).starts_with(&first));
-                    }
-                } else {
-                    failed_alike += 1;
-                }
-                compared += 1;
-            }
-        }
-        assert!(compared >= 30 * 12, "only {compared} inputs compared");
-        assert!(failed_alike > 0, "no corrupted copy failed");
-    }
-
-    /// The inline ranges of the managed keyed and operator state of every subtask.
-    fn inline_ranges(md: &crate::savepoint::metadata::Metadata) -> Vec<ByteRange> {
-        use crate::savepoint::handles::StreamHandle;
-        fn inline(h: &StreamHandle, out: &mut Vec<ByteRange>) {
-            match h {
-                StreamHandle::Inline { data, .. } => out.push(*data),
-                StreamHandle::KeyGroups(g) => {
-                    if let Some(d) = &g.delegate {
-                        inline(d, out);
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut out = Vec::new();
-        for op in &md.operators {
-            if let Some(h) = &op.coordinator_state {
-                inline(h, &mut out);
-            }
-            for s in &op.subtasks {
-                if let Some(h) = s
-                    .managed_keyed_state
-                    .as_deref()
-                    .and_then(|k| k.header_stream())
-                {
-                    inline(h, &mut out);
-                }
-                if let Some(d) = s
-                    .managed_operator_state
-                    .as_ref()
-                    .and_then(|o| o.delegate.as_ref())
-                {
-                    inline(d, &mut out);
-                }
-            }
-        }
-        out
-    }
-}
+#[path = "metadata_file_agreement.rs"]
+mod agreement;

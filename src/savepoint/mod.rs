@@ -13,6 +13,7 @@ pub mod metadata;
 pub mod metadata_file;
 mod metadata_only;
 pub mod properties;
+mod read_ahead;
 mod remote;
 pub mod sources;
 pub mod store;
@@ -84,6 +85,15 @@ impl StreamBytes<'_> {
         match &self.data {
             StreamData::Borrowed(b) => b,
             StreamData::Read(v) => v,
+        }
+    }
+
+    /// The bytes, when they are kept from `_metadata` (which never changes once read, so equal
+    /// addresses mean equal bytes); `None` when they were read for this call.
+    fn kept(&self) -> Option<&[u8]> {
+        match &self.data {
+            StreamData::Borrowed(b) => Some(b),
+            StreamData::Read(_) => None,
         }
     }
 
@@ -431,7 +441,7 @@ impl Savepoint {
             return Ok(());
         }
         let decoded = self.decode_stream_start(stream, operator, |bytes| {
-            if seen.known_header(bytes.as_slice()) {
+            if seen.known_header(bytes.as_slice(), bytes.kept()) {
                 return Ok(Header::Known);
             }
             let mut r = bytes.reader();
@@ -503,7 +513,7 @@ impl Savepoint {
             return Ok(());
         }
         let decoded = self.decode_stream_start(stream, operator, |bytes| {
-            if seen.known_header(bytes.as_slice()) {
+            if seen.known_header(bytes.as_slice(), bytes.kept()) {
                 return Ok(Header::Known);
             }
             let mut r = bytes.reader();
