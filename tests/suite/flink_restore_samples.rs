@@ -66,6 +66,7 @@ fn reason_codes(report: &Value) -> Vec<String> {
 const SAMPLES: &[&str] = &[
     "expand",
     "group-aggregate-simple-mini-batch",
+    "group-window-aggregate-session-event-time",
     "incremental-group-aggregate-complex",
     "join-left-join",
     "lookup-join-with-try-resolve",
@@ -315,4 +316,65 @@ fn async_lookup_join_declares_its_in_flight_records() {
     assert_eq!(op["status"], "incompatible", "{op:#}");
     let text = op.to_string();
     assert!(text.contains(state) && text.contains("FLOAT"), "{op:#}");
+}
+
+/// A legacy session window aggregate keeps its window mapping in the table runtime's own
+/// `TimeWindow` (not the DataStream class of that name): declared from the plan and compared.
+#[test]
+fn session_group_window_declares_its_window_mapping() {
+    let (report, code) = check_json("group-window-aggregate-session-event-time");
+    assert_eq!(report["verdict"], "restores", "{report:#}");
+    assert_eq!(code, 0);
+    let op = report["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["newOperator"]["uid"] == "18_group-window-aggregate")
+        .expect("the window aggregate is in the report");
+    assert_eq!(op["status"], "restored", "{op:#}");
+    let reasons = reason_codes(&serde_json::json!({ "operators": [op] }));
+    assert!(!reasons.iter().any(|c| c == "state-not-compared"), "{op:#}");
+    assert!(
+        op["states"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "session-window-mapping"),
+        "{op:#}"
+    );
+}
+
+/// A baseline written by `snapshot` from a savepoint reads back as the same types: checking
+/// the savepoint against its own baseline restores, on every sample (the table runtime's
+/// `TimeWindow` once came back as the DataStream one, a false `fails`).
+#[test]
+fn every_sample_restores_against_its_own_baseline() {
+    let mut samples: Vec<&str> = SAMPLES.to_vec();
+    samples.push("lookup-join-async-hint");
+    for name in samples {
+        let dir = sample(name);
+        let baseline = tempfile::tempdir().unwrap();
+        let path = baseline.path().join("baseline.json");
+        let out = spcompat()
+            .arg("snapshot")
+            .arg(dir.join("savepoint"))
+            .arg("-o")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = spcompat()
+            .args(["check", "--format", "json", "--savepoint"])
+            .arg(dir.join("savepoint"))
+            .arg("--job")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["verdict"], "restores", "{name}: {report:#}");
+    }
 }

@@ -134,10 +134,15 @@ pub(super) fn window_aggregate(
     })
 }
 
-/// `StreamExecGroupWindowAggregate` (the legacy `GROUP BY TUMBLE(...)` / `HOP(...)` syntax, run
-/// by the table runtime's `WindowOperator`): per grouping key and window, the accumulator row
-/// (`window-aggs`). Session windows also keep their window mapping, and early or late firing
-/// its trigger state: not modelled.
+/// The table runtime's window class (not the DataStream `TimeWindow`).
+const TABLE_TIME_WINDOW: &str = "org.apache.flink.table.runtime.operators.window.TimeWindow";
+
+/// `StreamExecGroupWindowAggregate` (the legacy `GROUP BY TUMBLE(...)` / `HOP(...)` /
+/// `SESSION(...)` syntax, run by the table runtime's `WindowOperator`): per grouping key and
+/// window, the accumulator row (`window-aggs`); session windows, which merge, also map each
+/// window to the one its state lives under (`session-window-mapping`; recorded on Flink's
+/// restore tests, event and processing time). Early or late firing adds trigger state: not
+/// modelled.
 pub(super) fn group_window_aggregate(
     node: &PlanNode,
     input: &RowType,
@@ -145,21 +150,31 @@ pub(super) fn group_window_aggregate(
     opts: &PlanOptions,
 ) -> Option<Declared> {
     let kind = node.raw.pointer("/window/kind")?.as_str()?;
-    if !matches!(kind, "TUMBLING" | "SLIDING")
+    if !matches!(kind, "TUMBLING" | "SLIDING" | "SESSION")
         || enabled(node, "table.exec.emit.early-fire.enabled", opts)
         || enabled(node, "table.exec.emit.late-fire.enabled", opts)
     {
         return None;
     }
     let grouping = int_list(node.raw.get("grouping"))?;
+    let mut states = vec![decl(
+        "window-aggs",
+        StateKind::Value,
+        positional_row(acc?),
+        None,
+        None,
+    )];
+    if kind == "SESSION" {
+        states.push(decl(
+            "session-window-mapping",
+            StateKind::Map,
+            TABLE_TIME_WINDOW.into(),
+            Some(TABLE_TIME_WINDOW.into()),
+            None,
+        ));
+    }
     Some(Declared {
         key_type: row_of(input, &grouping)?,
-        states: vec![decl(
-            "window-aggs",
-            StateKind::Value,
-            positional_row(acc?),
-            None,
-            None,
-        )],
+        states,
     })
 }
