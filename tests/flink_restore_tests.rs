@@ -77,6 +77,19 @@ const KNOWN_NOT_COMPARED: &[(&str, &str)] = &[
     ("rank-test-retract-strategy", "rank"),
 ];
 
+/// The JSON report of `check` of the test's savepoint against `job` (null when there is none).
+fn check(test: &std::path::Path, job: &std::path::Path) -> Value {
+    let out = Command::cargo_bin("spcompat")
+        .unwrap()
+        .args(["check", "--format", "json", "--savepoint"])
+        .arg(test.join("savepoint"))
+        .arg("--job")
+        .arg(job)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+}
+
 #[test]
 #[ignore = "needs Flink's restore tests: tools/flink-restore-tests/extract.sh FLINK_SOURCES"]
 fn check_restores_every_flink_sql_restore_test() {
@@ -101,6 +114,7 @@ fn check_restores_every_flink_sql_restore_test() {
         root.display()
     );
     let mut wrong = Vec::new();
+    let scratch = tempfile::tempdir().unwrap();
     let mut compared = 0;
     let mut known_seen = std::collections::BTreeSet::new();
     for t in &tests {
@@ -109,15 +123,7 @@ fn check_restores_every_flink_sql_restore_test() {
             .map(|e| e.unwrap().path())
             .find(|p| p.extension().is_some_and(|e| e == "json"))
             .unwrap();
-        let out = Command::cargo_bin("spcompat")
-            .unwrap()
-            .args(["check", "--format", "json", "--savepoint"])
-            .arg(t.join("savepoint"))
-            .arg("--job")
-            .arg(&plan)
-            .output()
-            .unwrap();
-        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let report = check(t, &plan);
         let not_examined = report["operators"]
             .as_array()
             .into_iter()
@@ -152,10 +158,7 @@ fn check_restores_every_flink_sql_restore_test() {
             }
         }
         // A baseline written from the savepoint reads back as the same types.
-        let baseline = std::env::temp_dir().join(format!(
-            "spcompat-restore-baseline-{}.json",
-            std::process::id()
-        ));
+        let baseline = scratch.path().join("baseline.json");
         let snap = Command::cargo_bin("spcompat")
             .unwrap()
             .arg("snapshot")
@@ -164,15 +167,7 @@ fn check_restores_every_flink_sql_restore_test() {
             .arg(&baseline)
             .output()
             .unwrap();
-        let own: Value = Command::cargo_bin("spcompat")
-            .unwrap()
-            .args(["check", "--format", "json", "--savepoint"])
-            .arg(t.join("savepoint"))
-            .arg("--job")
-            .arg(&baseline)
-            .output()
-            .map(|o| serde_json::from_slice(&o.stdout).unwrap_or(Value::Null))
-            .unwrap();
+        let own = check(t, &baseline);
         if !snap.status.success() || own["verdict"] != "restores" {
             wrong.push(format!(
                 "{}: against its own snapshot baseline: {}",

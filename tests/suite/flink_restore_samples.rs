@@ -23,20 +23,35 @@ fn spcompat() -> Command {
 
 fn check_json(name: &str) -> (Value, i32) {
     let dir = sample(name);
+    check_report(name, &dir.join("savepoint"), &dir.join("plan.json"))
+}
+
+/// `check --format json` of `savepoint` against `job`: the report and the exit code.
+fn check_report(what: &str, savepoint: &std::path::Path, job: &std::path::Path) -> (Value, i32) {
     let out = spcompat()
         .args(["check", "--format", "json", "--savepoint"])
-        .arg(dir.join("savepoint"))
+        .arg(savepoint)
         .arg("--job")
-        .arg(dir.join("plan.json"))
+        .arg(job)
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
-            "{name}: no JSON report ({e}): {}",
+            "{what}: no JSON report ({e}): {}",
             String::from_utf8_lossy(&out.stderr)
         )
     });
     (report, out.status.code().unwrap_or(-1))
+}
+
+/// The report's entry for the operator of the new job with this uid.
+fn operator<'a>(report: &'a Value, uid: &str) -> &'a Value {
+    report["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["newOperator"]["uid"] == uid)
+        .unwrap_or_else(|| panic!("no operator {uid} in {report:#}"))
 }
 
 fn inspect_text(dir: &std::path::Path) -> String {
@@ -167,12 +182,7 @@ fn mini_batch_global_aggregates_declare_the_savepoints_accumulators() {
         ),
     ] {
         let (report, _) = check_json(name);
-        let op = report["operators"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|o| o["newOperator"]["uid"] == uid)
-            .unwrap_or_else(|| panic!("{name}: no {uid}"));
+        let op = operator(&report, uid);
         assert_eq!(op["status"], "restored", "{name}: {op:#}");
         let text = inspect_text(&sample(name).join("savepoint"));
         assert!(
@@ -213,14 +223,11 @@ fn an_unknown_composite_is_reported_not_examined() {
     }
     assert!(replaced > 0);
     let copy = common::savepoint_with_metadata(&dir, &bytes);
-    let out = spcompat()
-        .args(["check", "--format", "json", "--savepoint"])
-        .arg(copy.path())
-        .arg("--job")
-        .arg(sample("join-left-join").join("plan.json"))
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (report, _) = check_report(
+        "join-left-join (user snapshot)",
+        copy.path(),
+        &sample("join-left-join").join("plan.json"),
+    );
     let codes = reason_codes(&report);
     assert!(codes.iter().any(|c| c == "state-not-examined"), "{codes:?}");
     // The nested serializer after the skipped outer data was still read.
@@ -262,12 +269,7 @@ fn async_lookup_join_declares_its_in_flight_records() {
     let (report, code) = check_json("lookup-join-async-hint");
     assert_eq!(report["verdict"], "restores", "{report:#}");
     assert_eq!(code, 0);
-    let op = report["operators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["newOperator"]["uid"] == "26_lookup-join")
-        .expect("the lookup join is in the report");
+    let op = operator(&report, "26_lookup-join");
     assert_eq!(op["status"], "restored", "{op:#}");
     assert!(
         op["states"].as_array().unwrap().iter().any(|s| s == state),
@@ -298,21 +300,9 @@ fn async_lookup_join_declares_its_in_flight_records() {
     let edited = tempfile::tempdir().unwrap();
     let plan_path = edited.path().join("plan.json");
     std::fs::write(&plan_path, plan.to_string()).unwrap();
-    let out = spcompat()
-        .args(["check", "--format", "json", "--savepoint"])
-        .arg(dir.join("savepoint"))
-        .arg("--job")
-        .arg(&plan_path)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (report, _) = check_report("edited plan", &dir.join("savepoint"), &plan_path);
     assert_eq!(report["verdict"], "fails", "{report:#}");
-    let op = report["operators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["newOperator"]["uid"] == "26_lookup-join")
-        .unwrap();
+    let op = operator(&report, "26_lookup-join");
     assert_eq!(op["status"], "incompatible", "{op:#}");
     let text = op.to_string();
     assert!(text.contains(state) && text.contains("FLOAT"), "{op:#}");
@@ -325,12 +315,7 @@ fn session_group_window_declares_its_window_mapping() {
     let (report, code) = check_json("group-window-aggregate-session-event-time");
     assert_eq!(report["verdict"], "restores", "{report:#}");
     assert_eq!(code, 0);
-    let op = report["operators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["newOperator"]["uid"] == "18_group-window-aggregate")
-        .expect("the window aggregate is in the report");
+    let op = operator(&report, "18_group-window-aggregate");
     assert_eq!(op["status"], "restored", "{op:#}");
     let reasons = reason_codes(&serde_json::json!({ "operators": [op] }));
     assert!(!reasons.iter().any(|c| c == "state-not-compared"), "{op:#}");
@@ -367,14 +352,7 @@ fn every_sample_restores_against_its_own_baseline() {
             "{name}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let out = spcompat()
-            .args(["check", "--format", "json", "--savepoint"])
-            .arg(dir.join("savepoint"))
-            .arg("--job")
-            .arg(&path)
-            .output()
-            .unwrap();
-        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let (report, _) = check_report(name, &dir.join("savepoint"), &path);
         assert_eq!(report["verdict"], "restores", "{name}: {report:#}");
     }
 }
