@@ -17,12 +17,7 @@ pub(super) fn derive_acc_types(
     input: Option<&RowType>,
 ) -> Option<(Vec<String>, Vec<DistinctView>)> {
     let calls = node.raw.get("aggCalls")?.as_array()?;
-    let retractions: Vec<bool> = node
-        .raw
-        .get("aggCallNeedRetractions")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().map(|b| b.as_bool().unwrap_or(false)).collect())
-        .unwrap_or_default();
+    let retractions = need_retractions(node, "aggCallNeedRetractions");
     // Hopping windows share slices between windows and count each slice's input rows to tell
     // an empty one (Flink's restore tests: a HOP aggregate without COUNT(*) keeps the count).
     let shared_slices = node
@@ -222,12 +217,17 @@ pub(super) fn incremental_distinct_views(node: &PlanNode) -> Option<Vec<Distinct
         .get("partialAggNeedRetraction")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let retractions: Vec<bool> = node
-        .raw
-        .get("partialAggCallNeedRetractions")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().map(|b| b.as_bool().unwrap_or(false)).collect())
-        .unwrap_or_default();
+    let retractions = need_retractions(node, "partialAggCallNeedRetractions");
     acc_types_of(calls, &retractions, retract, false, input.as_ref(), None)?;
     distinct_views(calls, input.as_ref(), retract)
+}
+
+/// Which aggregate calls consume retractions (`aggCallNeedRetractions` and the like); absent
+/// means none.
+fn need_retractions(node: &PlanNode, field: &str) -> Vec<bool> {
+    node.raw
+        .get(field)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|b| b.as_bool().unwrap_or(false)).collect())
+        .unwrap_or_default()
 }

@@ -9,9 +9,10 @@
 
 use serde_json::Value;
 
+use super::operator_state::decl;
 use super::row_type::{RowType, nullable};
 use super::sql_info::int_list;
-use crate::job::model::{Location, StateDecl, StateKind};
+use crate::job::model::{StateDecl, StateKind};
 
 /// One group of DISTINCT calls over the same argument columns.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,32 +69,25 @@ pub(super) fn distinct_views(
 
 /// The state the views keep, registered with the aggregate's own TTL.
 pub(super) fn distinct_states(views: &[DistinctView], ttl: Option<&str>) -> Vec<StateDecl> {
-    let state = |name: String, kind: StateKind, type_: &str, user_key: Option<&str>| StateDecl {
-        name,
-        kind,
-        type_: type_.into(),
-        user_key_type: user_key.map(Into::into),
-        ttl: ttl.map(str::to_string),
-        avro_schema: None,
-        extra: Default::default(),
-        location: Location::default(),
-    };
+    let ttl = || ttl.map(str::to_string);
     views
         .iter()
         .enumerate()
         .flat_map(|(i, v)| {
             [
-                state(
-                    format!("distinctAcc_{i}"),
+                decl(
+                    &format!("distinctAcc_{i}"),
                     StateKind::Map,
-                    &v.value,
-                    Some(&v.key),
+                    v.value.clone(),
+                    Some(v.key.clone()),
+                    ttl(),
                 ),
-                state(
-                    format!("distinctAcc_{i}_null_state"),
+                decl(
+                    &format!("distinctAcc_{i}_null_state"),
                     StateKind::Value,
-                    &v.value,
+                    v.value.clone(),
                     None,
+                    ttl(),
                 ),
             ]
         })

@@ -90,7 +90,7 @@ pub(super) fn async_wait_state(input: &RowType) -> StateDecl {
     )
 }
 
-fn decl(
+pub(super) fn decl(
     name: &str,
     kind: StateKind,
     type_: String,
