@@ -120,10 +120,9 @@ pub(super) fn apply_state(
                         op.key_type = Some(DeclaredType::from(declared.key_type));
                     }
                     op.state = declared.states;
-                    if !op.state.is_empty() && info.acc_types.is_some() {
-                        // Window state is cleaned up by its timers, not by a TTL.
-                        op.state.extend(distinct_states(&info.distinct_views, None));
-                    }
+                    // A window aggregate's DISTINCT map views (no other node has any); window
+                    // state is cleaned up by its timers, not by a TTL.
+                    op.state.extend(distinct_states(&info.distinct_views, None));
                 }
                 None => {
                     info.state_note = Some(format!(
