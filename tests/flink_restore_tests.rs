@@ -30,34 +30,6 @@ const KNOWN_NOT_COMPARED: &[(&str, &str)] = &[
         "group-aggregate-udf-without-merge-mini-batch",
         "group-aggregate",
     ),
-    // Window TVF session windows (their own window-mapping and buffering state).
-    ("window-aggregate-session-event-time", "window"),
-    ("window-aggregate-session-event-time-two-phase", "window"),
-    (
-        "window-aggregate-session-event-time-two-phase-distinct-split",
-        "window",
-    ),
-    (
-        "window-aggregate-session-partition-event-time",
-        "window-aggregate",
-    ),
-    (
-        "window-aggregate-session-partition-event-time-two-phase",
-        "window-aggregate",
-    ),
-    (
-        "window-aggregate-session-partition-event-time-two-phase-distinct-split",
-        "window-aggregate",
-    ),
-    // MATCH_RECOGNIZE (CEP's NFA and shared buffer).
-    ("match-complex", "match"),
-    ("match-order-by-event-time-with-out-of-order-data", "match"),
-    ("match-order-by-int-column-with-out-of-order-data", "match"),
-    ("match-simple", "match"),
-    ("match-skip-past-last-row", "match"),
-    ("match-skip-to-first", "match"),
-    ("match-skip-to-last", "match"),
-    ("match-skip-to-next-row", "match"),
     // OVER aggregates on row-count or event-time windows, LAG.
     (
         "over-aggregate-bounded-non-partitioned-rows",

@@ -17,7 +17,17 @@ pub(super) fn derive_acc_types(
     input: Option<&RowType>,
 ) -> Option<(Vec<String>, Vec<DistinctView>)> {
     let calls = node.raw.get("aggCalls")?.as_array()?;
-    let retractions = need_retractions(node, "aggCallNeedRetractions");
+    let input_retracts = node
+        .raw
+        .get("needRetraction")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    // Window aggregates carry no per-call list: a retracting input makes every call retract
+    // (Flink's restore test of a session window over a CDC source: COUNT_RETRACT, SUM_RETRACT).
+    let retractions = match node.raw.get("aggCallNeedRetractions") {
+        Some(_) => need_retractions(node, "aggCallNeedRetractions"),
+        None => vec![input_retracts; calls.len()],
+    };
     // Hopping windows share slices between windows and count each slice's input rows to tell
     // an empty one (Flink's restore tests: a HOP aggregate without COUNT(*) keeps the count).
     let shared_slices = node
@@ -25,12 +35,7 @@ pub(super) fn derive_acc_types(
         .pointer("/windowing/window/type")
         .and_then(Value::as_str)
         == Some("HoppingWindow");
-    let need_input_count = shared_slices
-        || node
-            .raw
-            .get("needRetraction")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+    let need_input_count = shared_slices || input_retracts;
     // A global aggregate names the local aggregate's COUNT(*) that counts its input rows.
     let has_count_star = node
         .raw

@@ -109,7 +109,8 @@ pub(super) fn apply_state(
         | "global-window-aggregate"
         | "group-window-aggregate"
         | "over-aggregate"
-        | "temporal-join" => {
+        | "temporal-join"
+        | "match" => {
             let ttl_of = |index: u32| state_ttl_at(node, info, opts, index);
             let acc = info.acc_types.clone();
             match operator_state::declare(plan, node, transformation, opts, acc.as_deref(), &ttl_of)
@@ -158,8 +159,33 @@ pub(super) fn apply_state(
         | "mini-batch-assigner"
         | "watermark-assigner"
         | "drop-update-before"
-        | "values"
-        | "window" => {}
+        | "values" => {}
+        "window" => {
+            // Only a session window TVF (unaligned windows) keeps state; aligned ones assign
+            // windows row by row.
+            let session = node
+                .raw
+                .pointer("/windowing/window/type")
+                .and_then(Value::as_str)
+                == Some("SessionWindow");
+            if session {
+                let ttl_of = |_: u32| None;
+                match operator_state::declare(plan, node, transformation, opts, None, &ttl_of) {
+                    Some(declared) => {
+                        if op.key_type.is_none() {
+                            op.key_type = Some(DeclaredType::from(declared.key_type));
+                        }
+                        op.state = declared.states;
+                    }
+                    None => {
+                        info.state_note = Some(
+                            "the runtime state of a session window TVF is not modelled for this node; its operator ID is still derived"
+                                .to_string(),
+                        );
+                    }
+                }
+            }
+        }
         other => {
             if !info.plan_state.is_empty() || is_stateful_transformation(other) {
                 info.state_note.get_or_insert_with(|| {

@@ -279,16 +279,18 @@ fn transformations_of(
         "union" => Vec::new(),
         "match" => {
             let mut v = Vec::new();
-            if node.raw.pointer("/matchSpec/orderKeys/fields/0").is_some()
+            // Ordered by a rowtime attribute, the records get their timestamps from it first.
+            // The plan calls the ordering `orderBy` (1.15 to 2.3; `orderKeys` also read).
+            let first_order_index = [
+                "/matchSpec/orderBy/fields/0/index",
+                "/matchSpec/orderKeys/fields/0/index",
+            ]
+            .iter()
+            .find_map(|p| node.raw.pointer(p).and_then(Value::as_u64));
+            if let Some(i) = first_order_index
                 && plan
                     .input_row(node.id, 0)
-                    .and_then(|r| {
-                        let i = node
-                            .raw
-                            .pointer("/matchSpec/orderKeys/fields/0/index")
-                            .and_then(Value::as_u64)? as usize;
-                        r.type_of(i).map(|t| t.contains("*ROWTIME*"))
-                    })
+                    .and_then(|r| r.type_of(i as usize).map(|t| t.contains("*ROWTIME*")))
                     .unwrap_or(false)
             {
                 v.push(Created {

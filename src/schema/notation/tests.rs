@@ -219,6 +219,10 @@ fn display_is_flink_notation_and_round_trips() {
         "ROW<`id` BIGINT, `cnt` BIGINT NOT NULL>",
         "ROW<`k` STRING, `t` TIMESTAMP_LTZ(3), `m` MAP<STRING, ARRAY<INT NOT NULL>>>",
         "DECIMAL(10, 2)",
+        // CEP's NFA and shared buffer, as a savepoint of MATCH_RECOGNIZE prints them.
+        "NFAState<DeweyNumber, NodeId<EventId>, EventId>",
+        "Lockable<SharedBufferNode<SharedBufferEdge<NodeId<EventId>, DeweyNumber>>>",
+        "Lockable<ROW<`f0` BIGINT, `f1` STRING>>",
     ] {
         let t = parse(s);
         assert_eq!(t.to_string(), s, "display of {s}");
@@ -291,6 +295,9 @@ fn errors_say_where() {
     assert_eq!(e.at, 0);
     assert!(parse_type("Long extra").is_err());
     assert!(parse_type("Java Tuple2<Long>").is_err());
+    // Flink-internal composites take their own number of nested serializers.
+    assert!(parse_type("NFAState<DeweyNumber, EventId>").is_err());
+    assert!(parse_type("Lockable<Long, Long>").is_err());
     assert!(parse_type("").is_err());
     assert!(parse_type("ROW<`a` FOO>").is_err());
     assert!(parse_logical_type("TIMESTAMP(3) WITH").is_err());

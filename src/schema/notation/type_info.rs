@@ -6,16 +6,47 @@ use crate::schema::sql_notation::{MAX_DEPTH, NotationError, Parser};
 use crate::schema::types::{Field, Generic, Pojo, PojoField, Simple, Type, tuple_class};
 
 /// Wrapper serializers of one nested serializer, by the name `inspect` prints for them.
-const INTERNAL_COMPOSITES: &[(&str, &str)] = &[
+/// Flink-internal composite serializers, printed as `Name<nested, ...>`: the printed prefix, the
+/// snapshot class the savepoint names and the number of nested serializers.
+const INTERNAL_COMPOSITES: &[(&str, &str, usize)] = &[
     (
         "StreamElementSerializer<",
         "org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer$StreamElementSerializerSnapshot",
+        1,
     ),
     // The Table runtime's external-to-internal converter around the internal serializer of a
     // SQL type (the map views of DISTINCT aggregates).
     (
         "ExternalSerializer<",
         "org.apache.flink.table.runtime.typeutils.ExternalSerializer$ExternalSerializerSnapshot",
+        1,
+    ),
+    // CEP's NFA state and shared buffer (MATCH_RECOGNIZE, DataStream CEP): the same snapshot
+    // classes from Flink 1.15 to 2.3 (read off their cep jars).
+    (
+        "NFAState<",
+        "org.apache.flink.cep.nfa.NFAStateSerializerSnapshot",
+        3,
+    ),
+    (
+        "Lockable<",
+        "org.apache.flink.cep.nfa.sharedbuffer.LockableTypeSerializerSnapshot",
+        1,
+    ),
+    (
+        "NodeId<",
+        "org.apache.flink.cep.nfa.sharedbuffer.NodeId$NodeIdSerializer$NodeIdSerializerSnapshot",
+        1,
+    ),
+    (
+        "SharedBufferNode<",
+        "org.apache.flink.cep.nfa.sharedbuffer.SharedBufferNodeSerializerSnapshotV2",
+        1,
+    ),
+    (
+        "SharedBufferEdge<",
+        "org.apache.flink.cep.nfa.sharedbuffer.SharedBufferEdge$SharedBufferEdgeSerializer$SharedBufferEdgeSerializerSnapshot",
+        2,
     ),
 ];
 
@@ -82,14 +113,19 @@ impl Parser<'_> {
         // spcompat extension: a Flink-internal wrapper serializer, written as `inspect` prints
         // it. No TypeInformation names these; the planner wraps rows (async operators) and
         // data-view values in them.
-        for (printed, snapshot_class) in INTERNAL_COMPOSITES {
+        for (printed, snapshot_class, arity) in INTERNAL_COMPOSITES {
             if self.eat(printed) {
-                let inner = self.ty(d)?;
-                self.expect(">")?;
+                let nested = self.list(">", |p| p.ty(d))?;
+                if nested.len() != *arity {
+                    return self.err(format!(
+                        "`{printed}...>` takes {arity} type(s), found {}",
+                        nested.len()
+                    ));
+                }
                 return Ok(Type::Composite {
                     class: (*snapshot_class).to_string(),
                     outer_class: None,
-                    nested: vec![inner],
+                    nested,
                 });
             }
         }

@@ -354,6 +354,9 @@ const SIMPLE_NAMES: &[(&str, &str)] = &[
         "org.apache.flink.runtime.state.JavaSerializer",
         "JavaSerializer",
     ),
+    // CEP's shared-buffer keys and NFA versions.
+    ("org.apache.flink.cep.nfa.DeweyNumber", "DeweyNumber"),
+    ("org.apache.flink.cep.nfa.sharedbuffer.EventId", "EventId"),
 ];
 
 /// Stands for "java.util.Date or java.sql.Date": the notation `Date` does not say which.

@@ -2,7 +2,8 @@
 //! deduplication, changelog normalize, interval joins, rowtime temporal sorts, the
 //! materializing lookup join, Top-N (`StreamExecRank`, also `LIMIT` and `ORDER BY ... LIMIT`),
 //! event-time temporal joins, the window TVF deduplication, Top-N, join and aggregate,
-//! legacy group window aggregates, processing-time OVER aggregates and the operator state of
+//! legacy group window aggregates, session window TVFs, processing-time OVER aggregates,
+//! MATCH_RECOGNIZE and the operator state of
 //! async calcs and async lookup joins (`AsyncWaitOperator`). Each is derived from its ExecNode as the planner builds the
 //! operator (`StreamExec*.translateToPlanInternal` and the runtime operator's `open()`), and
 //! checked against the savepoints of Flink's own SQL restore tests (Flink 1.18/1.19 plans,
@@ -23,10 +24,15 @@ use super::sql_info::int_list;
 use super::{CompiledPlan, PlanNode};
 use crate::job::model::{Location, StateDecl, StateKind};
 
+mod cep;
 mod over;
 mod windows;
+use cep::match_recognize;
 use over::over_aggregate;
-use windows::{group_window_aggregate, window_aggregate, window_join, window_rank};
+use windows::{
+    group_window_aggregate, session_window_table_function, window_aggregate, window_join,
+    window_rank,
+};
 
 /// The state of one operator as the plan implies it.
 pub(super) struct Declared {
@@ -71,9 +77,11 @@ pub(super) fn declare(
         "window-deduplicate" | "window-rank" => window_rank(node, transformation, input(0)?),
         "window-join" => window_join(node, input(0)?, input(1)?),
         "window-aggregate" | "global-window-aggregate" => window_aggregate(node, input(0)?, acc),
+        "window" => session_window_table_function(node, input(0)?),
         "group-window-aggregate" => group_window_aggregate(node, input(0)?, acc, opts),
         "over-aggregate" => over_aggregate(node, input(0)?, acc, ttl),
         "temporal-join" => temporal_join(node, input(0)?, input(1)?),
+        "match" => match_recognize(node, input(0)?),
         _ => None,
     }
 }

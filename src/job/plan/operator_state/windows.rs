@@ -97,12 +97,12 @@ pub(super) fn window_join(node: &PlanNode, left: &RowType, right: &RowType) -> O
     })
 }
 
-/// `StreamExecWindowAggregate` and the global half of a two-phase window aggregate (slicing
-/// window operators): per grouping key and slice, one accumulator row (`window-aggs`, the same
-/// accumulator fields a group aggregate keeps), and the watermark. Tumbling, cumulative and
-/// hopping windows (hopping recorded on Flink 1.20.3 and 2.3.0: the same two states); session
-/// windows keep their window mapping and are not modelled, nor are accumulators of DISTINCT or
-/// user-defined functions.
+/// `StreamExecWindowAggregate` and the global half of a two-phase window aggregate: per grouping
+/// key and slice (tumbling, cumulative and hopping windows: slicing processors; hopping recorded
+/// on Flink 1.20.3 and 2.3.0) or per session (`UnsliceWindowAggProcessor`), one accumulator row
+/// (`window-aggs`, the same accumulator fields a group aggregate keeps), and the watermark.
+/// Sessions merge, so their windows are also mapped to the window their state lives under
+/// (`session-window-mapping`; Flink's restore tests of session windows with partition keys).
 pub(super) fn window_aggregate(
     node: &PlanNode,
     input: &RowType,
@@ -111,7 +111,7 @@ pub(super) fn window_aggregate(
     let window = node.raw.pointer("/windowing/window/type")?.as_str()?;
     if !matches!(
         window,
-        "TumblingWindow" | "CumulativeWindow" | "HoppingWindow"
+        "TumblingWindow" | "CumulativeWindow" | "HoppingWindow" | "SessionWindow"
     ) {
         return None;
     }
@@ -119,19 +119,67 @@ pub(super) fn window_aggregate(
     // A global aggregate's grouping indexes its local aggregate's input, like its calls.
     let key_input = node.row_field("localAggInputRowType");
     let key_row = key_input.as_ref().unwrap_or(input);
+    let mut states = vec![decl(
+        "window-aggs",
+        StateKind::Value,
+        positional_row(acc?),
+        None,
+        None,
+    )];
+    if window == "SessionWindow" {
+        states.push(session_window_mapping());
+    }
+    states.push(window_watermark());
     Some(Declared {
         key_type: row_of(key_row, &grouping)?,
+        states,
+    })
+}
+
+/// `StreamExecWindowTableFunction` of a session window (unaligned: `UnalignedWindowTableFunctionOperator`,
+/// when no aggregate absorbs the window TVF): keyed by the session's partition keys (an empty
+/// row without them), it buffers each input row under a per-key counter until its session
+/// closes (`session-window-tvf-counter`, `session-window-tvf-acc`: counter -> input row) and
+/// maps merged sessions like a session aggregate. Aligned windows keep no state (`None` here
+/// means nothing to declare only for those; see the caller).
+pub(super) fn session_window_table_function(node: &PlanNode, input: &RowType) -> Option<Declared> {
+    let window = node.raw.pointer("/windowing/window")?;
+    if window.get("type")?.as_str()? != "SessionWindow" {
+        return None;
+    }
+    let partition = int_list(window.get("partition_key_indices"))?;
+    Some(Declared {
+        key_type: row_of(input, &partition)?,
         states: vec![
             decl(
-                "window-aggs",
+                "session-window-tvf-counter",
                 StateKind::Value,
-                positional_row(acc?),
+                "Long".into(),
                 None,
                 None,
             ),
-            window_watermark(),
+            decl(
+                "session-window-tvf-acc",
+                StateKind::Map,
+                whole_row(input),
+                Some("Long".into()),
+                None,
+            ),
+            session_window_mapping(),
         ],
     })
+}
+
+/// Merging (session) windows map each window to the one whose namespace holds its state
+/// (`MergingWindowProcessFunction`).
+fn session_window_mapping() -> StateDecl {
+    decl(
+        "session-window-mapping",
+        StateKind::Map,
+        TABLE_TIME_WINDOW.into(),
+        Some(TABLE_TIME_WINDOW.into()),
+        None,
+    )
 }
 
 /// The table runtime's window class (not the DataStream `TimeWindow`).
@@ -165,13 +213,7 @@ pub(super) fn group_window_aggregate(
         None,
     )];
     if kind == "SESSION" {
-        states.push(decl(
-            "session-window-mapping",
-            StateKind::Map,
-            TABLE_TIME_WINDOW.into(),
-            Some(TABLE_TIME_WINDOW.into()),
-            None,
-        ));
+        states.push(session_window_mapping());
     }
     Some(Declared {
         key_type: row_of(input, &grouping)?,
