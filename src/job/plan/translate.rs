@@ -300,7 +300,13 @@ fn transformations_of(
                     parallelism: input_parallelism,
                 });
             }
-            v.extend(one("match"));
+            // The planner chains the CEP operator to its input from 1.19 on (read off the
+            // 1.18.1 and 1.19.3 planner jars); before, it kept the operator default, a chain head.
+            let mut cep = one("match");
+            if version_pair(runtime).is_some_and(|v| v < (1, 19)) {
+                cep[0].chaining = ChainingStrategy::Head;
+            }
+            v.extend(cep);
             v
         }
         "interval-join" => one("interval-join"),
