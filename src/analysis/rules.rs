@@ -411,12 +411,13 @@ pub const SQL_AGGREGATE_CHANGED: Rule = rule!(
     "sql-aggregate-changed",
     Schema,
     Error,
-    "SQL: aggregate calls added, removed or changed (the accumulator row changes)",
+    "SQL: aggregate calls added, removed or changed, or the types of the columns they read (the accumulators change)",
     "1.9 and later (SQL / Table API)",
-    [],
+    ["1.18.1", "1.20.3", "2.3.0"],
     fix: [
         "changed" => "keep the aggregate calls (and their order); compute a new aggregate in a separate query with its own state",
         "unmatched" => "keep the statement that created this operator, or run with -n to drop its state",
+        "input-type" => "keep the types of the columns the aggregates read (cast back to the old type in the query or the source table), or start the changed aggregate from scratch under new operator IDs",
     ],
 );
 pub const SQL_JOIN_CHANGED: Rule = rule!(

@@ -351,6 +351,41 @@ const SQL_TERMS: &[(&str, &[&str], &str)] = &[
         &["sql-deduplicate-changed"],
         "deduplicate-state: ROW<",
     ),
+    (
+        "distinct-added",
+        &["sql-aggregate-changed"],
+        "aggregate added: COUNT(DISTINCT g)",
+    ),
+    (
+        "plan-distinct-added",
+        &["sql-aggregate-changed"],
+        "aggregate added: COUNT(DISTINCT g)",
+    ),
+    (
+        "distinct-argument-type-changed",
+        &["sql-aggregate-changed"],
+        "distinctAcc_0 (the values COUNT(DISTINCT g) has seen) key ExternalSerializer<INT> -> ExternalSerializer<BIGINT>",
+    ),
+    (
+        "plan-distinct-argument-type-changed",
+        &["sql-aggregate-changed"],
+        "distinctAcc_0 (the values COUNT(DISTINCT g) has seen) key ExternalSerializer<INT> -> ExternalSerializer<BIGINT>",
+    ),
+    (
+        "session-window-gap-changed",
+        &["sql-window-changed"],
+        "WindowAggregate: SESSION(1 s) -> SESSION(2 s) (Flink restores",
+    ),
+    (
+        "session-window-value-type-changed",
+        &["sql-aggregate-changed"],
+        "the same aggregates (COUNT(*), SUM(v)) read columns whose types changed: window-aggs ROW<`f0` BIGINT, `f1` BIGINT> -> ROW<`f0` BIGINT, `f1` INT>",
+    ),
+    (
+        "plan-session-window-value-type-changed",
+        &["sql-aggregate-changed"],
+        "window-aggs ROW<`f0` BIGINT, `f1` BIGINT> -> ROW<`f0` BIGINT, `f1` INT>",
+    ),
 ];
 
 /// Cases whose change keeps the stateful SQL unchanged.
@@ -372,6 +407,12 @@ const NO_SQL_CHANGE: &[&str] = &[
     "plan-window-agg-identical",
     "interval-join-identical",
     "plan-interval-join-identical",
+    "distinct-identical",
+    "plan-distinct-identical",
+    "session-window-identical",
+    "plan-session-window-identical",
+    "match-identical",
+    "plan-match-identical",
 ];
 
 /// With the old version known, the report names the change of `case` in SQL terms.

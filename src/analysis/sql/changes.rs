@@ -52,7 +52,7 @@ pub(super) fn unmatched_stateful(o: &Unit) -> Option<SqlChange> {
 }
 
 /// The saved state of `o` whose type differs from the same state of `n`: (name, old, new).
-fn changed_states<'a>(o: &'a Unit, n: &'a Unit) -> Vec<(&'a str, &'a str, &'a str)> {
+pub(super) fn changed_states<'a>(o: &'a Unit, n: &'a Unit) -> Vec<(&'a str, &'a str, &'a str)> {
     o.states
         .iter()
         .filter_map(|(name, old)| {
@@ -67,7 +67,7 @@ fn changed_states<'a>(o: &'a Unit, n: &'a Unit) -> Vec<(&'a str, &'a str, &'a st
         .collect()
 }
 
-fn is_join(u: &Unit) -> bool {
+pub(super) fn is_join(u: &Unit) -> bool {
     matches!(u.transformation(), "join" | "interval-join")
 }
 
@@ -291,133 +291,6 @@ pub(super) fn top_n_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
         Some(n.id),
         Some(case),
     ))
-}
-
-/// `GROUP BY k -> GROUP BY k, g`: the state key of a grouping operator changed.
-pub(super) fn group_key_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
-    if is_join(o) && is_join(n) {
-        // A join's keys are its own rule's.
-        return None;
-    }
-    if o.info.group_by != n.info.group_by
-        && (o.info.group_by.is_some() || n.info.group_by.is_some())
-    {
-        let key_changed = o.key_type != n.key_type;
-        let what = if o.transformation().contains("aggregate") {
-            "GROUP BY"
-        } else {
-            "key"
-        };
-        let mut msg = format!(
-            "{}: {what} {} -> {what} {}",
-            o.title(),
-            list(&o.info.group_by),
-            list(&n.info.group_by)
-        );
-        let severity = if key_changed {
-            if let (Some(a), Some(b)) = (&o.key_type, &n.key_type) {
-                msg.push_str(&format!(" (state key {a} -> {b})"));
-            }
-            Severity::Error
-        } else {
-            msg.push_str(
-                " (same key types: the state restores, but is now read under different columns)",
-            );
-            Severity::Warning
-        };
-        Some(change(
-            &rules::SQL_GROUP_KEY_CHANGED,
-            severity,
-            msg,
-            vec![o.id],
-            Some(n.id),
-            Some("grouping"),
-        ))
-    } else if o.key_type != n.key_type && o.key_type.is_some() && n.key_type.is_some() {
-        Some(change(
-            &rules::SQL_GROUP_KEY_CHANGED,
-            Severity::Error,
-            format!(
-                "{}: the key's type changed: {} -> {}",
-                o.title(),
-                o.key_type.as_deref().unwrap_or("?"),
-                n.key_type.as_deref().unwrap_or("?")
-            ),
-            vec![o.id],
-            Some(n.id),
-            Some("key-type"),
-        ))
-    } else {
-        None
-    }
-}
-
-/// `aggregate added: MAX(v)`: the aggregate calls (and so the accumulator row) changed.
-pub(super) fn aggregate_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
-    if o.info.aggregates != n.info.aggregates
-        && (o.info.aggregates.is_some() || n.info.aggregates.is_some())
-    {
-        let before: Vec<String> = o.info.aggregates.clone().unwrap_or_default();
-        let after: Vec<String> = n.info.aggregates.clone().unwrap_or_default();
-        let added: Vec<&String> = after.iter().filter(|a| !before.contains(a)).collect();
-        let removed: Vec<&String> = before.iter().filter(|a| !after.contains(a)).collect();
-        let mut parts = Vec::new();
-        if !added.is_empty() && removed.len() == added.len() && before.len() == after.len() {
-            for (r, a) in removed.iter().zip(&added) {
-                parts.push(format!("aggregate changed: {r} -> {a}"));
-            }
-        } else {
-            for a in &added {
-                parts.push(format!("aggregate added: {a}"));
-            }
-            for r in &removed {
-                parts.push(format!("aggregate removed: {r}"));
-            }
-            if added.is_empty() && removed.is_empty() {
-                parts.push(format!(
-                    "aggregates reordered: {} -> {}",
-                    before.join(", "),
-                    after.join(", ")
-                ));
-            }
-        }
-        let old_acc = o
-            .states
-            .iter()
-            .find(|(s, _)| s == "accState")
-            .map(|(_, t)| t);
-        let new_acc = n
-            .states
-            .iter()
-            .find(|(s, _)| s == "accState")
-            .map(|(_, t)| t);
-        let (severity, detail) = match (old_acc, new_acc) {
-            (Some(a), Some(b)) if row_types(a) != row_types(b) => (
-                Severity::Error,
-                format!(
-                    " (accState {a} -> {b}: one accumulator field per aggregate, so the state serializer changes)"
-                ),
-            ),
-            (Some(_), Some(_)) => (
-                Severity::Info,
-                " (the accumulators keep their types: the state restores)".to_string(),
-            ),
-            _ => (
-                Severity::Warning,
-                " (the accumulator types are not known for both versions)".to_string(),
-            ),
-        };
-        Some(change(
-            &rules::SQL_AGGREGATE_CHANGED,
-            severity,
-            format!("{}: {}{detail}", o.title(), parts.join("; ")),
-            vec![o.id],
-            Some(n.id),
-            (severity == Severity::Error).then_some("changed"),
-        ))
-    } else {
-        None
-    }
 }
 
 /// A source or sink table's connector options changed.

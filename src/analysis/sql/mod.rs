@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use similar::TextDiff;
 
+mod aggregates;
 mod changes;
 
 use super::result::{Finding, Prediction, SqlReport, Status};
@@ -41,8 +42,10 @@ struct Unit {
     name: Option<String>,
     info: SqlInfo,
     key_type: Option<String>,
-    /// `accState` etc.: (name, type).
+    /// `accState` etc.: (name, type; a map's value type).
     states: Vec<(String, String)>,
+    /// Map states' key types by state name (a DISTINCT call's seen values are keys).
+    map_keys: BTreeMap<String, String>,
     sinks: BTreeSet<String>,
     sources: BTreeSet<String>,
 }
@@ -188,6 +191,11 @@ fn units(graph: &JobGraph) -> Vec<Unit> {
                 .iter()
                 .map(|s| (s.name.clone(), s.type_.to_string()))
                 .collect(),
+            map_keys: op
+                .state
+                .iter()
+                .filter_map(|s| Some((s.name.clone(), s.user_key_type.as_ref()?.to_string())))
+                .collect(),
             sinks,
             sources,
         });
@@ -287,8 +295,9 @@ pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
         };
         let n = &new_units[j];
         let len_before = changes.len();
-        changes.extend(changes::group_key_changed(o, n));
-        changes.extend(changes::aggregate_changed(o, n));
+        changes.extend(aggregates::group_key_changed(o, n));
+        changes.extend(aggregates::aggregate_changed(o, n));
+        changes.extend(aggregates::aggregate_input_type_changed(o, n));
         changes.extend(changes::join_changed(o, n));
         changes.extend(changes::deduplicate_changed(o, n));
         changes.extend(changes::window_changed(o, n));
@@ -432,7 +441,10 @@ fn outline(units: &[Unit]) -> String {
             line.push_str(&format!(" | key {k}"));
         }
         for (name, ty) in &u.states {
-            line.push_str(&format!(" | {name} {ty}"));
+            match u.map_keys.get(name) {
+                Some(key) => line.push_str(&format!(" | {name} {key} -> {ty}")),
+                None => line.push_str(&format!(" | {name} {ty}")),
+            }
         }
         if let Some(uid) = &u.uid {
             line.push_str(&format!(" | uid {uid}"));
