@@ -3,9 +3,10 @@
 //!
 //! Layers, lowest first: `rules` (the catalog) and `result` (what analyses return) know no
 //! other analysis module; `sides` (the two versions as the analyses see them); the analyses
-//! `schema_check`, `offsets`, `sql`, `windows`, `lint`; `predict` runs them. The `layers` tests check
+//! `schema_check`, `offsets`, `cep`, `sql`, `windows`, `lint`; `predict` runs them. The `layers` tests check
 //! from the sources that no import circle comes back.
 
+pub mod cep;
 #[cfg(test)]
 mod layers;
 pub mod lint;

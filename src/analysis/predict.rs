@@ -241,6 +241,7 @@ fn mapped(
     if let Some(finding) = not_compared(op, target) {
         reasons.push(finding);
     }
+    reasons.extend(super::cep::pattern_not_compared(op, target));
     let schema = super::schema_check::check_states(op, target, ctx);
     if schema.iter().any(|f| f.severity == Severity::Error) {
         status = Status::Incompatible;

@@ -3,7 +3,7 @@
 //! below the analyses (which fill it) and the renderers (which read it), so neither imports
 //! the other.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Serialize, Serializer};
 
@@ -287,6 +287,9 @@ pub struct Prediction {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NotCompared {
+    /// The rule that says why: `state-not-compared` (the new side does not describe the state)
+    /// or `cep-pattern-not-compared` (the pattern of saved partial matches is unknown).
+    pub code: &'static str,
     pub operator_id: OperatorId,
     pub uid: Option<String>,
     pub name: Option<String>,
@@ -302,9 +305,10 @@ impl NotCompared {
         })
     }
 
-    /// One entry per operator carrying a `state-not-compared` finding.
+    /// One entry per operator carrying a `state-not-compared` (or `cep-pattern-not-compared`)
+    /// finding.
     pub fn collect(operators: &[OperatorVerdict]) -> Vec<NotCompared> {
-        NotCompared::each_with(operators, |r| r.is(&rules::STATE_NOT_COMPARED))
+        NotCompared::each_with(operators, is_not_compared)
     }
 
     /// One entry per operator with a finding that `wanted` picks, carrying its message.
@@ -317,6 +321,7 @@ impl NotCompared {
             .filter_map(|o| {
                 let f = o.reasons.iter().find(|r| wanted(r))?;
                 Some(NotCompared {
+                    code: f.rule.id,
                     operator_id: o.operator_id,
                     uid: o.uid.clone(),
                     name: o.name.clone(),
@@ -348,7 +353,8 @@ impl Prediction {
             .count()
     }
 
-    /// Restored operators whose state the new side does not describe (`state-not-compared`).
+    /// Restored operators whose state the new side does not describe (`state-not-compared`),
+    /// or whose saved CEP partial matches follow an unknown pattern.
     pub fn not_compared_operators(&self) -> usize {
         self.operators
             .iter()
@@ -356,10 +362,39 @@ impl Prediction {
             .filter(|o| {
                 o.reasons
                     .iter()
-                    .any(|r| r.severity != Severity::Info && r.is(&rules::STATE_NOT_COMPARED))
+                    .any(|r| r.severity != Severity::Info && is_not_compared(r))
             })
             .count()
     }
+
+    /// What was not compared, for headlines: `the state schemas of 2 of 5 mapped operator(s)
+    /// were NOT compared (...)`; `of` is the number of mapped operators, when said.
+    pub fn not_compared_summary(&self, of: Option<usize>) -> String {
+        let n = self.not_compared_operators();
+        let count = match of {
+            Some(total) => format!("{n} of {total}"),
+            None => n.to_string(),
+        };
+        let codes: BTreeSet<&str> = self.state_not_compared.iter().map(|c| c.code).collect();
+        let cep = codes.contains(rules::CEP_PATTERN_NOT_COMPARED.id);
+        let schemas = codes.contains(rules::STATE_NOT_COMPARED.id);
+        match (schemas, cep) {
+            (false, true) => format!(
+                "the CEP pattern of {count} mapped operator(s) was NOT compared (the savepoint does not record the pattern their saved partial matches follow)"
+            ),
+            (true, true) => format!(
+                "the state of {count} mapped operator(s) was NOT fully compared (the new job does not describe their state, or the savepoint does not record the CEP pattern of their partial matches)"
+            ),
+            _ => format!(
+                "the state schemas of {count} mapped operator(s) were NOT compared (the new job does not describe their state)"
+            ),
+        }
+    }
+}
+
+/// Is `r` a finding that the state of a restored operator was not (fully) compared?
+fn is_not_compared(r: &Finding) -> bool {
+    r.is(&rules::STATE_NOT_COMPARED) || r.is(&rules::CEP_PATTERN_NOT_COMPARED)
 }
 
 /// The contract's verdict: `fails` if any operator is incompatible, or unmapped without `-n`;
@@ -493,4 +528,8 @@ pub struct SqlReport {
     /// stores no names (before Flink 2.0).
     #[serde(skip)]
     pub old_names: BTreeMap<OperatorId, String>,
+    /// Old CEP operators whose MATCH_RECOGNIZE pattern both versions describe, so that the
+    /// pattern of their saved partial matches was compared.
+    #[serde(skip)]
+    pub patterns_compared: Vec<OperatorId>,
 }

@@ -110,6 +110,18 @@ pub const STATE_NOT_COMPARED: Rule = rule!(
     ],
 );
 
+pub const CEP_PATTERN_NOT_COMPARED: Rule = rule!(
+    "cep-pattern-not-compared",
+    Coverage,
+    Warning,
+    "A CEP operator's saved partial matches follow a pattern the savepoint does not record, so the new pattern was not compared with it",
+    "all (CEP, MATCH_RECOGNIZE)",
+    ["1.18.1", "1.20.3", "2.3.0"],
+    fix: [
+        "" => "give the old SQL job too (`check --old-job OLD.json`, or `diff OLD NEW`) so that spcompat compares the two MATCH_RECOGNIZE patterns; keep the pattern's variable names, or stop with a savepoint when no partial match is open",
+    ],
+);
+
 pub const SOURCE_OFFSETS_RESET: Rule = rule!(
     "source-offsets-reset",
     Sources,
@@ -465,6 +477,19 @@ pub const SQL_TOP_N_CHANGED: Rule = rule!(
         "order" => "keep the ORDER BY columns and their types; a new order needs fresh state (new operator IDs, -n with the old Top-N removed)",
     ],
 );
+pub const SQL_MATCH_CHANGED: Rule = rule!(
+    "sql-match-changed",
+    Schema,
+    Error,
+    "SQL: a MATCH_RECOGNIZE pattern changed (an error when a variable with saved partial matches is gone)",
+    "1.7 and later (MATCH_RECOGNIZE)",
+    ["1.20.3"],
+    fix: [
+        "variable-removed" => "keep the pattern's variable names (rename in MEASURES instead), or start the changed pattern on fresh state (new operator IDs, -n with the old MATCH_RECOGNIZE removed), or stop the job with a savepoint when no partial match is open",
+        "changed" => "check that partial matches begun under the old pattern may finish under the new one; for a clean cut, start the changed pattern on fresh state (new operator IDs, -n)",
+    ],
+    error: ["variable-removed" => "State {variable} does not exist in the NFA. NFA has states [...]"],
+);
 pub const SQL_TOPOLOGY_SHIFTED_IDS: Rule = rule!(
     "sql-topology-shifted-ids",
     Mapping,
@@ -579,6 +604,8 @@ pub const ALL: &[Rule] = &[
     STATE_NOT_COMPARED,
     KRYO_COLLECTION_ON_FLINK_2,
     WINDOW_CHANGED,
+    SQL_MATCH_CHANGED,
+    CEP_PATTERN_NOT_COMPARED,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {

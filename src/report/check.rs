@@ -117,7 +117,8 @@ fn headline(p: &Prediction) -> String {
                 String::new()
             };
             format!(
-                "RESTORES only as far as the new job says: the state schemas of {not_compared} of {restored} mapped operator(s) were NOT compared (the new job does not describe their state){also}; see the warnings."
+                "RESTORES only as far as the new job says: {}{also}; see the warnings.",
+                p.not_compared_summary(Some(restored))
             )
         }
         Verdict::Restores if undecided > 0 => format!(
@@ -127,7 +128,8 @@ fn headline(p: &Prediction) -> String {
             "RESTORES: Flink will start the new job and restore all state ({restored} operator(s) with state mapped)."
         ),
         Verdict::RestoresWithStateLoss if not_compared > 0 => format!(
-            "RESTORES WITH STATE LOSS: the job starts (-n), but the state of {unmapped} operator(s) is dropped, and the state schemas of {not_compared} mapped operator(s) were NOT compared (the new job does not describe their state)."
+            "RESTORES WITH STATE LOSS: the job starts (-n), but the state of {unmapped} operator(s) is dropped, and {}.",
+            p.not_compared_summary(None)
         ),
         Verdict::RestoresWithStateLoss => format!(
             "RESTORES WITH STATE LOSS: the job starts (-n), but the state of {unmapped} operator(s) is dropped."

@@ -38,7 +38,16 @@ pub fn render(p: &Prediction) -> String {
             ""
         }
     ));
-    if not_compared > 0 {
+    let cep_not_compared = p
+        .state_not_compared
+        .iter()
+        .any(|n| n.code == crate::analysis::rules::CEP_PATTERN_NOT_COMPARED.id);
+    if not_compared > 0 && cep_not_compared {
+        out.push_str(&format!(
+            "**Not fully compared:** {} (see their warnings).\n\n",
+            p.not_compared_summary(None)
+        ));
+    } else if not_compared > 0 {
         out.push_str(&format!(
             "The state schemas of {not_compared} mapped operator(s) were **not compared**: the new job does not describe their state (export it with `spcompat export-job`, or check against a canary savepoint).\n\n"
         ));

@@ -10,7 +10,8 @@ use crate::common;
 use std::path::PathBuf;
 
 use common::cases::{
-    Case, all_cases, check, check_to_flink, compare, expected, stateful_operators,
+    Case, all_cases, check, check_to_flink, check_with_old_job, compare, expected,
+    stateful_operators,
 };
 use libtest_mimic::Trial;
 
@@ -21,6 +22,12 @@ use crate::{asserting, trial};
 /// test fails if any other prediction disagrees, and also if a listed gap starts agreeing (so
 /// a fixed gap must leave the list).
 const KNOWN_GAPS: &[(&str, &[&str], &[&str], &str)] = &[
+    (
+        "match-variable-renamed",
+        &[],
+        &["job-graph"],
+        "the old MATCH_RECOGNIZE pattern is not in the savepoint: from the new job alone spcompat hedges (cep-pattern-not-compared, never a bare restores); with the old job (check --old-job, diff) it says fails (sql-match-changed, tests/cases/sql_cases.rs)",
+    ),
     (
         "kryo-class-changed",
         &[],
@@ -295,6 +302,19 @@ fn spcompat_agrees_with_flink(case: &Case) -> Result<(), String> {
             .collect();
         if let Some(version) = to_flink {
             predictions.push(("--to-flink", check_to_flink(&savepoint, version, n)));
+        }
+        // SQL cases: also with the old job, which alone carries e.g. the old MATCH_RECOGNIZE
+        // pattern (its label is not covered by the job-graph gaps).
+        let sql = case.json["category"] == "sql";
+        if let (true, Some(new), Some(old)) = (
+            sql,
+            case.json["newJob"].as_str(),
+            case.json["oldJob"].as_str(),
+        ) {
+            predictions.push((
+                "with the old job: job-graph",
+                check_with_old_job(&savepoint, &case.dir.join(new), &case.dir.join(old), n),
+            ));
         }
         let lost = lost_on_read_back(run);
         for (label, (report, code, stderr)) in &predictions {

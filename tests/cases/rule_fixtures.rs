@@ -35,6 +35,8 @@ struct Shows {
 #[derive(Clone, Copy)]
 enum Input {
     JobGraph,
+    /// The case's job graph without the old version's (`--old-job` not given).
+    JobGraphAlone,
     /// The case's job graph with every `state` list removed (a StreamGraph-only export).
     JobGraphNoState,
     Canary,
@@ -110,6 +112,8 @@ const FIXTURES: &[Shows] = &[
     shows("sql-deduplicate-changed", "2.3.0/dedup-keep-first-to-keep-last", JobGraph, "Deduplicate", None, "error"),
     shows("sql-window-changed", "2.3.0/window-topn-size-changed", JobGraph, "WindowRank", None, "warning"),
     shows("sql-top-n-changed", "2.3.0/window-topn-sort-key-changed", JobGraph, "WindowRank", None, "error"),
+    shows("cep-pattern-not-compared", "1.20.3/match-identical", JobGraphAlone, "Match", Some("nfaStateName"), "warning"),
+    shows("sql-match-changed", "1.20.3/match-variable-renamed", JobGraph, "Match", None, "error"),
     // lint (one job version alone): job graphs exported from the real jobs
     shows("stateful-operator-without-uid", "2.3.0/bases/ds-nouids/job.json", Lint, "counter", None, "error"),
     shows("max-parallelism-not-set", "2.3.0/bases/ds-uids/job.json", Lint, "counter", None, "warning"),
@@ -201,7 +205,7 @@ fn findings_of(
     )
     .unwrap();
     let key = match input_kind {
-        JobGraph | JobGraphNoState => "newJob",
+        JobGraph | JobGraphAlone | JobGraphNoState => "newJob",
         Canary => "canary",
         Plan => "newPlan",
         Lint => unreachable!(),
@@ -218,7 +222,10 @@ fn findings_of(
         .arg(input);
     // The old job graph names the savepoint's operators, and for SQL jobs lets the report
     // name the change in SQL terms.
-    if let Some(old) = case["oldJob"].as_str() {
+    if let Some(old) = case["oldJob"]
+        .as_str()
+        .filter(|_| !matches!(input_kind, JobGraphAlone))
+    {
         cmd.arg("--old-job").arg(dir.join(old));
     }
     let out = cmd.output().unwrap();
@@ -564,6 +571,7 @@ pub fn trials() -> Vec<Trial> {
 fn input_name(input: Input) -> &'static str {
     match input {
         JobGraph => "job-graph",
+        JobGraphAlone => "job-graph without the old job",
         JobGraphNoState => "job-graph without state",
         Canary => "canary",
         Plan => "plan",

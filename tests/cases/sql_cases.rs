@@ -147,7 +147,8 @@ fn diff_names_the_same_operators_as_check(case: &Case) -> Result<(), String> {
         }
     }
     for n in [false, true] {
-        let (c, _, cerr) = check(&savepoint, &new_job, n, &[]);
+        // With the old job, as diff has it (a MATCH_RECOGNIZE's old pattern is only there).
+        let (c, _, cerr) = check(&savepoint, &new_job, n, &[("--old-job", &old_job)]);
         for (label, old, new) in &pairs {
             let mut args = vec!["diff", "--format", "json"];
             if n {
@@ -350,6 +351,16 @@ const SQL_TERMS: &[(&str, &[&str], &str)] = &[
         "plan-dedup-last-input-column-added",
         &["sql-deduplicate-changed"],
         "deduplicate-state: ROW<",
+    ),
+    (
+        "match-variable-renamed",
+        &["sql-match-changed"],
+        "pattern variables A, B, C -> A, D, C: partial matches saved at B have no state in the new pattern",
+    ),
+    (
+        "match-pattern-changed",
+        &["sql-match-changed"],
+        "with the same variables (A, B, C): Flink restores",
     ),
     (
         "distinct-added",

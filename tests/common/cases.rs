@@ -125,6 +125,26 @@ pub fn check(savepoint: &Path, job: &Path, n: bool) -> (Value, i32, String) {
     check_with(savepoint, &["--job".as_ref(), job.as_os_str()], n)
 }
 
+/// `spcompat check --job JOB --old-job OLD_JOB`: the new job with the old version's graph (for
+/// SQL jobs, the change in SQL terms, e.g. the old MATCH_RECOGNIZE pattern).
+pub fn check_with_old_job(
+    savepoint: &Path,
+    job: &Path,
+    old_job: &Path,
+    n: bool,
+) -> (Value, i32, String) {
+    check_with(
+        savepoint,
+        &[
+            "--job".as_ref(),
+            job.as_os_str(),
+            "--old-job".as_ref(),
+            old_job.as_os_str(),
+        ],
+        n,
+    )
+}
+
 /// `spcompat check --to-flink VERSION` (no new job: the savepoint's own operators on `version`).
 pub fn check_to_flink(savepoint: &Path, version: &str, n: bool) -> (Value, i32, String) {
     check_with(savepoint, &["--to-flink".as_ref(), version.as_ref()], n)

@@ -26,8 +26,9 @@ use similar::TextDiff;
 
 mod aggregates;
 mod changes;
+mod matches;
 
-use super::result::{Finding, Prediction, SqlReport, Status};
+use super::result::{Finding, NotCompared, Prediction, SqlReport, Status, compute_verdict};
 use super::rules::{self, Severity};
 use crate::OperatorId;
 use crate::job::plan::{SqlInfo, short_table};
@@ -285,6 +286,7 @@ pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
     let new_mode = mode(new, &new_units);
     let pairs = pair(&old_units, &new_units);
     let mut changes = Vec::new();
+    let mut patterns_compared = Vec::new();
 
     // Per pair: keys, aggregates, options.
     for &(i, j) in &pairs {
@@ -302,6 +304,10 @@ pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
         changes.extend(changes::deduplicate_changed(o, n));
         changes.extend(changes::window_changed(o, n));
         changes.extend(changes::top_n_changed(o, n));
+        if let Some(change) = matches::match_changed(o, n) {
+            patterns_compared.push(o.id);
+            changes.extend(change);
+        }
         // When the ID moved as well, the saved state never reaches the changed operator: the
         // change is context for the unmapped state, not a failure of its own.
         if o.id != n.id {
@@ -379,6 +385,7 @@ pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
         changes,
         diff,
         old_names,
+        patterns_compared,
     })
 }
 
@@ -471,6 +478,14 @@ pub fn annotate(prediction: &mut Prediction, mut report: SqlReport) {
             v.name = report.old_names.get(&v.operator_id).cloned();
         }
     }
+    // Where both MATCH_RECOGNIZE patterns are known, the saved partial matches' pattern was
+    // compared: the hedge that it was not goes.
+    for v in &mut prediction.operators {
+        if report.patterns_compared.contains(&v.operator_id) {
+            v.reasons
+                .retain(|r| !r.is(&rules::CEP_PATTERN_NOT_COMPARED));
+        }
+    }
     for c in &report.changes {
         for id in &c.operators {
             let Some(v) = prediction
@@ -494,8 +509,22 @@ pub fn annotate(prediction: &mut Prediction, mut report: SqlReport) {
             let mut f = Finding::new(c.rule, c.message.clone()).with_severity(severity);
             f.fix.clone_from(&c.fix);
             v.reasons.push(f);
+            // A pattern variable gone fails the restored job: the one SQL rule that decides.
+            if c.rule.id == rules::SQL_MATCH_CHANGED.id
+                && severity == Severity::Error
+                && v.status == Status::Restored
+            {
+                v.status = Status::Incompatible;
+            }
         }
     }
+    prediction.verdict = compute_verdict(
+        &prediction.operators,
+        prediction.allow_non_restored_state,
+        false,
+    );
+    prediction.effective_verdict = prediction.verdict;
+    prediction.state_not_compared = NotCompared::collect(&prediction.operators);
     prediction.sql = Some(report);
 }
 
