@@ -433,26 +433,13 @@ fn addressable(path: Option<&str>) -> bool {
     path.is_some_and(|p| !p.trim().is_empty() && p != NOT_ADDRESSABLE)
 }
 
-/// Milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+/// Milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (out-of-range values, which only a
+/// hostile answer holds, as the number itself).
 pub(crate) fn utc_text(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (proleptic Gregorian; eras of 400 years).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(t) => t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Err(_) => format!("{ms} ms after the epoch"),
+    }
 }
 
 #[cfg(test)]
@@ -519,6 +506,10 @@ mod tests {
         assert_eq!(
             utc_text(951_782_400_000 + 86_399_000),
             "2000-02-29T23:59:59Z"
+        );
+        assert_eq!(
+            utc_text(i64::MAX),
+            format!("{} ms after the epoch", i64::MAX)
         );
     }
 }
