@@ -483,7 +483,7 @@ pub const SQL_MATCH_CHANGED: Rule = rule!(
     Error,
     "SQL: a MATCH_RECOGNIZE pattern changed (an error when a variable with saved partial matches is gone)",
     "1.7 and later (MATCH_RECOGNIZE)",
-    ["1.20.3"],
+    ["1.18.1", "1.20.3", "2.3.0"],
     fix: [
         "variable-removed" => "keep the pattern's variable names (rename in MEASURES instead), or start the changed pattern on fresh state (new operator IDs, -n with the old MATCH_RECOGNIZE removed), or stop the job with a savepoint when no partial match is open",
         "changed" => "check that partial matches begun under the old pattern may finish under the new one; for a clean cut, start the changed pattern on fresh state (new operator IDs, -n)",
