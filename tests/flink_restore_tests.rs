@@ -128,7 +128,10 @@ fn check_restores_every_flink_sql_restore_test() {
                 if hedged {
                     cep_hedged += 1;
                 } else {
-                    wrong.push(format!("{}: {uid}: no cep-pattern-not-compared", t.display()));
+                    wrong.push(format!(
+                        "{}: {uid}: no cep-pattern-not-compared",
+                        t.display()
+                    ));
                 }
             }
             let known = KNOWN_NOT_COMPARED.contains(&(name.as_str(), transformation));
