@@ -1,8 +1,9 @@
 //! CEP operators (MATCH_RECOGNIZE, DataStream `CEP.pattern`): their saved partial matches sit at
 //! pattern states named by the pattern's variables, and the pattern itself is not in the
 //! savepoint. Flink resumes each partial match by that name and fails on the next row of one
-//! whose state the new pattern no longer has (recorded on 1.18.1, 1.20.3 and 2.3.0: `State B does not
-//! exist in the NFA`), so a restore is only known to be safe when both patterns are known and compared.
+//! whose state the new pattern no longer has (recorded on 1.18.1, 1.20.3 and 2.3.0: `State B
+//! does not exist in the NFA`), so a restore is only known to be safe when both patterns are
+//! known and compared.
 
 use super::result::Finding;
 use super::rules;
