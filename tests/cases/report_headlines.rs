@@ -2,6 +2,7 @@
 //! of a check on recorded cases, and the serializer a legacy snapshot names.
 
 use crate::asserting;
+use crate::common::cases::check_rendered;
 use crate::common::root;
 
 use assert_cmd::Command;
@@ -61,23 +62,13 @@ fn legacy_snapshot_names_its_serializer() {
 /// The first line `check` prints in `format` for a 2.3.0 case restored from one of its bases.
 fn first_report_line(format: &str, base: &str, case: &str) -> String {
     let dir = root().join("fixtures/cases/2.3.0");
-    let out = spcompat()
-        .args([
-            "check",
-            "--color",
-            "never",
-            "--format",
-            format,
-            "--savepoint",
-        ])
-        .arg(dir.join("bases").join(base))
-        .arg("--job")
-        .arg(dir.join(case).join("new-job.json"))
-        .output()
-        .unwrap();
+    let (out, _) = check_rendered(
+        &dir.join("bases").join(base),
+        &dir.join(case).join("new-job.json"),
+        format,
+    );
     // The Markdown comment's hidden marker (for updating it on re-runs) is not shown.
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
+    out.lines()
         .find(|l| !l.starts_with("<!-- spcompat-report"))
         .unwrap_or_default()
         .to_string()

@@ -145,6 +145,31 @@ pub fn check_with_old_job(
     )
 }
 
+/// `spcompat check --color never --format FORMAT --savepoint SAVEPOINT --job JOB` as a user
+/// sees it: its standard output and exit code (a GitHub step summary is not written).
+pub fn check_rendered(savepoint: &Path, job: &Path, format: &str) -> (String, i32) {
+    let out = Command::cargo_bin("spcompat")
+        .unwrap()
+        .args([
+            "check",
+            "--color",
+            "never",
+            "--format",
+            format,
+            "--savepoint",
+        ])
+        .arg(savepoint)
+        .arg("--job")
+        .arg(job)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
 /// `spcompat check --to-flink VERSION` (no new job: the savepoint's own operators on `version`).
 pub fn check_to_flink(savepoint: &Path, version: &str, n: bool) -> (Value, i32, String) {
     check_with(savepoint, &["--to-flink".as_ref(), version.as_ref()], n)

@@ -7,36 +7,8 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use common::cases::{Case, all_cases, without_state};
+use common::cases::{Case, all_cases, check_rendered as check, without_state};
 use serde_json::Value;
-
-fn spcompat() -> Command {
-    Command::cargo_bin("spcompat").unwrap()
-}
-
-/// `check` of `job` against `savepoint` in `format`, with its standard output and exit code.
-fn check(savepoint: &Path, job: &Path, format: &str) -> (String, i32) {
-    let out = spcompat()
-        .args([
-            "check",
-            "--color",
-            "never",
-            "--format",
-            format,
-            "--savepoint",
-        ])
-        .arg(savepoint)
-        .arg("--job")
-        .arg(job)
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
 
 fn case(name: &str) -> Case {
     all_cases()
