@@ -382,7 +382,18 @@ fn unmapped(
     };
     let id = op.operator_id;
     let finding = Finding::new(&rules::UNMAPPED_STATE, message);
+    let sql_side = new.operators.iter().any(|o| o.planned_by_sql);
     let finding = match successor(op, new) {
+        // The planner gives SQL operators their IDs: no uid or setUidHash to hand over.
+        Some(candidate) if candidate.planned_by_sql => {
+            let target = display_name(
+                candidate.uid.as_deref(),
+                candidate.name.as_deref(),
+                candidate.operator_id,
+            );
+            finding.fix_case("sql-successor", &[("target", &target)])
+        }
+        None if sql_side && uid.is_none() => finding.fix_case("sql", &[]),
         Some(candidate) => {
             let target = display_name(
                 candidate.uid.as_deref(),

@@ -42,6 +42,8 @@ pub const UNMAPPED_STATE: Rule = rule!(
         "successor" => "{target} looks like its successor: call setUidHash(\"{id}\") on it to take over this state",
         "uid" => "keep an operator with uid(\"{uid}\") in the new job, or run with -n to drop this state",
         "no-uid" => "bind the operator that should take this state with setUidHash(\"{id}\"), or run with -n to drop it",
+        "sql-successor" => "{target} looks like its successor, but the planner, not the query, names SQL operators: keep the query's shape (or its compiled plan's ExecNode ids) so the IDs stay, or run with -n to drop this state",
+        "sql" => "the planner, not the query, names SQL operators: keep the query's shape (or run from a compiled plan, whose uids do not move), or run with -n to drop this state",
     ],
     error: [
         "" => "Failed to rollback to checkpoint/savepoint <savepoint>. Cannot map checkpoint/savepoint state for operator {id} to the new program, because the operator is not available in the new program. If you want to allow to skip this, you can set the --allowNonRestoredState option on the CLI.",
@@ -501,6 +503,7 @@ pub const SQL_TOPOLOGY_SHIFTED_IDS: Rule = rule!(
         "captured" => "keep the ExecNode ids (or the graph's shape) of stateful operators; a state restored into a different query is either incompatible or silently wrong",
         "renumbered" => "keep the ExecNode ids of stateful nodes: edit the existing plan instead of recompiling, or set table.exec.uid.format per node in the plan",
         "moved" => "keep the statement set's order and shape, or run the job from a compiled plan (uids do not depend on the graph's shape); to accept the loss run with -n",
+        "aggregation-strategy" => "keep the mini-batch and aggregation-phase options the savepoint was taken with (table.exec.mini-batch.*, table.optimizer.agg-phase-strategy, table.optimizer.distinct-agg.split.enabled); to switch, run once with -n: the reshaped aggregates start from empty state",
     ],
 );
 pub const SQL_PLAN_UIDS_MISSING: Rule = rule!(

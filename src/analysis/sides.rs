@@ -197,6 +197,10 @@ pub struct NewOperator {
     /// The job-graph `source` declaration (connector, topics, startup mode), for sources.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceDecl>,
+    /// Planned by the Table planner (job-graph `sql` extension): it takes no `uid` or
+    /// `setUidHash` from a user, so fixes speak of the query instead.
+    #[serde(skip)]
+    pub planned_by_sql: bool,
     /// The key serializer snapshot (canary savepoint input).
     #[serde(skip)]
     pub key_serializer: Option<SerializerSnapshot>,
@@ -277,6 +281,8 @@ impl NewSide {
                     state_not_captured: None,
                     location: None,
                     source: None,
+                    // A savepoint does not say what planned its operators.
+                    planned_by_sql: false,
                     key_serializer: o.key_serializer.clone(),
                     keyed_handle: o.keyed_handle,
                 }
@@ -352,6 +358,7 @@ fn new_from_job(graph: &JobGraph, op: &crate::job::JobOperator, ids: &DerivedIds
         state_not_captured: op.state_not_captured(),
         location: FileLine::of_operator(graph, op),
         source: op.source.clone(),
+        planned_by_sql: op.extra.contains_key("sql"),
         key_serializer: None,
         keyed_handle: None,
     }

@@ -238,6 +238,26 @@ const SQL_TERMS: &[(&str, &[&str], &str)] = &[
         "new Calc node moves the IDs of",
     ),
     (
+        "minibatch-enabled",
+        &["sql-topology-shifted-ids"],
+        "two-phase aggregation (table.optimizer.agg-phase-strategy: GroupAggregate split into LocalGroupAggregate and GlobalGroupAggregate)",
+    ),
+    (
+        "minibatch-one-phase",
+        &["sql-topology-shifted-ids"],
+        "mini-batch enabled (table.exec.mini-batch.enabled = true",
+    ),
+    (
+        "plan-minibatch-enabled",
+        &["sql-topology-shifted-ids"],
+        "mini-batch enabled (table.exec.mini-batch.enabled = true",
+    ),
+    (
+        "plan-minibatch-one-phase",
+        &["sql-topology-shifted-ids"],
+        "mini-batch enabled (table.exec.mini-batch.enabled = true",
+    ),
+    (
         "sql-to-plan",
         &["sql-plan-uids-missing"],
         "the new version sets operator uids",

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use super::super::result::SqlChange;
 use super::super::rules::{self, Rule, Severity};
-use super::{Unit, describe_mode, list, row_types};
+use super::{Unit, describe_mode, list, row_types, strategy};
 use crate::OperatorId;
 
 pub(super) fn change(
@@ -404,7 +404,7 @@ pub(super) fn topology_shifted_ids(
         .filter(|&&(_, j)| j.is_some())
         .map(|&(i, _)| i)
         .collect();
-    let gone: Vec<String> = old_units
+    let gone_units: Vec<&Unit> = old_units
         .iter()
         .enumerate()
         .filter(|(i, u)| {
@@ -412,13 +412,28 @@ pub(super) fn topology_shifted_ids(
                 && u.transformation() != "sink"
                 && u.transformation() != "source"
         })
-        .map(|(_, u)| u.title())
+        .map(|(_, u)| u)
         .collect();
+    let gone: Vec<String> = gone_units.iter().map(|u| u.title()).collect();
+    let mut ids = ids;
+    let mut strategy = false;
     if added.is_empty() && removed.is_empty() {
-        for t in &new_nodes {
+        let all_titles = |units: &[Unit]| units.iter().map(Unit::title).collect::<Vec<_>>();
+        let toggles = strategy::toggles(&all_titles(old_units), &all_titles(new_units));
+        strategy = !toggles.is_empty();
+        let explained: BTreeSet<&String> = toggles.iter().flat_map(|t| &t.explains).collect();
+        causes.extend(toggles.iter().map(|t| t.cause.clone()));
+        // A stateful node the option removed (a GroupAggregate split in two) lost its state
+        // to the toggle: the finding belongs on it too.
+        for u in &gone_units {
+            if u.stateful() && explained.contains(&u.title()) && !ids.contains(&u.id) {
+                ids.push(u.id);
+            }
+        }
+        for t in new_nodes.iter().filter(|t| !explained.contains(t)) {
             causes.push(format!("new {t} node"));
         }
-        for t in &gone {
+        for t in gone.iter().filter(|t| !explained.contains(t)) {
             causes.push(format!("removed {t} node"));
         }
     }
@@ -482,7 +497,13 @@ pub(super) fn topology_shifted_ids(
         format!("{cause} {how} {} operator(s){which}", moved.len()),
         ids,
         None,
-        Some(if renumbered { "renumbered" } else { "moved" }),
+        Some(if strategy {
+            "aggregation-strategy"
+        } else if renumbered {
+            "renumbered"
+        } else {
+            "moved"
+        }),
     )];
     changes.extend(captures);
     changes

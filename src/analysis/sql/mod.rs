@@ -27,6 +27,7 @@ use similar::TextDiff;
 mod aggregates;
 mod changes;
 mod matches;
+mod strategy;
 
 use super::result::{Finding, NotCompared, Prediction, SqlReport, Status, compute_verdict};
 use super::rules::{self, Severity};
