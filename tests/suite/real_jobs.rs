@@ -21,10 +21,16 @@ use serde_json::Value;
 /// The version every set is recorded on; `OTHER_VERSIONS` lists the others.
 pub(crate) const FLINK: &str = "1.20.3";
 
-/// The sets recorded on other Flink versions too: the flink-training jobs on 1.18.1 and 2.3.0
-/// (2.x ported by sed, see the recorder), with the edits whose outcome could differ. Flink's
-/// examples cannot run on 1.18.1 (its distribution has no DataGeneratorSource).
-pub(crate) const OTHER_VERSIONS: [(&str, &Set); 2] = [("1.18.1", &TRAINING), ("2.3.0", &TRAINING)];
+/// The sets recorded on other Flink versions too, with how many operators their exports name as
+/// not captured: the flink-training jobs on 1.18.1 and 2.3.0 (2.x ported by sed, see the
+/// recorder), with the edits whose outcome could differ; Flink's examples on 2.3.0 (their own
+/// line: TopSpeedWindowing's DeltaTrigger state is again the one gap). The examples cannot run
+/// on 1.18.1 (its distribution has no DataGeneratorSource).
+pub(crate) const OTHER_VERSIONS: [(&str, &Set, usize); 3] = [
+    ("1.18.1", &TRAINING, 0),
+    ("2.3.0", &TRAINING, 0),
+    ("2.3.0", &EXAMPLES, 1),
+];
 
 /// A set of recorded jobs from one public repository.
 pub(crate) struct Set {
@@ -350,9 +356,9 @@ fn flink_examples_savepoints_restore_into_their_own_exports() {
 /// (a) and (b) on the other versions: the same jobs, recorded on 1.18.1 and 2.3.0.
 #[test]
 fn other_versions_exports_match_their_savepoints_and_restore() {
-    for (v, set) in OTHER_VERSIONS {
+    for (v, set, gaps) in OTHER_VERSIONS {
         recordings_name_their_source(v, set);
-        assert_eq!(exports_match_their_savepoints(v, set), 0, "{v}");
+        assert_eq!(exports_match_their_savepoints(v, set), gaps, "{v}");
         savepoints_restore_into_their_own_exports(v, set);
     }
 }
