@@ -168,10 +168,11 @@ const EDITS: [Edit; 16] = [
 ];
 
 /// The edits whose outcome could differ between versions (state and key type, uid, window
-/// function, evictor), recorded on 1.18.1 and 2.3.0 too (`record-flink-training.sh VERSION`).
-const OTHER_EDITS: [Edit; 10] = other_edits();
+/// function, evictor), recorded on 1.18.1 and 2.3.0 too (`record-flink-training.sh VERSION`,
+/// and two of the examples' on 2.3.0: `record-flink-examples.sh --edits-only 2.3.0`).
+const OTHER_EDITS: [Edit; 12] = other_edits();
 
-const fn other_edits() -> [Edit; 10] {
+const fn other_edits() -> [Edit; 12] {
     const fn on(
         v: &'static str,
         job: &'static str,
@@ -259,6 +260,22 @@ const fn other_edits() -> [Edit; 10] {
             MIGRATION,
             MIGRATION,
         ),
+        Edit {
+            v: "2.3.0",
+            set: &EXAMPLES,
+            job: "top-speed-windowing",
+            id: "evictor-changed",
+            without_n: RESTORED,
+            with_n: RESTORED,
+        },
+        Edit {
+            v: "2.3.0",
+            set: &EXAMPLES,
+            job: "state-machine",
+            id: "uid-added",
+            without_n: ILLEGAL_STATE,
+            with_n: RESTORED,
+        },
     ]
 }
 
