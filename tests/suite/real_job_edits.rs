@@ -10,8 +10,8 @@
 
 use crate::common;
 use crate::real_jobs::{
-    EXAMPLES, FLINK, Set, TRAINING, differences, export_operators, job_dir, read_json, savepoint,
-    savepoint_operators,
+    EXAMPLES, FLINK, Set, TRAINING, differences, export_operators_on, job_dir, job_dir_on,
+    read_json, savepoint, savepoint_on, savepoint_operators,
 };
 
 use std::path::PathBuf;
@@ -23,6 +23,7 @@ use serde_json::Value;
 /// with (the recordings are asserted so that a re-recording that changes Flink's answer is
 /// seen, not silently taken as the new truth).
 struct Edit {
+    v: &'static str,
     set: &'static Set,
     job: &'static str,
     id: &'static str,
@@ -37,6 +38,7 @@ const ILLEGAL_STATE: &str = "java.lang.IllegalStateException";
 
 const EDITS: [Edit; 16] = [
     Edit {
+        v: FLINK,
         set: &TRAINING,
         job: "long-ride-alerts",
         id: "state-type-changed",
@@ -44,6 +46,7 @@ const EDITS: [Edit; 16] = [
         with_n: MIGRATION,
     },
     Edit {
+        v: FLINK,
         set: &TRAINING,
         job: "long-ride-alerts",
         id: "operator-inserted",
@@ -51,6 +54,7 @@ const EDITS: [Edit; 16] = [
         with_n: RESTORED,
     },
     Edit {
+        v: FLINK,
         set: &TRAINING,
         job: "long-ride-alerts",
         id: "key-type-changed",
@@ -58,6 +62,7 @@ const EDITS: [Edit; 16] = [
         with_n: MIGRATION,
     },
     Edit {
+        v: FLINK,
         set: &TRAINING,
         job: "rides-and-fares",
         id: "state-added",
@@ -65,6 +70,7 @@ const EDITS: [Edit; 16] = [
         with_n: RESTORED,
     },
     Edit {
+        v: FLINK,
         set: &TRAINING,
         job: "rides-and-fares",
         id: "state-removed",
@@ -72,6 +78,7 @@ const EDITS: [Edit; 16] = [
         with_n: RESTORED,
     },
     Edit {
+        v: FLINK,
         set: &TRAINING,
         job: "rides-and-fares",
         id: "state-renamed",
@@ -79,6 +86,7 @@ const EDITS: [Edit; 16] = [
         with_n: RESTORED,
     },
     Edit {
+        v: FLINK,
         set: &TRAINING,
         job: "rides-and-fares",
         id: "uid-changed",
@@ -86,6 +94,7 @@ const EDITS: [Edit; 16] = [
         with_n: RESTORED,
     },
     Edit {
+        v: FLINK,
         set: &TRAINING,
         job: "rides-and-fares",
         id: "uid-removed",
@@ -93,6 +102,7 @@ const EDITS: [Edit; 16] = [
         with_n: RESTORED,
     },
     Edit {
+        v: FLINK,
         set: &TRAINING,
         job: "hourly-tips",
         id: "window-function-reduce",
@@ -100,6 +110,7 @@ const EDITS: [Edit; 16] = [
         with_n: ILLEGAL_STATE,
     },
     Edit {
+        v: FLINK,
         set: &TRAINING,
         job: "hourly-tips",
         id: "window-function-aggregate",
@@ -107,6 +118,7 @@ const EDITS: [Edit; 16] = [
         with_n: ILLEGAL_STATE,
     },
     Edit {
+        v: FLINK,
         set: &TRAINING,
         job: "hourly-tips",
         id: "window-size-changed",
@@ -114,6 +126,7 @@ const EDITS: [Edit; 16] = [
         with_n: RESTORED,
     },
     Edit {
+        v: FLINK,
         set: &TRAINING,
         job: "hourly-tips",
         id: "trigger-changed",
@@ -121,6 +134,7 @@ const EDITS: [Edit; 16] = [
         with_n: RESTORED,
     },
     Edit {
+        v: FLINK,
         set: &TRAINING,
         job: "hourly-tips",
         id: "evictor-added",
@@ -128,6 +142,7 @@ const EDITS: [Edit; 16] = [
         with_n: MIGRATION,
     },
     Edit {
+        v: FLINK,
         set: &EXAMPLES,
         job: "top-speed-windowing",
         id: "evictor-changed",
@@ -135,6 +150,7 @@ const EDITS: [Edit; 16] = [
         with_n: RESTORED,
     },
     Edit {
+        v: FLINK,
         set: &EXAMPLES,
         job: "session-windowing",
         id: "gap-changed",
@@ -142,6 +158,7 @@ const EDITS: [Edit; 16] = [
         with_n: RESTORED,
     },
     Edit {
+        v: FLINK,
         set: &EXAMPLES,
         job: "state-machine",
         id: "uid-added",
@@ -150,15 +167,134 @@ const EDITS: [Edit; 16] = [
     },
 ];
 
+/// The edits whose outcome could differ between versions (state and key type, uid, window
+/// function, evictor), recorded on 1.18.1 and 2.3.0 too (`record-flink-training.sh VERSION`,
+/// and two of the examples' on 2.3.0: `record-flink-examples.sh --edits-only 2.3.0`).
+const OTHER_EDITS: [Edit; 12] = other_edits();
+
+const fn other_edits() -> [Edit; 12] {
+    const fn on(
+        v: &'static str,
+        job: &'static str,
+        id: &'static str,
+        without_n: &'static str,
+        with_n: &'static str,
+    ) -> Edit {
+        Edit {
+            v,
+            set: &TRAINING,
+            job,
+            id,
+            without_n,
+            with_n,
+        }
+    }
+    [
+        on(
+            "1.18.1",
+            "long-ride-alerts",
+            "state-type-changed",
+            MIGRATION,
+            MIGRATION,
+        ),
+        on(
+            "1.18.1",
+            "long-ride-alerts",
+            "key-type-changed",
+            MIGRATION,
+            MIGRATION,
+        ),
+        on(
+            "1.18.1",
+            "rides-and-fares",
+            "uid-changed",
+            ILLEGAL_STATE,
+            RESTORED,
+        ),
+        on(
+            "1.18.1",
+            "hourly-tips",
+            "window-function-reduce",
+            ILLEGAL_STATE,
+            ILLEGAL_STATE,
+        ),
+        on(
+            "1.18.1",
+            "hourly-tips",
+            "evictor-added",
+            MIGRATION,
+            MIGRATION,
+        ),
+        on(
+            "2.3.0",
+            "long-ride-alerts",
+            "state-type-changed",
+            MIGRATION,
+            MIGRATION,
+        ),
+        on(
+            "2.3.0",
+            "long-ride-alerts",
+            "key-type-changed",
+            MIGRATION,
+            MIGRATION,
+        ),
+        on(
+            "2.3.0",
+            "rides-and-fares",
+            "uid-changed",
+            ILLEGAL_STATE,
+            RESTORED,
+        ),
+        on(
+            "2.3.0",
+            "hourly-tips",
+            "window-function-reduce",
+            ILLEGAL_STATE,
+            ILLEGAL_STATE,
+        ),
+        on(
+            "2.3.0",
+            "hourly-tips",
+            "evictor-added",
+            MIGRATION,
+            MIGRATION,
+        ),
+        Edit {
+            v: "2.3.0",
+            set: &EXAMPLES,
+            job: "top-speed-windowing",
+            id: "evictor-changed",
+            without_n: RESTORED,
+            with_n: RESTORED,
+        },
+        Edit {
+            v: "2.3.0",
+            set: &EXAMPLES,
+            job: "state-machine",
+            id: "uid-added",
+            without_n: ILLEGAL_STATE,
+            with_n: RESTORED,
+        },
+    ]
+}
+
+/// Every recorded edit, on every version.
+fn all_edits() -> impl Iterator<Item = &'static Edit> {
+    EDITS.iter().chain(OTHER_EDITS.iter())
+}
+
 impl Edit {
     fn dir(&self) -> PathBuf {
-        job_dir(self.set, self.job).join("edits").join(self.id)
+        job_dir_on(self.v, self.set, self.job)
+            .join("edits")
+            .join(self.id)
     }
 
     fn case(&self) -> Value {
         let case = read_json(&self.dir().join("case.json"));
         assert_eq!(case["id"], self.id);
-        assert_eq!(case["flinkVersion"], FLINK);
+        assert_eq!(case["flinkVersion"], self.v);
         assert_eq!(case["category"], "real-job-edit");
         case
     }
@@ -183,7 +319,7 @@ fn outcome(run: &Value) -> String {
 #[test]
 fn real_edits_recorded_flinks_outcomes() {
     let mut errors = Vec::new();
-    for e in &EDITS {
+    for e in all_edits() {
         let case = e.case();
         let runs: Vec<(bool, String)> = case["runs"]
             .as_array()
@@ -196,7 +332,10 @@ fn real_edits_recorded_flinks_outcomes() {
             (true, e.with_n.to_string()),
         ];
         if runs != want {
-            errors.push(format!("{}: Flink {runs:?}, the table {want:?}", e.id));
+            errors.push(format!(
+                "{} on {}: Flink {runs:?}, the table {want:?}",
+                e.id, e.v
+            ));
         }
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
@@ -208,14 +347,14 @@ fn real_edits_recorded_flinks_outcomes() {
 #[test]
 fn real_edits_exports_match_their_canaries() {
     let mut errors = Vec::new();
-    for e in &EDITS {
+    for e in all_edits() {
         let case = e.case();
-        let exported = export_operators(&e.named(&case, "newJob"));
+        let exported = export_operators_on(e.v, &e.named(&case, "newJob"));
         let canary = savepoint_operators(&e.named(&case, "canary"));
         errors.extend(
             differences(&exported, &canary)
                 .into_iter()
-                .map(|d| format!("{}: {d}", e.id)),
+                .map(|d| format!("{} on {}: {d}", e.id, e.v)),
         );
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
@@ -228,9 +367,9 @@ fn real_edits_exports_match_their_canaries() {
 fn real_edits_agree_with_flink_from_the_export_and_the_canary() {
     let mut errors = Vec::new();
     let mut checked = 0;
-    for e in &EDITS {
+    for e in all_edits() {
         let case = e.case();
-        let sp = savepoint(e.set, e.job);
+        let sp = savepoint_on(e.v, e.set, e.job);
         let stateful = stateful_operators(&sp);
         for (input, key) in [("export", "newJob"), ("canary", "canary")] {
             let new = e.named(&case, key);
@@ -238,7 +377,7 @@ fn real_edits_agree_with_flink_from_the_export_and_the_canary() {
                 let n = run["allowNonRestoredState"].as_bool().unwrap();
                 let (report, code, stderr) = check(&sp, &new, n);
                 checked += 1;
-                let at = format!("{} from the {input} (-n {n})", e.id);
+                let at = format!("{} on {} from the {input} (-n {n})", e.id, e.v);
                 for err in compare(&report, code, &stderr, &expected(run, &stateful)) {
                     errors.push(format!("{at}: {err}"));
                 }
@@ -248,7 +387,7 @@ fn real_edits_agree_with_flink_from_the_export_and_the_canary() {
             }
         }
     }
-    assert_eq!(checked, EDITS.len() * 4);
+    assert_eq!(checked, (EDITS.len() + OTHER_EDITS.len()) * 4);
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
