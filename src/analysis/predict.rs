@@ -295,14 +295,21 @@ fn not_compared(op: &OldOperator, target: &NewOperator) -> Option<Finding> {
         .collect::<Vec<_>>()
         .join(", ");
     let why = match &target.state_not_captured {
-        Some(reason) => format!("the exporter could not capture this operator's state ({reason})"),
+        Some(reason) => format!("the new job may register more state than it lists ({reason})"),
         None => "the new job does not describe this operator's state (no `state` list: a hand-written or StreamGraph-only job graph)".to_string(),
     };
     let mut finding = Finding::new(
         &rules::STATE_NOT_COMPARED,
         format!("{why}: the schemas of {list} were not compared, so a changed state type would go unnoticed"),
     )
-    .fix_case("", &[]);
+    .fix_case(
+        if target.state_not_captured.is_some() {
+            "incomplete"
+        } else {
+            ""
+        },
+        &[],
+    );
     if let [only] = missing.as_slice() {
         finding = finding.with_state(only);
     }

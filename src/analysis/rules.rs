@@ -109,6 +109,7 @@ pub const STATE_NOT_COMPARED: Rule = rule!(
     [],
     fix: [
         "" => "export the new job with its state (`spcompat export-job --jar NEW.jar`, or `check --job NEW.jar`), list its states in the job graph, or check against a canary savepoint of the new version",
+        "incomplete" => "the states the new job lists were compared; check the others against a canary savepoint of the new version",
     ],
 );
 

@@ -5,9 +5,11 @@
 use serde_json::Value;
 
 use super::distinct::{DistinctView, distinct_views};
+use super::operator_state::decl;
 use super::row_type::{RowType, nullable};
 use super::sql_info::int_list;
 use super::{CompiledPlan, PlanNode};
+use crate::job::model::{StateDecl, StateKind};
 
 /// The accumulator fields of a (group) aggregate: `AggregateUtil.transformToStreamAggregateInfoList`
 /// for the built-in declarative functions, then one map view per DISTINCT group; `None` when a
@@ -15,7 +17,8 @@ use super::{CompiledPlan, PlanNode};
 pub(super) fn derive_acc_types(
     node: &PlanNode,
     input: Option<&RowType>,
-) -> Option<(Vec<String>, Vec<DistinctView>)> {
+    notation: AccNotation,
+) -> Option<(AccLayout, Vec<DistinctView>)> {
     let calls = node.raw.get("aggCalls")?.as_array()?;
     let input_retracts = node
         .raw
@@ -49,11 +52,14 @@ pub(super) fn derive_acc_types(
         need_input_count,
         has_count_star,
         input,
-        None,
+        Calls {
+            notation,
+            extreme_with_retract: false,
+        },
     )?;
     // Retracting input: a DISTINCT group counts each value (with one FILTER clause at most).
     let views = distinct_views(calls, input, need_input_count)?;
-    acc.extend(views.iter().map(|_| map_view()));
+    acc.fields.extend(views.iter().map(|_| map_view()));
     Some((acc, views))
 }
 
@@ -64,7 +70,7 @@ pub(super) fn over_acc_types(
     node: &PlanNode,
     input: Option<&RowType>,
     notation: AccNotation,
-) -> Option<Vec<String>> {
+) -> Option<AccLayout> {
     let [group] = node.raw.pointer("/overSpec/groups")?.as_array()?.as_slice() else {
         return None;
     };
@@ -83,7 +89,10 @@ pub(super) fn over_acc_types(
         bounded,
         false,
         input,
-        Some(notation),
+        Calls {
+            notation,
+            extreme_with_retract: true,
+        },
     )
 }
 
@@ -108,19 +117,71 @@ impl AccNotation {
     /// `MapView`). Recorded for MAX(BIGINT) in OVER windows on Flink 1.20.3 and 2.3.0.
     fn extreme_with_retract(self, max: bool, value: &str) -> String {
         let (function, field) = if max { ("Max", "max") } else { ("Min", "min") };
-        let class = format!(
-            "org.apache.flink.table.runtime.functions.aggregate.{function}WithRetractAggFunction${function}WithRetractAccumulator"
-        );
+        let class = format!("{function}WithRetractAggFunction${function}WithRetractAccumulator");
+        self.structured(
+            &class,
+            &[
+                (field, value.to_string()),
+                ("mapSize", "BIGINT".to_string()),
+                ("map", self.map_view()),
+            ],
+        )
+    }
+
+    /// `FirstValueWithRetractAggFunction`'s (or Last's) accumulator: the value, its order,
+    /// and two map views (recorded in the `expand` restore test, Flink 1.19).
+    fn first_last_with_retract(self, first: bool, value: &str) -> String {
+        let (function, field) = if first {
+            ("First", "first")
+        } else {
+            ("Last", "last")
+        };
+        let class =
+            format!("{function}ValueWithRetractAggFunction${function}ValueWithRetractAccumulator");
+        self.structured(
+            &class,
+            &[
+                (&format!("{field}Value"), value.to_string()),
+                (&format!("{field}Order"), "BIGINT".to_string()),
+                ("valueToOrderMap", self.map_view()),
+                ("orderToValueMap", self.map_view()),
+            ],
+        )
+    }
+
+    /// `LagAggFunction`'s accumulator: the offset, the default value and the buffered values
+    /// (a RAW linked list, whose serializer the comparison leaves aside). Recorded in the
+    /// `over-aggregate-lag` restore test (Flink 1.19).
+    fn lag(self, value: &str) -> String {
+        self.structured(
+            "LagAggFunction$LagAcc",
+            &[
+                ("offset", "INT".to_string()),
+                ("defaultValue", value.to_string()),
+                ("buffer", "RAW('java.util.LinkedList', '...')".to_string()),
+            ],
+        )
+    }
+
+    /// A structured accumulator of a class of the table runtime's aggregate functions.
+    fn structured(self, class: &str, fields: &[(&str, String)]) -> String {
+        let class = format!("org.apache.flink.table.runtime.functions.aggregate.{class}");
+        let fields: Vec<String> = fields.iter().map(|(n, t)| format!("`{n}` {t}")).collect();
         match self {
             // A structured type has no serializable string in 1.x: its summary elides the
-            // nested RAW type's snapshot.
-            AccNotation::Flink1 => format!(
-                "*{class}<`{field}` {value}, `mapSize` BIGINT, `map` RAW('org.apache.flink.table.api.dataview.MapView', '...')>*"
-            ),
-            AccNotation::Flink2 => format!(
-                "STRUCTURED<'{class}', `{field}` {value}, `mapSize` BIGINT, `map` {}>",
-                map_view()
-            ),
+            // nested RAW types' snapshots.
+            AccNotation::Flink1 => format!("*{class}<{}>*", fields.join(", ")),
+            AccNotation::Flink2 => format!("STRUCTURED<'{class}', {}>", fields.join(", ")),
+        }
+    }
+
+    /// A `MapView` field inside a structured accumulator.
+    fn map_view(self) -> String {
+        match self {
+            AccNotation::Flink1 => {
+                "RAW('org.apache.flink.table.api.dataview.MapView', '...')".to_string()
+            }
+            AccNotation::Flink2 => map_view(),
         }
     }
 }
@@ -133,25 +194,85 @@ pub(super) fn map_view() -> String {
     "RAW('org.apache.flink.table.api.dataview.MapView', 'AEVvcmcuYXBhY2hlLmZsaW5rLnRhYmxlLmRhdGF2aWV3Lk51bGxTZXJpYWxpemVyJE51bGxTZXJpYWxpemVyU25hcHNob3QAAAAD')".to_string()
 }
 
-/// `AggregateUtil.transformToStreamAggregateInfoList` for the built-in declarative functions:
-/// each call's accumulator fields, then the input-row count where one is needed and no
-/// COUNT(*) already keeps it.
+/// What an aggregate node's calls keep: the accumulator row's fields, the state-backed data
+/// views inside them, and the user-defined functions among the calls.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct AccLayout {
+    pub fields: Vec<String>,
+    /// The built-in functions' map views, each a map state of its own.
+    pub views: Vec<AccView>,
+    /// User-defined functions: their accumulator fields are `UNKNOWN(...)`, and whether they
+    /// hold data views (more state) the plan does not say.
+    pub user_functions: Vec<String>,
+}
+
+/// A state-backed `MapView` of a built-in function's accumulator: Flink registers it as the
+/// map state `agg<call index>$<field>` (`DataViewUtils`), with the aggregate's TTL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccView {
+    pub name: String,
+    pub key: String,
+    pub value: String,
+}
+
+/// The map states of the accumulators' views.
+pub(super) fn view_states(views: &[AccView], ttl: Option<&str>) -> Vec<StateDecl> {
+    views
+        .iter()
+        .map(|v| {
+            decl(
+                &v.name,
+                StateKind::Map,
+                v.value.clone(),
+                Some(v.key.clone()),
+                ttl.map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+/// How the calls are laid out: the notation of imperative accumulators, and whether MIN/MAX
+/// with retraction is laid out (recorded in OVER windows only).
+#[derive(Clone, Copy)]
+struct Calls {
+    notation: AccNotation,
+    extreme_with_retract: bool,
+}
+
+/// `AggregateUtil.transformToStreamAggregateInfoList` for the built-in functions: each call's
+/// accumulator fields, then the input-row count where one is needed and no COUNT(*) already
+/// keeps it.
 fn acc_types_of(
     calls: &[Value],
     retractions: &[bool],
     need_input_count: bool,
     mut has_count_star: bool,
     input: Option<&RowType>,
-    extreme_with_retract: Option<AccNotation>,
-) -> Option<Vec<String>> {
-    let mut acc = Vec::new();
+    how: Calls,
+) -> Option<AccLayout> {
+    let mut acc = AccLayout::default();
     // A DISTINCT call keeps the accumulator it has without DISTINCT; its map view comes after
     // all of them (`distinct_views`).
     for (i, call) in calls.iter().enumerate() {
         let retract = retractions.get(i).copied().unwrap_or(false);
-        let name = call
-            .get("internalName")
-            .and_then(Value::as_str)?
+        let Some(internal) = call.get("internalName").and_then(Value::as_str) else {
+            // A user-defined function (by its catalog or system name): its accumulator type
+            // is the function's own, which the plan does not carry.
+            let udf = call
+                .get("catalogName")
+                .or_else(|| call.get("systemName"))
+                .and_then(Value::as_str)?;
+            let udf: String = udf
+                .chars()
+                .filter(|c| c.is_alphanumeric() || matches!(c, '_' | '.'))
+                .collect();
+            acc.fields.push(format!(
+                "UNKNOWN(the accumulator of user-defined aggregate function {udf}: not in the plan)"
+            ));
+            acc.user_functions.push(udf);
+            continue;
+        };
+        let name = internal
             .trim_start_matches('$')
             .split('$')
             .next()?
@@ -167,15 +288,15 @@ fn acc_types_of(
                 if args.is_empty() {
                     has_count_star = true;
                 }
-                acc.push("BIGINT".to_string());
+                acc.fields.push("BIGINT".to_string());
             }
             "SUM" => {
-                acc.push(result?);
+                acc.fields.push(result?);
                 if retract {
-                    acc.push("BIGINT".to_string());
+                    acc.fields.push("BIGINT".to_string());
                 }
             }
-            "SUM0" | "$SUM0" => acc.push(result?),
+            "SUM0" | "$SUM0" => acc.fields.push(result?),
             "AVG" => {
                 let a = arg_type?;
                 let sum =
@@ -192,21 +313,58 @@ fn acc_types_of(
                     } else {
                         return None;
                     };
-                acc.push(sum);
-                acc.push("BIGINT".to_string());
+                acc.fields.push(sum);
+                acc.fields.push("BIGINT".to_string());
             }
-            "MAX" | "MIN" if !retract => acc.push(arg_type.or(result)?),
-            "MAX" | "MIN" => {
-                let notation = extreme_with_retract?;
-                acc.push(notation.extreme_with_retract(name == "MAX", &arg_type?));
+            "MAX" | "MIN" if !retract => acc.fields.push(arg_type.or(result)?),
+            "MAX" | "MIN" if how.extreme_with_retract => {
+                acc.fields
+                    .push(how.notation.extreme_with_retract(name == "MAX", &arg_type?));
             }
+            "FIRST_VALUE" | "LAST_VALUE" => {
+                let first = name == "FIRST_VALUE";
+                let value = arg_type?;
+                if retract {
+                    acc.fields
+                        .push(how.notation.first_last_with_retract(first, &value));
+                    acc.views.extend(first_last_views(i, &value));
+                } else {
+                    // `FirstValueAggFunction` / `LastValueAggFunction`: a row.
+                    let (v, o) = if first {
+                        ("firstValue", "firstOrder")
+                    } else {
+                        ("lastValue", "lastOrder")
+                    };
+                    acc.fields.push(format!("ROW<`{v}` {value}, `{o}` BIGINT>"));
+                }
+            }
+            // `LagAggFunction` (OVER windows; it does not retract).
+            "LAG" if !retract => acc.fields.push(how.notation.lag(&arg_type?)),
             _ => return None,
         }
     }
     if need_input_count && !has_count_star {
-        acc.push("BIGINT".to_string());
+        acc.fields.push("BIGINT".to_string());
     }
     Some(acc)
+}
+
+/// FIRST_VALUE / LAST_VALUE with retraction keep every value with its arrival orders, and
+/// the values by order, in two map views (`FirstValueWithRetractAggFunction`), as the
+/// savepoints of Flink's restore tests read them.
+fn first_last_views(call: usize, value: &str) -> [AccView; 2] {
+    [
+        AccView {
+            name: format!("agg{call}$valueToOrderMap"),
+            key: format!("ExternalSerializer<{value}>"),
+            value: "ExternalSerializer<ARRAY<BIGINT>>".to_string(),
+        },
+        AccView {
+            name: format!("agg{call}$orderToValueMap"),
+            key: "ExternalSerializer<Long>".to_string(),
+            value: format!("ExternalSerializer<ARRAY<{value} NOT NULL>>"),
+        },
+    ]
 }
 
 /// `StreamExecIncrementalGroupAggregate` (a split DISTINCT aggregate's partial results merged
@@ -223,7 +381,22 @@ pub(super) fn incremental_distinct_views(node: &PlanNode) -> Option<Vec<Distinct
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let retractions = need_retractions(node, "partialAggCallNeedRetractions");
-    acc_types_of(calls, &retractions, retract, false, input.as_ref(), None)?;
+    let calls_layout = Calls {
+        notation: AccNotation::Flink1,
+        extreme_with_retract: false,
+    };
+    let layout = acc_types_of(
+        calls,
+        &retractions,
+        retract,
+        false,
+        input.as_ref(),
+        calls_layout,
+    )?;
+    if !layout.views.is_empty() || !layout.user_functions.is_empty() {
+        // Their data views would be state of this node too.
+        return None;
+    }
     distinct_views(calls, input.as_ref(), retract)
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::accumulators::{AccNotation, derive_acc_types, over_acc_types};
+use super::accumulators::{AccNotation, AccView, derive_acc_types, over_acc_types};
 use super::distinct::DistinctView;
 use super::row_type::RowType;
 use super::{CompiledPlan, PlanNode};
@@ -82,6 +82,14 @@ pub struct SqlInfo {
     /// (derived from the plan each time, never written).
     #[serde(skip)]
     pub distinct_views: Vec<DistinctView>,
+    /// The built-in functions' map views (FIRST_VALUE/LAST_VALUE with retraction), state of
+    /// their own (derived from the plan each time, never written).
+    #[serde(skip)]
+    pub acc_views: Vec<AccView>,
+    /// The user-defined aggregate functions among the calls, whose data views (if any) the
+    /// plan does not describe.
+    #[serde(skip)]
+    pub user_functions: Vec<String>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
 }
@@ -252,7 +260,11 @@ pub fn sql_info(plan: &CompiledPlan, node: &PlanNode) -> SqlInfo {
     }
     if node.raw.get("overSpec").is_some() {
         match over_acc_types(node, input, AccNotation::of(plan)) {
-            Some(acc) => info.acc_types = Some(acc),
+            Some(acc) => {
+                info.acc_types = Some(acc.fields);
+                info.acc_views = acc.views;
+                info.user_functions = acc.user_functions;
+            }
             None => {
                 info.state_note = Some(
                     "the accumulator types of this OVER aggregate are not modelled (several window groups, DISTINCT, MIN/MAX with retraction, user-defined or imperative functions)"
@@ -267,8 +279,10 @@ pub fn sql_info(plan: &CompiledPlan, node: &PlanNode) -> SqlInfo {
         let local_input = node.row_field("localAggInputRowType");
         let input = local_input.as_ref().or(input);
         info.aggregates = Some(calls.iter().map(|c| aggregate_sql(c, input)).collect());
-        if let Some((acc, views)) = derive_acc_types(node, input) {
-            info.acc_types = Some(acc);
+        if let Some((acc, views)) = derive_acc_types(node, input, AccNotation::of(plan)) {
+            info.acc_types = Some(acc.fields);
+            info.acc_views = acc.views;
+            info.user_functions = acc.user_functions;
             info.distinct_views = views;
         } else {
             info.state_note = Some(

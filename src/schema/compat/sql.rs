@@ -11,17 +11,7 @@ impl Resolver<'_> {
         a: &[crate::schema::types::SqlField],
         b: &[crate::schema::types::SqlField],
     ) -> Compat {
-        if a.iter().chain(b).any(|f| undecidable_sql(&f.ty)) {
-            return self.note(
-                p,
-                ChangeKind::NotDescribed,
-                Compat::Unknown,
-                format!(
-                    "{}a SQL logical type could not be read, so the rows cannot be compared",
-                    at(p)
-                ),
-            );
-        }
+        // RowDataSerializer needs the same arity whatever the fields are.
         if a.len() != b.len() {
             return self.note(
                 p,
@@ -36,15 +26,26 @@ impl Resolver<'_> {
             );
         }
         let mut result = Compat::AsIs;
+        // Fields that could not be read (or that the new job cannot describe, such as a
+        // user-defined function's accumulator): the others are still compared.
+        let mut undecided = Vec::new();
         for (i, (fa, fb)) in a.iter().zip(b).enumerate() {
-            if sql_equal(&fa.ty, &fb.ty) {
-                continue;
-            }
             let name = fb
                 .name
                 .clone()
                 .or_else(|| fa.name.clone())
                 .unwrap_or_else(|| format!("f{i}"));
+            if undecidable_sql(&fa.ty) || undecidable_sql(&fb.ty) {
+                undecided.push(format!(
+                    "SQL field {i} `{name}`: {} -> {}",
+                    fa.ty.summary_string(),
+                    fb.ty.summary_string()
+                ));
+                continue;
+            }
+            if sql_equal(&fa.ty, &fb.ty) {
+                continue;
+            }
             let only_nullability = {
                 let mut x = fa.ty.clone();
                 x.nullable = fb.ty.nullable;
@@ -63,6 +64,18 @@ impl Resolver<'_> {
                     "SQL field {i} `{name}`: {} -> {}{why}",
                     fa.ty.summary_string(),
                     fb.ty.summary_string()
+                ),
+            );
+        }
+        if result == Compat::AsIs && !undecided.is_empty() {
+            return self.note(
+                p,
+                ChangeKind::NotDescribed,
+                Compat::Unknown,
+                format!(
+                    "{}fields not compared (a logical type unreadable or not described): {}",
+                    at(p),
+                    undecided.join("; ")
                 ),
             );
         }

@@ -190,8 +190,14 @@ impl LogicalType {
                 type_info_class,
                 ..
             } => write!(out, "LEGACY('{root}', '{type_info_class}')"),
-            Unknown { class, root, .. } => match root {
+            Unknown {
+                class,
+                root,
+                fields,
+            } => match root {
                 Some(root) => write!(out, "{root}"),
+                // The notation's own `UNKNOWN(why)` prints back as written.
+                None if class == "UNKNOWN" => write!(out, "UNKNOWN({fields})"),
                 None => write!(out, "UNKNOWN('{class}')"),
             },
         };

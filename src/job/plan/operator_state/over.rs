@@ -1,8 +1,12 @@
 //! `StreamExecOverAggregate` (`KeyedProcessOperator` running one of the table runtime's
-//! `*PrecedingFunction`s): per partition key, the accumulator row and, for bounded windows,
-//! the rows still in the window by time. Recorded on Flink 1.20.3 and 2.3.0 (the
-//! `over-agg-*` SQL cases) for processing-time windows bounded by ROWS or RANGE; other shapes
-//! (event time, unbounded, idle-state retention's cleanup state) are not modelled.
+//! `*PrecedingFunction`s): per partition key (the empty row without PARTITION BY), the
+//! accumulator row and, but for processing-time unbounded windows, the rows still to be
+//! aggregated, by time. Processing-time windows bounded by ROWS or RANGE were recorded on Flink
+//! 1.20.3 and 2.3.0 (the `over-agg-*` SQL cases); event-time windows (bounded by ROWS or RANGE,
+//! unbounded, LAG) on the savepoints of Flink's own SQL restore tests (1.19/1.20 plans), with
+//! the state names the 2.3.0 runtime registers too. Not modelled: idle-state retention (the
+//! functions' cleanup-time state), the unbounded-over version 2 function of Flink 2.x and
+//! windows ordered by a column that is not a time attribute.
 
 use serde_json::Value;
 
@@ -10,7 +14,7 @@ use super::super::PlanNode;
 use super::super::row_type::{RowType, positional_row};
 use super::super::sql_info::int_list;
 use super::{Declared, decl, row_of, whole_row};
-use crate::job::model::StateKind;
+use crate::job::model::{StateDecl, StateKind};
 
 pub(super) fn over_aggregate(
     node: &PlanNode,
@@ -23,29 +27,43 @@ pub(super) fn over_aggregate(
         return None;
     };
     let partition = int_list(spec.pointer("/partition/fields"))?;
-    if partition.is_empty()
-        || group.pointer("/upperBound/kind").and_then(Value::as_str) != Some("CURRENT_ROW")
-        || group.pointer("/lowerBound/kind").and_then(Value::as_str) != Some("BOUNDED_WINDOW")
-        || group.pointer("/lowerBound/isPreceding").and_then(Value::as_bool) != Some(true)
+    let lower = group.pointer("/lowerBound/kind").and_then(Value::as_str)?;
+    if group.pointer("/upperBound/kind").and_then(Value::as_str) != Some("CURRENT_ROW")
+        || group.pointer("/lowerBound/isPreceding").and_then(Value::as_bool) == Some(false)
         // A retention time adds the functions' cleanup-time state (not recorded).
         || ttl(0).is_some()
     {
         return None;
     }
+    let bounded = match lower {
+        "BOUNDED_WINDOW" => true,
+        "UNBOUNDED_PRECEDING" => false,
+        _ => return None,
+    };
     let order = group.pointer("/orderBy/fields")?.as_array()?;
     let [order] = order.as_slice() else {
         return None;
     };
-    let order = order.get("index")?.as_u64()? as usize;
-    if !input.type_of(order)?.contains("*PROCTIME*") {
+    let order = input.type_of(order.get("index")?.as_u64()? as usize)?;
+    let rowtime = if order.contains("*PROCTIME*") {
+        false
+    } else if order.contains("*ROWTIME*") {
+        true
+    } else {
+        return None;
+    };
+    // Flink 2.x may build its unbounded event-time windows with another function.
+    let version = node.raw.get("unboundedOverVersion").and_then(Value::as_i64);
+    if rowtime && !bounded && version.is_some_and(|v| v != 1) {
         return None;
     }
-    let long = || "Long".to_string();
+    let rows = group.get("isRows")?.as_bool()?;
+    let long = |name: &str| decl(name, StateKind::Value, "Long".to_string(), None, None);
     let rows_by_time = decl(
         "inputState",
         StateKind::Map,
         format!("List<{}>", whole_row(input)),
-        Some(long()),
+        Some("Long".to_string()),
         None,
     );
     let acc_state = decl(
@@ -55,21 +73,34 @@ pub(super) fn over_aggregate(
         None,
         None,
     );
-    let states = if group.get("isRows")?.as_bool()? {
+    let states: Vec<StateDecl> = match (rowtime, bounded, rows) {
+        // ProcTimeUnboundedPrecedingFunction
+        (false, false, _) => vec![acc_state],
         // ProcTimeRowsBoundedPrecedingFunction
-        vec![
+        (false, true, true) => vec![
             rows_by_time,
             acc_state,
-            decl("processedCountState", StateKind::Value, long(), None, None),
-            decl("smallestTSState", StateKind::Value, long(), None, None),
-        ]
-    } else {
+            long("processedCountState"),
+            long("smallestTSState"),
+        ],
         // ProcTimeRangeBoundedPrecedingFunction
-        vec![
-            rows_by_time,
+        (false, true, false) => vec![rows_by_time, acc_state, long("cleanupTsState")],
+        // RowTimeRowsBoundedPrecedingFunction
+        (true, true, true) => vec![
+            long("lastTriggeringTsState"),
+            long("processedCountState"),
             acc_state,
-            decl("cleanupTsState", StateKind::Value, long(), None, None),
-        ]
+            rows_by_time,
+        ],
+        // RowTimeRangeBoundedPrecedingFunction
+        (true, true, false) => vec![
+            long("lastTriggeringTsState"),
+            acc_state,
+            rows_by_time,
+            long("cleanupTsState"),
+        ],
+        // RowTimeRowsUnboundedPrecedingFunction, RowTimeRangeUnboundedPrecedingFunction
+        (true, false, _) => vec![acc_state, rows_by_time],
     };
     Some(Declared {
         key_type: row_of(input, &partition)?,
