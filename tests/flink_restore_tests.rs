@@ -24,8 +24,6 @@ const KNOWN_NOT_COMPARED: &[(&str, &str)] = &[
         "group-aggregate-udf-with-merge-mini-batch",
         "global-group-aggregate",
     ),
-    // Retracting Top-N: its data-state is compared; its sorted-map's comparator is not.
-    ("rank-test-retract-strategy", "rank"),
 ];
 
 /// The JSON report of `check` of the test's savepoint against `job` (null when there is none).

@@ -238,6 +238,16 @@ const SQL_TERMS: &[(&str, &[&str], &str)] = &[
         "new Calc node moves the IDs of",
     ),
     (
+        "topn-retract-order-flipped",
+        &["sql-top-n-changed"],
+        "top 3 by total DESC -> top 3 by total (a retracting Top-N keeps its sort keys in a sorted map whose comparator must not change",
+    ),
+    (
+        "plan-topn-retract-order-flipped",
+        &["sql-top-n-changed"],
+        "a retracting Top-N keeps its sort keys in a sorted map whose comparator must not change",
+    ),
+    (
         "minibatch-enabled",
         &["sql-topology-shifted-ids"],
         "two-phase aggregation (table.optimizer.agg-phase-strategy: GroupAggregate split into LocalGroupAggregate and GlobalGroupAggregate)",
@@ -433,6 +443,8 @@ const NO_SQL_CHANGE: &[&str] = &[
     "dedup-input-column-added",
     "plan-dedup-input-column-added",
     "window-topn-identical",
+    "topn-retract-identical",
+    "plan-topn-retract-identical",
     "plan-window-topn-identical",
     "window-agg-identical",
     "plan-window-agg-identical",

@@ -118,7 +118,9 @@ fn table_runtime_and_cep_serializers_are_decoded_into_their_types() {
         ),
         (
             "rank-test-retract-strategy",
-            &["sorted-map  value  SortedMap<ROW<`f0` INT NOT NULL>, Long>"],
+            &[
+                "sorted-map  value  SortedMap<ROW<`f0` INT NOT NULL>, Long, order = [0 ASC NULLS FIRST]>",
+            ],
         ),
         (
             "over-aggregate-lag",

@@ -264,7 +264,16 @@ pub(super) fn top_n_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
     }
     let order = |s: &str| s.split_once(" by ").map(|(_, o)| o.to_string());
     let states = changed_states(o, n);
-    let (severity, case, tail) = if !states.is_empty() {
+    // A retracting Top-N's sorted map is accepted only with an equal comparator.
+    let comparator_only =
+        !states.is_empty() && states.iter().all(|(name, _, _)| *name == "sorted-map");
+    let (severity, case, tail) = if comparator_only {
+        (
+            Severity::Error,
+            "order",
+            " (a retracting Top-N keeps its sort keys in a sorted map whose comparator must not change: Flink refuses the new sort direction or null order)",
+        )
+    } else if !states.is_empty() {
         (
             Severity::Error,
             "order",

@@ -198,24 +198,6 @@ pub(super) fn apply_state(
         }
     }
     user_function_views(op, info);
-    rank_sorted_map_not_compared(op, node, transformation);
-}
-
-/// A retracting Top-N's `sorted-map` holds its comparator, which Flink requires to be equal
-/// (`SortedMapSerializerSnapshot`: sort columns, directions and null order): a flipped ORDER BY
-/// direction of the same type fails the restore, so the map is never reported as compared.
-fn rank_sorted_map_not_compared(op: &mut JobOperator, node: &PlanNode, transformation: &str) {
-    let retract = node
-        .raw
-        .pointer("/rankStrategy/type")
-        .and_then(Value::as_str)
-        == Some("Retract");
-    if transformation != "rank" || !retract || op.state.is_empty() {
-        return;
-    }
-    op.extra.entry("stateNotCaptured".to_string()).or_insert(Value::String(
-        "a retracting Top-N's sorted-map keeps the sort comparator (ORDER BY columns, directions and null order), which Flink requires to be unchanged and the plan comparison does not check".to_string(),
-    ));
 }
 
 /// A user-defined aggregate function's accumulator may hold data views, each a state of its

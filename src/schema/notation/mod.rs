@@ -19,6 +19,7 @@ mod declared;
 mod type_info;
 
 pub use declared::DeclaredType;
+pub use type_info::{SORTED_MAP_SNAPSHOT, sort_order_text};
 
 use super::logical_type::{LogicalType, TypeKind};
 use super::sql_notation::Parser;

@@ -374,3 +374,29 @@ fn row_fields_keep_their_written_types() {
     assert!(parse_row_fields("ROW<`k` VARCHAR(").is_err());
     assert!(parse_row_fields("BIGINT").is_err());
 }
+
+#[test]
+fn a_sorted_map_carries_its_comparators_sort_spec_and_prints_back() {
+    let text = "SortedMap<ROW<`f0` BIGINT>, Long, order = [0 DESC NULLS LAST, 1 ASC NULLS FIRST]>";
+    let t = parse(text);
+    let Type::Composite {
+        outer_class,
+        nested,
+        ..
+    } = &t
+    else {
+        panic!("{t:?}");
+    };
+    assert_eq!(
+        outer_class.as_deref(),
+        Some("order = [0 DESC NULLS LAST, 1 ASC NULLS FIRST]")
+    );
+    assert_eq!(nested.len(), 2);
+    assert_eq!(t.to_string(), text);
+    // Another direction is another comparator.
+    assert_ne!(
+        parse("SortedMap<ROW<`f0` BIGINT>, Long, order = [0 ASC NULLS LAST]>"),
+        parse("SortedMap<ROW<`f0` BIGINT>, Long, order = [0 DESC NULLS LAST]>")
+    );
+    assert!(parse_type("SortedMap<Long, Long, order = [0 UP]>").is_err());
+}

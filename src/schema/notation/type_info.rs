@@ -5,6 +5,27 @@ use super::sql_internal_type;
 use crate::schema::sql_notation::{MAX_DEPTH, NotationError, Parser};
 use crate::schema::types::{Field, Generic, Pojo, PojoField, Simple, Type, tuple_class};
 
+/// The table runtime's sorted-map serializer snapshot (a retracting Top-N's `sorted-map`).
+pub const SORTED_MAP_SNAPSHOT: &str =
+    "org.apache.flink.table.runtime.typeutils.SortedMapSerializerSnapshot";
+
+/// The sort spec a `ComparableRecordComparator` is compared by, one `(position in the sort
+/// key, ascending, nulls last)` per field, as the notation writes it:
+/// `order = [0 DESC NULLS LAST]`.
+pub fn sort_order_text(keys: &[(i32, bool, bool)]) -> String {
+    let keys: Vec<String> = keys
+        .iter()
+        .map(|&(position, ascending, nulls_last)| {
+            format!(
+                "{position} {} NULLS {}",
+                if ascending { "ASC" } else { "DESC" },
+                if nulls_last { "LAST" } else { "FIRST" }
+            )
+        })
+        .collect();
+    format!("order = [{}]", keys.join(", "))
+}
+
 /// Wrapper serializers of one nested serializer, by the name `inspect` prints for them.
 /// Flink-internal composite serializers, printed as `Name<nested, ...>`: the printed prefix, the
 /// snapshot class the savepoint names and the number of nested serializers.
@@ -109,6 +130,43 @@ impl Parser<'_> {
                 registered_subclasses: None,
                 non_registered_subclasses: None,
             }));
+        }
+        // spcompat extension: the table runtime's sorted map (retracting Top-N), with the sort
+        // spec its comparator is compared by: `SortedMap<K, V, order = [0 DESC NULLS LAST]>`.
+        if self.eat("SortedMap<") {
+            let key = self.ty(d)?;
+            self.expect(",")?;
+            let value = self.ty(d)?;
+            let mut outer_class = None;
+            if self.eat(",") {
+                self.expect("order")?;
+                self.expect("=")?;
+                self.expect("[")?;
+                let keys = self.list("]", |p| {
+                    let position = p.int()?;
+                    let ascending = if p.eat("ASC") {
+                        true
+                    } else {
+                        p.expect("DESC")?;
+                        false
+                    };
+                    p.expect("NULLS")?;
+                    let nulls_last = if p.eat("LAST") {
+                        true
+                    } else {
+                        p.expect("FIRST")?;
+                        false
+                    };
+                    Ok((position, ascending, nulls_last))
+                })?;
+                outer_class = Some(sort_order_text(&keys));
+            }
+            self.expect(">")?;
+            return Ok(Type::Composite {
+                class: SORTED_MAP_SNAPSHOT.to_string(),
+                outer_class,
+                nested: vec![key, value],
+            });
         }
         // spcompat extension: a Flink-internal wrapper serializer, written as `inspect` prints
         // it. No TypeInformation names these; the planner wraps rows (async operators) and

@@ -6,6 +6,7 @@ use super::{
     SerializerSnapshot, SnapshotDetail, read_snapshot,
 };
 use crate::javaio::data_input::{DataReader, DecodeResult};
+use crate::javaio::javaser::{ArrayElements, JavaObject, JavaPrim, JavaValue};
 
 fn short(class: &str) -> &str {
     class.rsplit('.').next().unwrap_or(class)
@@ -514,26 +515,31 @@ fn read_sql_collection(r: &mut DataReader, is_map: bool) -> DecodeResult<Snapsho
 }
 
 /// `SortedMapSerializerSnapshot` (table runtime): a Java-serialized comparator, then the key
-/// and value serializers. Flink requires the comparator to be equal, so its class and a
-/// fingerprint of its serialized form stand in for it as the outer class.
+/// and value serializers. Flink requires the comparator to be equal: the retracting Top-N's
+/// `ComparableRecordComparator` compares by its sort spec (see [`sort_order`]), any other by
+/// its class and a fingerprint of its serialized form.
 fn read_sorted_map(r: &mut DataReader, depth: u32) -> DecodeResult<(SnapshotDetail, bool)> {
     let before = r.rest();
     let start = r.offset();
     let comparator = crate::javaio::javaser::read_stream(r)?;
     let read = usize::try_from(r.offset() - start).unwrap_or(before.len());
     let bytes = &before[..read.min(before.len())];
-    // FNV-1a: a stable fingerprint, the same in every run and build.
-    let fingerprint = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    let comparator_class = comparator.class_name().unwrap_or("?").to_string();
+    let outer_class = match comparator.as_object().and_then(sort_order) {
+        Some(order) => order,
+        None => {
+            // FNV-1a: a stable fingerprint, the same in every run and build.
+            let fingerprint = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+            let class = comparator.class_name().unwrap_or("?");
+            format!("{class} (serialized {fingerprint:016x})")
+        }
+    };
     let (nested, in_sync) = read_nested_block(r, depth)?;
     Ok((
         SnapshotDetail::Composite {
             outer_version: None,
-            outer_class: Some(format!(
-                "{comparator_class} (serialized {fingerprint:016x})"
-            )),
+            outer_class: Some(outer_class),
             supports_row_kind: None,
             outer_flag: None,
             opaque_outer: false,
@@ -541,4 +547,40 @@ fn read_sorted_map(r: &mut DataReader, depth: u32) -> DecodeResult<(SnapshotDeta
         },
         in_sync,
     ))
+}
+
+/// The sort spec of a `ComparableRecordComparator`, whose `equals` compares it (and not the
+/// generated code, which differs between clients): `order = [0 DESC NULLS LAST]`, one entry
+/// per sort-key field. The field types are the nested key serializer's, compared there.
+fn sort_order(comparator: &JavaObject) -> Option<String> {
+    if !comparator.class.ends_with(".ComparableRecordComparator") {
+        return None;
+    }
+    let values = |name: &str| -> Option<Vec<JavaPrim>> {
+        let array = comparator.field(name)?.as_array()?;
+        match &array.elements {
+            ArrayElements::Values(v) => v
+                .iter()
+                .map(|e| match e {
+                    JavaValue::Prim(p) => Some(*p),
+                    _ => None,
+                })
+                .collect(),
+            ArrayElements::Bytes(_) => None,
+        }
+    };
+    let positions = values("compareKeyPositions")?;
+    let ascending = values("compareOrders")?;
+    let nulls_last = values("nullsIsLast")?;
+    if positions.len() != ascending.len() || positions.len() != nulls_last.len() {
+        return None;
+    }
+    let mut keys = Vec::with_capacity(positions.len());
+    for ((p, a), n) in positions.iter().zip(&ascending).zip(&nulls_last) {
+        let (JavaPrim::Int(p), JavaPrim::Boolean(a), JavaPrim::Boolean(n)) = (p, a, n) else {
+            return None;
+        };
+        keys.push((*p, *a, *n));
+    }
+    Some(crate::schema::notation::sort_order_text(&keys))
 }

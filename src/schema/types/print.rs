@@ -117,6 +117,15 @@ impl fmt::Display for Type {
                 write!(f, "Timer<key = {key}, namespace = {namespace}>")
             }
             Type::Ttl(t) => write!(f, "TTL<{t}>"),
+            Type::Composite {
+                class,
+                outer_class: Some(order),
+                nested,
+            } if class == crate::schema::notation::SORTED_MAP_SNAPSHOT
+                && order.starts_with("order = [") =>
+            {
+                write!(f, "SortedMap<{}, {order}>", join(nested))
+            }
             Type::Composite { class, nested, .. } => {
                 let base = short(class);
                 let base = base.split('$').next().unwrap_or(base);

@@ -23,6 +23,7 @@ use super::row_type::{RowType, positional_row};
 use super::sql_info::int_list;
 use super::{CompiledPlan, PlanNode};
 use crate::job::model::{Location, StateDecl, StateKind};
+use crate::schema::notation::sort_order_text;
 
 mod cep;
 mod over;
@@ -457,16 +458,42 @@ fn rank(node: &PlanNode, input: &RowType, ttl: &dyn Fn(u32) -> Option<String>) -
             )
         }
         // RetractableTopNFunction: the rows by sort key, and the sort keys' counts in a sorted
-        // map (`sorted-map`). Flink accepts that map only with an equal comparator (sort
-        // columns, directions, null order), which the plan's notation cannot carry: it is left
-        // out here and reported as not compared (see `state::rank_sorted_map_not_compared`).
-        "Retract" => decl(
-            "data-state",
-            StateKind::Map,
-            format!("List<{record}>"),
-            Some(sort_key),
-            ttl(0),
-        ),
+        // map whose comparator Flink requires to be equal: sort directions and null order
+        // (positions are those inside the sort key).
+        "Retract" => {
+            let nulls_last: Vec<bool> = node
+                .raw
+                .pointer("/orderBy/fields")?
+                .as_array()?
+                .iter()
+                .map(|f| f.get("nullIsLast")?.as_bool())
+                .collect::<Option<_>>()?;
+            let order: Vec<(i32, bool, bool)> = sort
+                .iter()
+                .zip(&nulls_last)
+                .enumerate()
+                .map(|(i, (&(_, ascending), &last))| (i as i32, ascending, last))
+                .collect();
+            return Some(Declared {
+                key_type: row_of(input, &partition)?,
+                states: vec![
+                    decl(
+                        "data-state",
+                        StateKind::Map,
+                        format!("List<{record}>"),
+                        Some(sort_key.clone()),
+                        ttl(0),
+                    ),
+                    decl(
+                        "sorted-map",
+                        StateKind::Value,
+                        format!("SortedMap<{sort_key}, Long, {}>", sort_order_text(&order)),
+                        None,
+                        ttl(0),
+                    ),
+                ],
+            });
+        }
         _ => return None,
     };
     Some(Declared {
