@@ -461,8 +461,8 @@ pub const SQL_WINDOW_CHANGED: Rule = rule!(
     "sql-window-changed",
     Schema,
     Warning,
-    "SQL: a window TVF's window changed (kind, size, slide, step or offset); Flink restores",
-    "1.13 and later (window TVFs)",
+    "SQL: a window TVF's window (kind, size, slide, step or offset) or an OVER frame changed; Flink restores unless the state changes with it",
+    "1.13 and later (window TVFs), all versions (OVER)",
     ["1.18.1", "1.20.3", "2.3.0"],
     fix: [
         "changed" => "deploy the new window on fresh state (new operator IDs, -n to drop the old windows), or stop the job with a drained savepoint (stop --drain) so that no window is open when it changes",

@@ -238,6 +238,51 @@ const SQL_TERMS: &[(&str, &[&str], &str)] = &[
         "new Calc node moves the IDs of",
     ),
     (
+        "over-rowtime-range",
+        &["sql-window-changed"],
+        "OVER (ORDER BY ts ASC ROWS BETWEEN 5 PRECEDING AND CURRENT ROW) -> OVER (ORDER BY ts ASC RANGE BETWEEN 2000 PRECEDING AND CURRENT ROW) (Flink restores",
+    ),
+    (
+        "plan-over-rowtime-range",
+        &["sql-window-changed"],
+        "-> OVER (ORDER BY ts ASC RANGE BETWEEN 2000 PRECEDING AND CURRENT ROW) (Flink restores",
+    ),
+    (
+        "over-rowtime-unbounded",
+        &["sql-window-changed"],
+        "-> OVER (ORDER BY ts ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) (the state changes with the frame (accState)",
+    ),
+    (
+        "plan-over-rowtime-unbounded",
+        &["sql-window-changed"],
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) (the state changes with the frame (accState)",
+    ),
+    (
+        "over-rowtime-aggregate-added",
+        &["sql-aggregate-changed"],
+        "aggregate added: MAX(v)",
+    ),
+    (
+        "plan-over-rowtime-aggregate-added",
+        &["sql-aggregate-changed"],
+        "aggregate added: MAX(v)",
+    ),
+    (
+        "over-agg-aggregate-added",
+        &["sql-aggregate-changed"],
+        "aggregate added: MAX(v)",
+    ),
+    (
+        "over-agg-rows-changed",
+        &["sql-window-changed"],
+        "ROWS BETWEEN 10 PRECEDING AND CURRENT ROW) -> OVER (ORDER BY ts ASC ROWS BETWEEN 20 PRECEDING AND CURRENT ROW) (Flink restores",
+    ),
+    (
+        "over-agg-range",
+        &["sql-window-changed"],
+        "-> OVER (ORDER BY ts ASC RANGE BETWEEN 10000 PRECEDING AND CURRENT ROW) (Flink restores",
+    ),
+    (
         "topn-retract-order-flipped",
         &["sql-top-n-changed"],
         "top 3 by total DESC -> top 3 by total (a retracting Top-N keeps its sort keys in a sorted map whose comparator must not change",
@@ -444,6 +489,10 @@ const NO_SQL_CHANGE: &[&str] = &[
     "plan-dedup-input-column-added",
     "window-topn-identical",
     "topn-retract-identical",
+    "over-rowtime-identical",
+    "plan-over-rowtime-identical",
+    "over-agg-identical",
+    "plan-over-agg-identical",
     "plan-topn-retract-identical",
     "plan-window-topn-identical",
     "window-agg-identical",

@@ -1,9 +1,12 @@
 //! The SQL rules of aggregating operators (group, window and OVER aggregates): their grouping,
 //! their calls, and the types of the columns the calls read.
 
+use std::collections::HashSet;
+
 use super::super::result::SqlChange;
 use super::super::rules::{self, Severity};
 use super::changes::{change, changed_states, is_join};
+use super::over::over_frame;
 use super::{Unit, list, row_types};
 
 /// `GROUP BY k -> GROUP BY k, g`: the state key of a grouping operator changed.
@@ -72,8 +75,11 @@ pub(super) fn aggregate_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
     {
         let before: Vec<String> = o.info.aggregates.clone().unwrap_or_default();
         let after: Vec<String> = n.info.aggregates.clone().unwrap_or_default();
-        let added: Vec<&String> = after.iter().filter(|a| !before.contains(a)).collect();
-        let removed: Vec<&String> = before.iter().filter(|a| !after.contains(a)).collect();
+        // Sets for the lookups: a plan from anywhere may list very many calls.
+        let (before_set, after_set): (HashSet<&String>, HashSet<&String>) =
+            (before.iter().collect(), after.iter().collect());
+        let added: Vec<&String> = after.iter().filter(|a| !before_set.contains(a)).collect();
+        let removed: Vec<&String> = before.iter().filter(|a| !after_set.contains(a)).collect();
         let mut parts = Vec::new();
         if !added.is_empty() && removed.len() == added.len() && before.len() == after.len() {
             for (r, a) in removed.iter().zip(&added) {
@@ -141,6 +147,11 @@ pub(super) fn aggregate_input_type_changed(o: &Unit, n: &Unit) -> Option<SqlChan
         // Different calls: `aggregate_changed` explains those.
         return None;
     }
+    if o.transformation() == "over-aggregate" && over_frame(o) != over_frame(n) {
+        // A new OVER frame changes the accumulators (an unbounded one does not retract):
+        // `window_changed` explains it.
+        return None;
+    }
     let whose = |name: &str| {
         distinct_group(name)
             .and_then(|g| distinct_calls(calls, g))
@@ -194,9 +205,10 @@ fn distinct_calls(calls: &[String], group: usize) -> Option<String> {
         Some(rest.trim_end_matches(')').to_string())
     };
     let mut groups: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
     for c in calls {
         if let Some(a) = argument(c)
-            && !groups.contains(&a)
+            && seen.insert(a.clone())
         {
             groups.push(a);
         }

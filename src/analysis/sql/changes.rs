@@ -434,8 +434,9 @@ pub(super) fn topology_shifted_ids(
         causes.extend(toggles.iter().map(|t| t.cause.clone()));
         // A stateful node the option removed (a GroupAggregate split in two) lost its state
         // to the toggle: the finding belongs on it too.
+        let mut listed: HashSet<OperatorId> = ids.iter().copied().collect();
         for u in &gone_units {
-            if u.stateful() && explained.contains(&u.title()) && !ids.contains(&u.id) {
+            if u.stateful() && explained.contains(&u.title()) && listed.insert(u.id) {
                 ids.push(u.id);
             }
         }

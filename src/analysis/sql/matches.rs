@@ -9,7 +9,7 @@ use super::changes::change;
 
 /// The `name=[...]` field of an ExecNode description (`Match(partitionBy=[k], ...,
 /// pattern=[...], define=[...])`), brackets balanced; linear in the description's length.
-fn description_field<'a>(description: &'a str, name: &str) -> Option<&'a str> {
+pub(super) fn description_field<'a>(description: &'a str, name: &str) -> Option<&'a str> {
     let start = description.find(&format!("{name}=["))? + name.len() + 2;
     let mut depth = 1usize;
     for (i, c) in description[start..].char_indices() {
@@ -31,12 +31,14 @@ fn description_field<'a>(description: &'a str, name: &str) -> Option<&'a str> {
 /// (`_UTF-16LE'A'`).
 fn pattern_variables(pattern: &str) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
+    // A set beside the list: a hostile description may name very many variables.
+    let mut seen = std::collections::HashSet::new();
     let mut rest = pattern;
     while let Some(open) = rest.find('\'') {
         let after = &rest[open + 1..];
         let Some(close) = after.find('\'') else { break };
         let name = &after[..close];
-        if !out.contains(&name) {
+        if seen.insert(name) {
             out.push(name);
         }
         rest = &after[close + 1..];
@@ -73,10 +75,11 @@ pub(super) fn match_changed(o: &Unit, n: &Unit) -> Option<Option<SqlChange>> {
     if a.rest == b.rest {
         return Some(None);
     }
+    let new_variables: std::collections::HashSet<&str> = b.variables.iter().copied().collect();
     let gone: Vec<&str> = a
         .variables
         .iter()
-        .filter(|v| !b.variables.contains(v))
+        .filter(|v| !new_variables.contains(*v))
         .copied()
         .collect();
     let vars = |s: &MatchShape| s.variables.join(", ");

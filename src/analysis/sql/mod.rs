@@ -27,6 +27,7 @@ use similar::TextDiff;
 mod aggregates;
 mod changes;
 mod matches;
+mod over;
 mod strategy;
 
 use super::result::{Finding, NotCompared, Prediction, SqlReport, Status, compute_verdict};
@@ -304,6 +305,7 @@ pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
         changes.extend(changes::join_changed(o, n));
         changes.extend(changes::deduplicate_changed(o, n));
         changes.extend(changes::window_changed(o, n));
+        changes.extend(over::over_frame_changed(o, n));
         changes.extend(changes::top_n_changed(o, n));
         if let Some(change) = matches::match_changed(o, n) {
             patterns_compared.push(o.id);
@@ -433,6 +435,7 @@ fn outline(units: &[Unit]) -> String {
                     u.info.deduplicate.clone(),
                     u.info.top_n.clone(),
                     u.info.window.as_deref().and_then(changes::describe_window),
+                    over::over_frame(u).map(|f| format!("OVER ({f})")),
                 ];
                 for d in described.into_iter().flatten() {
                     line.push_str(&format!(" {d}"));

@@ -258,7 +258,16 @@ pub fn sql_info(plan: &CompiledPlan, node: &PlanNode) -> SqlInfo {
     {
         info.group_by = Some(names(&keys));
     }
-    if node.raw.get("overSpec").is_some() {
+    if let Some(groups) = node
+        .raw
+        .pointer("/overSpec/groups")
+        .and_then(Value::as_array)
+    {
+        let calls = groups
+            .iter()
+            .filter_map(|g| g.get("aggCalls").and_then(Value::as_array))
+            .flatten();
+        info.aggregates = Some(calls.map(|c| aggregate_sql(c, input)).collect());
         match over_acc_types(node, input, AccNotation::of(plan)) {
             Some(acc) => {
                 info.acc_types = Some(acc.fields);

@@ -2,11 +2,11 @@
 //! `*PrecedingFunction`s): per partition key (the empty row without PARTITION BY), the
 //! accumulator row and, but for processing-time unbounded windows, the rows still to be
 //! aggregated, by time. Processing-time windows bounded by ROWS or RANGE were recorded on Flink
-//! 1.20.3 and 2.3.0 (the `over-agg-*` SQL cases); event-time windows (bounded by ROWS or RANGE,
-//! unbounded, LAG) on the savepoints of Flink's own SQL restore tests (1.19/1.20 plans), with
-//! the state names the 2.3.0 runtime registers too. Not modelled: idle-state retention (the
-//! functions' cleanup-time state), the unbounded-over version 2 function of Flink 2.x and
-//! windows ordered by a column that is not a time attribute.
+//! 1.20.3 and 2.3.0 (the `over-agg-*` SQL cases); event-time windows bounded by ROWS, by RANGE
+//! and unbounded on 1.18.1, 1.20.3 and 2.3.0 (the `over-rowtime-*` cases), and with LAG on
+//! the savepoints of Flink's own SQL restore tests (1.19/1.20 plans). Not modelled: idle-state
+//! retention (the functions' cleanup-time state) and windows ordered by a column that is not a
+//! time attribute.
 
 use serde_json::Value;
 
@@ -52,9 +52,12 @@ pub(super) fn over_aggregate(
     } else {
         return None;
     };
-    // Flink 2.x may build its unbounded event-time windows with another function.
+    // Flink 2.x plans may ask for `unboundedOverVersion` 2 on unbounded event-time windows:
+    // RowTimeUnboundedPrecedingOverFunctionV2 registers the same `accState` and `inputState`
+    // (read off the 2.3.0 runtime jar), so both versions declare the same states; an unknown
+    // later version is not modelled.
     let version = node.raw.get("unboundedOverVersion").and_then(Value::as_i64);
-    if rowtime && !bounded && version.is_some_and(|v| v != 1) {
+    if rowtime && !bounded && version.is_some_and(|v| !(1..=2).contains(&v)) {
         return None;
     }
     let rows = group.get("isRows")?.as_bool()?;
