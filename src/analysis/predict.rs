@@ -389,18 +389,7 @@ fn unmapped(
     };
     let id = op.operator_id;
     let finding = Finding::new(&rules::UNMAPPED_STATE, message);
-    let sql_side = new.operators.iter().any(|o| o.planned_by_sql);
     let finding = match successor(op, new) {
-        // The planner gives SQL operators their IDs: no uid or setUidHash to hand over.
-        Some(candidate) if candidate.planned_by_sql => {
-            let target = display_name(
-                candidate.uid.as_deref(),
-                candidate.name.as_deref(),
-                candidate.operator_id,
-            );
-            finding.fix_case("sql-successor", &[("target", &target)])
-        }
-        None if sql_side && uid.is_none() => finding.fix_case("sql", &[]),
         Some(candidate) => {
             let target = display_name(
                 candidate.uid.as_deref(),
@@ -408,6 +397,10 @@ fn unmapped(
                 candidate.operator_id,
             );
             match uid {
+                // The planner gives SQL operators their IDs: no uid or setUidHash to hand over.
+                _ if candidate.planned_by_sql => {
+                    finding.fix_case("sql-successor", &[("target", &target)])
+                }
                 Some(u) => finding.fix_case(
                     "successor-uid",
                     &[("target", &target), ("uid", &u), ("id", &id)],
@@ -417,6 +410,7 @@ fn unmapped(
         }
         None => match uid {
             Some(u) => finding.fix_case("uid", &[("uid", &u)]),
+            None if new.operators.iter().any(|o| o.planned_by_sql) => finding.fix_case("sql", &[]),
             None => finding.fix_case("no-uid", &[("id", &id)]),
         },
     };

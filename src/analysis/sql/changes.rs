@@ -435,8 +435,8 @@ pub(super) fn topology_shifted_ids(
         // A stateful node the option removed (a GroupAggregate split in two) lost its state
         // to the toggle: the finding belongs on it too.
         let mut listed: HashSet<OperatorId> = ids.iter().copied().collect();
-        for u in &gone_units {
-            if u.stateful() && explained.contains(&u.title()) && listed.insert(u.id) {
+        for (u, title) in gone_units.iter().zip(&gone) {
+            if u.stateful() && explained.contains(title) && listed.insert(u.id) {
                 ids.push(u.id);
             }
         }

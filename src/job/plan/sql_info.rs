@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::accumulators::{AccNotation, AccView, derive_acc_types, over_acc_types};
+use super::accumulators::{AccLayout, AccNotation, AccView, derive_acc_types, over_acc_types};
 use super::distinct::DistinctView;
 use super::row_type::RowType;
 use super::{CompiledPlan, PlanNode};
@@ -100,6 +100,14 @@ impl SqlInfo {
         op.extra
             .get("sql")
             .and_then(|v| serde_json::from_value(v.clone()).ok())
+    }
+
+    /// What an aggregate's calls keep: the accumulator fields, their map views and the
+    /// user-defined functions among them.
+    fn store_layout(&mut self, acc: AccLayout) {
+        self.acc_types = Some(acc.fields);
+        self.acc_views = acc.views;
+        self.user_functions = acc.user_functions;
     }
 
     /// Stores this as the operator's `sql` extension.
@@ -269,11 +277,7 @@ pub fn sql_info(plan: &CompiledPlan, node: &PlanNode) -> SqlInfo {
             .flatten();
         info.aggregates = Some(calls.map(|c| aggregate_sql(c, input)).collect());
         match over_acc_types(node, input, AccNotation::of(plan)) {
-            Some(acc) => {
-                info.acc_types = Some(acc.fields);
-                info.acc_views = acc.views;
-                info.user_functions = acc.user_functions;
-            }
+            Some(acc) => info.store_layout(acc),
             None => {
                 info.state_note = Some(
                     "the accumulator types of this OVER aggregate are not modelled (several window groups, DISTINCT, MIN/MAX with retraction, user-defined or imperative functions)"
@@ -289,9 +293,7 @@ pub fn sql_info(plan: &CompiledPlan, node: &PlanNode) -> SqlInfo {
         let input = local_input.as_ref().or(input);
         info.aggregates = Some(calls.iter().map(|c| aggregate_sql(c, input)).collect());
         if let Some((acc, views)) = derive_acc_types(node, input, AccNotation::of(plan)) {
-            info.acc_types = Some(acc.fields);
-            info.acc_views = acc.views;
-            info.user_functions = acc.user_functions;
+            info.store_layout(acc);
             info.distinct_views = views;
         } else {
             info.state_note = Some(

@@ -399,11 +399,13 @@ fn lookup_join_materialize(
 /// function its strategy picks: the first N on ascending processing time only count
 /// (`AppendOnlyFirstNFunction`); a top 1 keeps its row (`FastTop1Function`); an append-only
 /// top N the rows by sort key (`AppendOnlyTopNFunction`); an updating top N each row with its
-/// position by primary key (`UpdatableTopNFunction`). The retracting strategy's sorted map and
-/// variable rank ranges are not modelled.
+/// position by primary key (`UpdatableTopNFunction`); a retracting top N the rows by sort key
+/// and the sort keys' counts in a sorted map (`RetractableTopNFunction`). Variable rank ranges
+/// are not modelled.
 fn rank(node: &PlanNode, input: &RowType, ttl: &dyn Fn(u32) -> Option<String>) -> Option<Declared> {
     let partition = int_list(node.raw.pointer("/partition/fields"))?;
-    let sort: Vec<(usize, bool)> = node
+    // (input column, ascending, nulls last): only the retracting strategy needs the null order.
+    let sort: Vec<(usize, bool, Option<bool>)> = node
         .raw
         .pointer("/orderBy/fields")?
         .as_array()?
@@ -412,6 +414,7 @@ fn rank(node: &PlanNode, input: &RowType, ttl: &dyn Fn(u32) -> Option<String>) -
             Some((
                 f.get("index")?.as_u64()? as usize,
                 f.get("isAscending")?.as_bool()?,
+                f.get("nullIsLast").and_then(Value::as_bool),
             ))
         })
         .collect::<Option<_>>()?;
@@ -419,7 +422,7 @@ fn rank(node: &PlanNode, input: &RowType, ttl: &dyn Fn(u32) -> Option<String>) -
         return None;
     }
     let top1 = node.raw.pointer("/rankRange/end").and_then(Value::as_i64) == Some(1);
-    let sort_key = row_of(input, &sort.iter().map(|&(i, _)| i).collect::<Vec<_>>())?;
+    let sort_key = row_of(input, &sort.iter().map(|&(i, _, _)| i).collect::<Vec<_>>())?;
     let record = whole_row(input);
     let state = match node
         .raw
@@ -461,19 +464,11 @@ fn rank(node: &PlanNode, input: &RowType, ttl: &dyn Fn(u32) -> Option<String>) -
         // map whose comparator Flink requires to be equal: sort directions and null order
         // (positions are those inside the sort key).
         "Retract" => {
-            let nulls_last: Vec<bool> = node
-                .raw
-                .pointer("/orderBy/fields")?
-                .as_array()?
-                .iter()
-                .map(|f| f.get("nullIsLast")?.as_bool())
-                .collect::<Option<_>>()?;
             let order: Vec<(i32, bool, bool)> = sort
                 .iter()
-                .zip(&nulls_last)
                 .enumerate()
-                .map(|(i, (&(_, ascending), &last))| (i as i32, ascending, last))
-                .collect();
+                .map(|(i, &(_, ascending, last))| Some((i as i32, ascending, last?)))
+                .collect::<Option<_>>()?;
             return Some(Declared {
                 key_type: row_of(input, &partition)?,
                 states: vec![
