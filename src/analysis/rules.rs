@@ -439,7 +439,7 @@ pub const SQL_JOIN_CHANGED: Rule = rule!(
     "sql-join-changed",
     Schema,
     Error,
-    "SQL: a regular or interval join changed (join type, join key, or the rows an input keeps)",
+    "SQL: a regular, interval or temporal join changed (join type, join key, or the rows an input keeps)",
     "1.9 and later (SQL / Table API)",
     ["1.18.1", "1.20.3", "2.3.0"],
     fix: [
@@ -493,6 +493,18 @@ pub const SQL_MATCH_CHANGED: Rule = rule!(
     ],
     error: ["variable-removed" => "State {variable} does not exist in the NFA. NFA has states [...]"],
 );
+pub const SQL_SINK_MATERIALIZER_CHANGED: Rule = rule!(
+    "sql-sink-materializer-changed",
+    Schema,
+    Error,
+    "SQL: the rows a sink upsert materializer keeps changed (the sink table's columns, their types, or its primary key)",
+    "1.14 and later (SinkUpsertMaterializer)",
+    ["1.18.1", "1.20.3", "2.3.0"],
+    fix: [
+        "changed" => "keep the sink table's columns, their types and its primary key while its materializer holds state; to change the sink, write to a new sink table or start the changed query on fresh state (new operator IDs, -n with the old materializer removed)",
+    ],
+    error: ["changed" => "For heap backends, the new state serializer (org.apache.flink.api.common.typeutils.base.ListSerializer@...) must not be incompatible with the old state serializer (org.apache.flink.api.common.typeutils.base.ListSerializer@...)."],
+);
 pub const SQL_TOPOLOGY_SHIFTED_IDS: Rule = rule!(
     "sql-topology-shifted-ids",
     Mapping,
@@ -504,7 +516,7 @@ pub const SQL_TOPOLOGY_SHIFTED_IDS: Rule = rule!(
         "captured" => "keep the ExecNode ids (or the graph's shape) of stateful operators; a state restored into a different query is either incompatible or silently wrong",
         "renumbered" => "keep the ExecNode ids of stateful nodes: edit the existing plan instead of recompiling, or set table.exec.uid.format per node in the plan",
         "moved" => "keep the statement set's order and shape, or run the job from a compiled plan (uids do not depend on the graph's shape); to accept the loss run with -n",
-        "aggregation-strategy" => "keep the mini-batch and aggregation-phase options the savepoint was taken with (table.exec.mini-batch.*, table.optimizer.agg-phase-strategy, table.optimizer.distinct-agg.split.enabled); to switch, run once with -n: the reshaped aggregates start from empty state",
+        "planner-options" => "keep the planner options the savepoint was taken with (table.exec.mini-batch.*, table.optimizer.agg-phase-strategy, table.optimizer.distinct-agg.split.enabled, table.exec.sink.upsert-materialize); to switch, run once with -n: the reshaped operators start from empty state",
     ],
 );
 pub const SQL_PLAN_UIDS_MISSING: Rule = rule!(
@@ -610,6 +622,7 @@ pub const ALL: &[Rule] = &[
     WINDOW_CHANGED,
     SQL_MATCH_CHANGED,
     CEP_PATTERN_NOT_COMPARED,
+    SQL_SINK_MATERIALIZER_CHANGED,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {

@@ -338,6 +338,51 @@ const SQL_TERMS: &[(&str, &[&str], &str)] = &[
         "the accumulators keep their types",
     ),
     (
+        "temporal-join-left-column-added",
+        &["sql-join-changed"],
+        "TemporalJoin: left input (left): ROW<`f0` INT, `f1` BIGINT, `f2` TIMESTAMP(3) NOT NULL *ROWTIME*> -> ROW<`f0` INT, `f1` BIGINT, `f2` VARCHAR(2147483647)",
+    ),
+    (
+        "plan-temporal-join-left-column-added",
+        &["sql-join-changed"],
+        "TemporalJoin: left input (left)",
+    ),
+    (
+        "temporal-join-inner-to-left",
+        &["sql-join-changed"],
+        "TemporalJoin: INNER JOIN -> LEFT JOIN (the state keeps its types: Flink restores",
+    ),
+    (
+        "plan-temporal-join-inner-to-left",
+        &["sql-join-changed"],
+        "TemporalJoin: INNER JOIN -> LEFT JOIN",
+    ),
+    (
+        "temporal-join-right-column-added",
+        &["sql-join-changed", "sql-topology-shifted-ids"],
+        "TemporalJoin: right input (right)",
+    ),
+    (
+        "upsert-sink-column-added",
+        &["sql-sink-materializer-changed"],
+        "SinkMaterializer (the sink upsert materializer): the sink rows it keeps per key (values): List<ROW<`f0` INT NOT NULL, `f1` BIGINT>> -> List<ROW<`f0` INT NOT NULL, `f1` BIGINT, `f2` INT>>",
+    ),
+    (
+        "plan-upsert-sink-column-added",
+        &["sql-sink-materializer-changed"],
+        "the sink rows it keeps per key (values)",
+    ),
+    (
+        "upsert-sink-materialize-none",
+        &["sql-topology-shifted-ids"],
+        "sink upsert materializer removed (table.exec.sink.upsert-materialize = NONE",
+    ),
+    (
+        "plan-upsert-sink-materialize-none",
+        &["sql-aggregate-changed"],
+        "the new plan has no sink upsert materializer: table.exec.sink.upsert-materialize = NONE",
+    ),
+    (
         "join-type-inner-to-left",
         &["sql-join-changed"],
         "INNER JOIN -> LEFT JOIN; left input (left-records): Integer -> Java Tuple2<Integer, Integer>",
@@ -505,6 +550,10 @@ const NO_SQL_CHANGE: &[&str] = &[
     "plan-session-window-identical",
     "match-identical",
     "plan-match-identical",
+    "temporal-join-identical",
+    "plan-temporal-join-identical",
+    "upsert-sink-identical",
+    "plan-upsert-sink-identical",
 ];
 
 /// With the old version known, the report names the change of `case` in SQL terms.

@@ -35,12 +35,18 @@ pub(super) fn change(
 /// A stateful operator of the old query with no counterpart in the new one: its state has
 /// nowhere to go.
 pub(super) fn unmatched_stateful(o: &Unit) -> Option<SqlChange> {
+    // The one planner node that an option, not the query, removes.
+    let why = if o.transformation() == "upsert-materialize" {
+        " (the new plan has no sink upsert materializer: table.exec.sink.upsert-materialize = NONE, or the sink's primary key is now an upsert key of the query)"
+    } else {
+        ""
+    };
     o.stateful().then(|| {
         change(
             &rules::SQL_AGGREGATE_CHANGED,
             Severity::Warning,
             format!(
-                "{} ({}) has no counterpart in the new query: its state has no operator to go to",
+                "{} ({}) has no counterpart in the new query{why}: its state has no operator to go to",
                 o.label(),
                 o.title()
             ),
@@ -68,11 +74,15 @@ pub(super) fn changed_states<'a>(o: &'a Unit, n: &'a Unit) -> Vec<(&'a str, &'a 
 }
 
 pub(super) fn is_join(u: &Unit) -> bool {
-    matches!(u.transformation(), "join" | "interval-join")
+    matches!(
+        u.transformation(),
+        "join" | "interval-join" | "temporal-join"
+    )
 }
 
 /// `INNER JOIN -> LEFT JOIN`, `ON a.k = b.k -> ON a.k = b.k AND ...`, a column added to an
-/// input: what changed in a regular or interval join, and whether its state still fits.
+/// input: what changed in a regular, interval or event-time temporal join, and whether its
+/// state still fits.
 pub(super) fn join_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
     if !is_join(o) || !is_join(n) {
         return None;
@@ -508,7 +518,7 @@ pub(super) fn topology_shifted_ids(
         ids,
         None,
         Some(if strategy {
-            "aggregation-strategy"
+            "planner-options"
         } else if renumbered {
             "renumbered"
         } else {

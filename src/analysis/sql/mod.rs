@@ -28,6 +28,7 @@ mod aggregates;
 mod changes;
 mod matches;
 mod over;
+mod sink;
 mod strategy;
 
 use super::result::{Finding, NotCompared, Prediction, SqlReport, Status, compute_verdict};
@@ -93,6 +94,8 @@ impl Unit {
                 "INSERT INTO {}",
                 self.info.table_name().unwrap_or_else(|| "?".to_string())
             ),
+            // Flink's own name for it (`SinkMaterializer[<node>]`).
+            "upsert-materialize" => "SinkMaterializer".to_string(),
             t => t
                 .split('-')
                 .map(|w| {
@@ -307,6 +310,7 @@ pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
         changes.extend(changes::window_changed(o, n));
         changes.extend(over::over_frame_changed(o, n));
         changes.extend(changes::top_n_changed(o, n));
+        changes.extend(sink::sink_materializer_changed(o, n));
         if let Some(change) = matches::match_changed(o, n) {
             patterns_compared.push(o.id);
             changes.extend(change);

@@ -1,7 +1,8 @@
 //! Planner options that reshape an aggregation without changing the query: mini-batch
 //! (`table.exec.mini-batch.enabled`), the aggregation phase strategy
-//! (`table.optimizer.agg-phase-strategy`) and split DISTINCT aggregation
-//! (`table.optimizer.distinct-agg.split.enabled`). Each adds or removes planner nodes, which
+//! (`table.optimizer.agg-phase-strategy`), split DISTINCT aggregation
+//! (`table.optimizer.distinct-agg.split.enabled`) and the sink upsert materializer
+//! (`table.exec.sink.upsert-materialize`). Each adds or removes planner nodes, which
 //! moves auto-generated IDs; naming the option tells a team what they toggled, where the
 //! node list alone reads like a query change.
 
@@ -78,6 +79,21 @@ pub(super) fn toggles(old_titles: &[String], new_titles: &[String]) -> Vec<Strat
             explains: BTreeSet::from(["IncrementalGroupAggregate".to_string()]),
         });
     }
+    let materializers = (
+        count(old_titles, "SinkMaterializer"),
+        count(new_titles, "SinkMaterializer"),
+    );
+    if materializers.0 != materializers.1 {
+        let what = if materializers.1 > materializers.0 {
+            "sink upsert materializer added (table.exec.sink.upsert-materialize = FORCE, or the sink's primary key is no longer an upsert key of the query: the planner keys the rows by the primary key and adds a SinkMaterializer before the sink)"
+        } else {
+            "sink upsert materializer removed (table.exec.sink.upsert-materialize = NONE, or the query now writes the sink's primary key as its upsert key: the planner drops the SinkMaterializer and its key-by)"
+        };
+        out.push(StrategyToggle {
+            cause: what.to_string(),
+            explains: BTreeSet::from(["SinkMaterializer".to_string()]),
+        });
+    }
     out
 }
 
@@ -105,6 +121,25 @@ mod tests {
         let back = toggles(&new, &old);
         assert!(back[0].cause.starts_with("mini-batch disabled"));
         assert!(back[1].cause.starts_with("one-phase aggregation"));
+    }
+
+    #[test]
+    fn a_dropped_sink_materializer_names_the_option() {
+        let old = titles(&["GroupAggregate", "Calc", "SinkMaterializer"]);
+        let new = titles(&["GroupAggregate", "Calc"]);
+        let found = toggles(&old, &new);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .cause
+                .contains("table.exec.sink.upsert-materialize = NONE")
+        );
+        assert!(found[0].explains.contains("SinkMaterializer"));
+        assert!(
+            toggles(&new, &old)[0]
+                .cause
+                .starts_with("sink upsert materializer added")
+        );
     }
 
     #[test]

@@ -112,6 +112,7 @@ pub(super) fn apply_state(
         | "group-window-aggregate"
         | "over-aggregate"
         | "temporal-join"
+        | "upsert-materialize"
         | "match" => {
             let ttl_of = |index: u32| state_ttl_at(node, info, opts, index);
             let acc = info.acc_types.clone();

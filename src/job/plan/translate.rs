@@ -20,6 +20,9 @@ struct Created {
     name: String,
     chaining: ChainingStrategy,
     parallelism: u32,
+    /// The partitioner of its input edge when the ExecNode itself adds one between its
+    /// transformations (the sink's key-by before the upsert materializer).
+    input_partitioner: Option<Partitioner>,
 }
 
 /// A StreamNode consumers of an ExecNode read from: (node, partitioner set by an exchange,
@@ -188,11 +191,13 @@ impl Translation<'_> {
                     .iter()
                     .map(|&(up, partitioner, up_parallelism)| JobInput {
                         node: up,
-                        partitioner: partitioner.or(Some(if up_parallelism == c.parallelism {
-                            Partitioner::Forward
-                        } else {
-                            Partitioner::Rebalance
-                        })),
+                        partitioner: c.input_partitioner.or(partitioner).or(Some(
+                            if up_parallelism == c.parallelism {
+                                Partitioner::Forward
+                            } else {
+                                Partitioner::Rebalance
+                            },
+                        )),
                     })
                     .collect(),
                 chaining_strategy: Some(c.chaining),
@@ -248,6 +253,7 @@ fn transformations_of(
             name: format!("{simple}[{}]", node.id),
             chaining: ChainingStrategy::Always,
             parallelism: input_parallelism,
+            input_partitioner: None,
         }]
     };
     match node.kind() {
@@ -265,6 +271,7 @@ fn transformations_of(
                 name: format!("Source: {table}[{}]", node.id),
                 chaining: ChainingStrategy::Head,
                 parallelism: p,
+                input_partitioner: None,
             }]
         }
         "values" => vec![Created {
@@ -272,6 +279,7 @@ fn transformations_of(
             name: format!("Values[{}]", node.id),
             chaining: ChainingStrategy::Head,
             parallelism: 1,
+            input_partitioner: None,
         }],
         "sink" | "legacy-sink" => {
             sink_transformations(plan, node, opts, runtime, input_parallelism)
@@ -298,6 +306,7 @@ fn transformations_of(
                     name: format!("StreamRecordTimestampInserter[{}]", node.id),
                     chaining: ChainingStrategy::Always,
                     parallelism: input_parallelism,
+                    input_partitioner: None,
                 });
             }
             // The planner chains the CEP operator to its input from 1.19 on (read off the
@@ -326,6 +335,7 @@ fn transformations_of(
                 name: format!("{simple}[{}]", node.id),
                 chaining: ChainingStrategy::Always,
                 parallelism: input_parallelism,
+                input_partitioner: None,
             }]
         }
         "limit" | "sort-limit" | "rank" => one("rank"),
@@ -442,6 +452,7 @@ fn sink_transformations(
             name: format!("ConstraintEnforcer[{}]", node.id),
             chaining: ChainingStrategy::Always,
             parallelism: input_parallelism,
+            input_partitioner: None,
         });
     }
     let insert_only = node
@@ -460,6 +471,8 @@ fn sink_transformations(
             name: format!("SinkMaterializer[{}]", node.id),
             chaining: ChainingStrategy::Always,
             parallelism: sink_parallelism,
+            // CommonExecSink keys the rows by the primary key before materializing them.
+            input_partitioner: Some(Partitioner::Hash),
         });
     }
     let _ = plan;
@@ -479,6 +492,7 @@ fn sink_transformations(
         },
         chaining: ChainingStrategy::Always,
         parallelism: sink_parallelism,
+        input_partitioner: None,
     });
     v
 }

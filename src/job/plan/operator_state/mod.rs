@@ -3,7 +3,7 @@
 //! materializing lookup join, Top-N (`StreamExecRank`, also `LIMIT` and `ORDER BY ... LIMIT`),
 //! event-time temporal joins, the window TVF deduplication, Top-N, join and aggregate,
 //! legacy group window aggregates, session window TVFs, processing-time OVER aggregates,
-//! MATCH_RECOGNIZE and the operator state of
+//! MATCH_RECOGNIZE, the sink upsert materializer and the operator state of
 //! async calcs and async lookup joins (`AsyncWaitOperator`). Each is derived from its ExecNode as the planner builds the
 //! operator (`StreamExec*.translateToPlanInternal` and the runtime operator's `open()`), and
 //! checked against the savepoints of Flink's own SQL restore tests (Flink 1.18/1.19 plans,
@@ -27,9 +27,11 @@ use crate::schema::notation::sort_order_text;
 
 mod cep;
 mod over;
+mod sink;
 mod windows;
 use cep::match_recognize;
 use over::over_aggregate;
+use sink::sink_upsert_materializer;
 use windows::{
     group_window_aggregate, session_window_table_function, window_aggregate, window_join,
     window_rank,
@@ -82,6 +84,7 @@ pub(super) fn declare(
         "group-window-aggregate" => group_window_aggregate(node, input(0)?, acc, opts),
         "over-aggregate" => over_aggregate(node, input(0)?, acc, ttl),
         "temporal-join" => temporal_join(node, input(0)?, input(1)?),
+        "upsert-materialize" => sink_upsert_materializer(node, input(0)?, ttl),
         "match" => match_recognize(node, input(0)?),
         _ => None,
     }
