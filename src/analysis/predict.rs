@@ -147,15 +147,20 @@ fn mapped(
             ),
         ));
     }
-    if op.keyed_handle.and_then(KeyedHandleKind::pinned_backend) == Some(Backend::RocksDb) {
-        // RocksDB's own files (native savepoint or incremental checkpoint) restore only on RocksDB.
+    if op
+        .keyed_handle
+        .and_then(KeyedHandleKind::pinned_backend)
+        .is_some_and(Backend::is_rocksdb_like)
+    {
+        // RocksDB's own files (native savepoint or incremental checkpoint) restore only on
+        // RocksDB and ForSt.
         match ctx.new_backend {
             Some(super::schema_check::Backend::HashMap) => {
                 status = Status::Incompatible;
                 reasons.push(
                     Finding::new(
                         &rules::NATIVE_STATE_BACKEND_CHANGED,
-                        "the keyed state is in RocksDB's native format (native savepoint or incremental checkpoint), and the new job uses the HashMap backend".to_string(),
+                        "the keyed state is in RocksDB's native format (a native savepoint or incremental checkpoint of RocksDB or ForSt), and the new job uses the HashMap backend".to_string(),
                     )
                     .fix_case("hashmap", &[])
                     .flink_error_case("", &[]),
@@ -165,7 +170,7 @@ fn mapped(
             None => reasons.push(
                 Finding::new(
                     &rules::NATIVE_STATE_BACKEND_CHANGED,
-                    "the keyed state is in RocksDB's native format: it restores only if the new job also uses RocksDB (the new job's backend is not given; set `stateBackend` in the job graph to check)".to_string(),
+                    "the keyed state is in RocksDB's native format: it restores only if the new job uses RocksDB or ForSt (the new job's backend is not given; set `stateBackend` in the job graph to check)".to_string(),
                 )
                 .with_severity(Severity::Info)
                 .fix_case("unknown", &[]),

@@ -548,12 +548,12 @@ pub const NATIVE_STATE_BACKEND_CHANGED: Rule = rule!(
     "native-state-backend-changed",
     Mapping,
     Error,
-    "RocksDB-native keyed state restored on another backend",
+    "RocksDB-native keyed state (RocksDB or ForSt files) restored on the HashMap backend",
     "1.18 and later for every native savepoint (1.15–1.17 only for incremental ones)",
     ["1.18.1", "1.20.3", "2.3.0"],
     fix: [
-        "hashmap" => "keep the RocksDB backend for this restore, or take a canonical savepoint (--type canonical) to switch backends",
-        "unknown" => "keep the RocksDB backend, or take a canonical savepoint to switch backends",
+        "hashmap" => "keep the RocksDB (or ForSt) backend for this restore, or take a canonical savepoint (--type canonical, on RocksDB; ForSt takes native ones only) to switch backends",
+        "unknown" => "keep the RocksDB (or ForSt) backend, or take a canonical savepoint to switch backends",
     ],
     error: [
         "" => "Unexpected state handle type, expected one of: class org.apache.flink.runtime.state.KeyGroupsStateHandle, but found: class org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle. This can mostly happen when a different StateBackend from the one that was used for taking a checkpoint/savepoint is used when restoring.",

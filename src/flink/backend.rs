@@ -5,6 +5,10 @@
 pub enum Backend {
     HashMap,
     RocksDb,
+    /// Flink 2.x's disaggregated backend: RocksDB's fork, with RocksDB's serialized layout
+    /// (recorded on 2.3.0: native savepoints move between ForSt and RocksDB both ways, and
+    /// map keys are not migrated).
+    ForSt,
 }
 
 impl Backend {
@@ -16,7 +20,14 @@ impl Backend {
         match name.to_ascii_lowercase().as_str() {
             "hashmap" | "filesystem" | "memory" => Some(Backend::HashMap),
             "rocksdb" => Some(Backend::RocksDb),
+            "forst" => Some(Backend::ForSt),
             _ => None,
         }
+    }
+
+    /// Keeps state as serialized bytes, which it migrates while restoring (and cannot for map
+    /// keys), and reads RocksDB's own files (native savepoints, incremental checkpoints).
+    pub fn is_rocksdb_like(self) -> bool {
+        matches!(self, Backend::RocksDb | Backend::ForSt)
     }
 }

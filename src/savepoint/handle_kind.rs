@@ -51,8 +51,10 @@ impl KeyedHandleKind {
         }
     }
 
-    /// The only backend that restores this handle: RocksDB for its own files. `None` when
-    /// either backend restores it (key-group streams) or the handle does not tell (changelog).
+    /// The backend kind that wrote this handle, where only its kind restores it: RocksDB
+    /// for its own files (ForSt writes the same handle and reads RocksDB's: the two behave
+    /// alike, see [`Backend::is_rocksdb_like`]). `None` when any backend restores it
+    /// (key-group streams) or the handle does not tell (changelog).
     pub fn pinned_backend(self) -> Option<Backend> {
         (self == KeyedHandleKind::IncrementalRemote).then_some(Backend::RocksDb)
     }

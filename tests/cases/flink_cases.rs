@@ -41,6 +41,12 @@ const KNOWN_GAPS: &[(&str, &[&str], &[&str], &str)] = &[
         "the canary savepoint is canonical, so the new backend is unknown (the job graph's stateBackend shows it and agrees); on 1.15.4 the native savepoint restores on hashmap, as spcompat predicts from any input",
     ),
     (
+        "native-forst-to-hashmap",
+        &["2.3.0"],
+        &["canary"],
+        "as native-rocksdb-to-hashmap: the canary savepoint was taken on hashmap (canonical), so the new backend is unknown; the job graph's stateBackend shows it and agrees",
+    ),
+    (
         "custom-serializer-incompatible",
         &[],
         &["job-graph", "canary"],

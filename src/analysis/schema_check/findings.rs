@@ -204,7 +204,7 @@ impl Checker {
         let message = format!("{what} needs a migration ({types}){detail}");
         let f = base(&rules::MAP_KEY_MIGRATION, message.clone()).fix_case("", &[]);
         match self.backend {
-            Some(Backend::RocksDb) => f.flink_error_case("rocksdb", &[]),
+            Some(Backend::RocksDb | Backend::ForSt) => f.flink_error_case("rocksdb", &[]),
             Some(Backend::HashMap) => Finding {
                 message: format!("{message}; fine on the HashMap backend, which migrates map keys"),
                 ..f
@@ -212,7 +212,7 @@ impl Checker {
             .with_severity(Severity::Info),
             None => Finding {
                 message: format!(
-                    "{message}; the RocksDB backend cannot migrate map keys and fails, the HashMap backend migrates them (the new job's backend is not known)"
+                    "{message}; the RocksDB and ForSt backends cannot migrate map keys and fail, the HashMap backend migrates them (the new job's backend is not known)"
                 ),
                 ..f
             }

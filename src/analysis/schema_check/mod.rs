@@ -192,7 +192,7 @@ struct Checker {
 
 fn heap_or_rocks<'a>(backend: Option<Backend>, heap: &'a str, rocks: &'a str) -> &'a str {
     match backend {
-        Some(Backend::RocksDb) => rocks,
+        Some(b) if b.is_rocksdb_like() => rocks,
         _ => heap,
     }
 }
