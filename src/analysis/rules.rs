@@ -450,11 +450,12 @@ pub const SQL_DEDUPLICATE_CHANGED: Rule = rule!(
     "sql-deduplicate-changed",
     Schema,
     Error,
-    "SQL: a deduplication changed (first row versus last row, time attribute, or the row it keeps)",
+    "SQL: a deduplication or ChangelogNormalize changed (first row versus last row, time attribute, or the row it keeps)",
     "1.9 and later (SQL / Table API)",
     ["1.18.1", "1.20.3", "2.3.0"],
     fix: [
         "changed" => "keep the ROW_NUMBER() ordering (ASC/DESC, on the same time attribute) and the deduplicated columns unchanged; a changed deduplication needs a fresh start (new state under new operator IDs, or -n with the old one removed)",
+        "normalize-changed" => "keep the columns the query reads from the CDC or upsert source (its ChangelogNormalize keeps the whole latest row per primary key); to read more, start on fresh state (new operator IDs, or -n with the old ChangelogNormalize removed) and let the source replay the changelog",
     ],
 );
 pub const SQL_WINDOW_CHANGED: Rule = rule!(
@@ -516,7 +517,7 @@ pub const SQL_TOPOLOGY_SHIFTED_IDS: Rule = rule!(
         "captured" => "keep the ExecNode ids (or the graph's shape) of stateful operators; a state restored into a different query is either incompatible or silently wrong",
         "renumbered" => "keep the ExecNode ids of stateful nodes: edit the existing plan instead of recompiling, or set table.exec.uid.format per node in the plan",
         "moved" => "keep the statement set's order and shape, or run the job from a compiled plan (uids do not depend on the graph's shape); to accept the loss run with -n",
-        "planner-options" => "keep the planner options the savepoint was taken with (table.exec.mini-batch.*, table.optimizer.agg-phase-strategy, table.optimizer.distinct-agg.split.enabled, table.exec.sink.upsert-materialize); to switch, run once with -n: the reshaped operators start from empty state",
+        "planner-options" => "keep the planner options the savepoint was taken with (table.exec.mini-batch.*, table.optimizer.agg-phase-strategy, table.optimizer.distinct-agg.split.enabled, table.exec.sink.upsert-materialize, table.exec.source.cdc-events-duplicate); to switch, run once with -n: the reshaped operators start from empty state",
     ],
 );
 pub const SQL_PLAN_UIDS_MISSING: Rule = rule!(

@@ -383,6 +383,26 @@ const SQL_TERMS: &[(&str, &[&str], &str)] = &[
         "the new plan has no sink upsert materializer: table.exec.sink.upsert-materialize = NONE",
     ),
     (
+        "changelog-normalize-column-added",
+        &["sql-deduplicate-changed"],
+        "ChangelogNormalize: deduplicate-state: ROW<`f0` INT NOT NULL, `f1` BIGINT> -> ROW<`f0` INT NOT NULL, `f1` BIGINT, `f2` VARCHAR(2147483647)> (the latest row it keeps per primary key no longer fits",
+    ),
+    (
+        "plan-changelog-normalize-column-added",
+        &["sql-deduplicate-changed"],
+        "ChangelogNormalize: deduplicate-state",
+    ),
+    (
+        "changelog-normalize-off",
+        &["sql-topology-shifted-ids"],
+        "ChangelogNormalize removed (table.exec.source.cdc-events-duplicate = false",
+    ),
+    (
+        "plan-changelog-normalize-off",
+        &["sql-aggregate-changed"],
+        "the new plan has no ChangelogNormalize: table.exec.source.cdc-events-duplicate = false",
+    ),
+    (
         "join-type-inner-to-left",
         &["sql-join-changed"],
         "INNER JOIN -> LEFT JOIN; left input (left-records): Integer -> Java Tuple2<Integer, Integer>",
@@ -554,6 +574,8 @@ const NO_SQL_CHANGE: &[&str] = &[
     "plan-temporal-join-identical",
     "upsert-sink-identical",
     "plan-upsert-sink-identical",
+    "changelog-normalize-identical",
+    "plan-changelog-normalize-identical",
 ];
 
 /// With the old version known, the report names the change of `case` in SQL terms.

@@ -222,7 +222,16 @@ fn cases_agree(version: &str, ids: &[&str]) {
 #[test]
 #[ignore = "starts JVMs and MiniClusters (minutes); .ci/run runs it with --ignored"]
 fn exports_of_2_3_0_bases_match_their_savepoints() {
-    bases_match("2.3.0", &["ds-uids", "ds-nouids", "ds-schema", "ds-more"]);
+    bases_match(
+        "2.3.0",
+        &[
+            "ds-uids",
+            "ds-nouids",
+            "ds-schema",
+            "ds-more",
+            "ds-uids-forst-native",
+        ],
+    );
 }
 
 #[test]
@@ -247,6 +256,9 @@ fn recorded_2_3_0_cases_agree_from_the_exported_jar() {
             // The upgrade corpus: 1.20.3 savepoints, the same job exported on 2.3.0.
             "upgrade-pojo-collections-from-1.20",
             "upgrade-kryo-plain-from-1.20",
+            // ForSt: the exported job says stateBackend "forst".
+            "native-forst-to-hashmap",
+            "native-rocksdb-to-forst",
         ],
     );
 }

@@ -35,11 +35,15 @@ pub(super) fn change(
 /// A stateful operator of the old query with no counterpart in the new one: its state has
 /// nowhere to go.
 pub(super) fn unmatched_stateful(o: &Unit) -> Option<SqlChange> {
-    // The one planner node that an option, not the query, removes.
-    let why = if o.transformation() == "upsert-materialize" {
-        " (the new plan has no sink upsert materializer: table.exec.sink.upsert-materialize = NONE, or the sink's primary key is now an upsert key of the query)"
-    } else {
-        ""
+    // The planner nodes that an option, not the query, removes.
+    let why = match o.transformation() {
+        "upsert-materialize" => {
+            " (the new plan has no sink upsert materializer: table.exec.sink.upsert-materialize = NONE, or the sink's primary key is now an upsert key of the query)"
+        }
+        "changelog-normalize" => {
+            " (the new plan has no ChangelogNormalize: table.exec.source.cdc-events-duplicate = false, or the source no longer produces an upsert changelog with a primary key)"
+        }
+        _ => "",
     };
     o.stateful().then(|| {
         change(
@@ -171,10 +175,15 @@ pub(super) fn deduplicate_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
         return None;
     }
     let incompatible = !states.is_empty();
+    let normalize = o.transformation() == "changelog-normalize";
     let (severity, tail) = if incompatible {
         (
             Severity::Error,
-            " (the saved value no longer fits the state's serializer)",
+            if normalize {
+                " (the latest row it keeps per primary key no longer fits the state's serializer)"
+            } else {
+                " (the saved value no longer fits the state's serializer)"
+            },
         )
     } else {
         (
@@ -182,13 +191,18 @@ pub(super) fn deduplicate_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
             " (the state keeps its type: Flink restores, and the saved row now stands for the other end)",
         )
     };
+    let fix = match (incompatible, normalize) {
+        (false, _) => None,
+        (true, true) => Some("normalize-changed"),
+        (true, false) => Some("changed"),
+    };
     Some(change(
         &rules::SQL_DEDUPLICATE_CHANGED,
         severity,
         format!("{}: {}{tail}", o.title(), parts.join("; ")),
         vec![o.id],
         Some(n.id),
-        incompatible.then_some("changed"),
+        fix,
     ))
 }
 

@@ -1,8 +1,9 @@
 //! Planner options that reshape an aggregation without changing the query: mini-batch
 //! (`table.exec.mini-batch.enabled`), the aggregation phase strategy
 //! (`table.optimizer.agg-phase-strategy`), split DISTINCT aggregation
-//! (`table.optimizer.distinct-agg.split.enabled`) and the sink upsert materializer
-//! (`table.exec.sink.upsert-materialize`). Each adds or removes planner nodes, which
+//! (`table.optimizer.distinct-agg.split.enabled`), the sink upsert materializer
+//! (`table.exec.sink.upsert-materialize`) and the source's ChangelogNormalize
+//! (`table.exec.source.cdc-events-duplicate`). Each adds or removes planner nodes, which
 //! moves auto-generated IDs; naming the option tells a team what they toggled, where the
 //! node list alone reads like a query change.
 
@@ -77,6 +78,21 @@ pub(super) fn toggles(old_titles: &[String], new_titles: &[String]) -> Vec<Strat
         out.push(StrategyToggle {
             cause: what.to_string(),
             explains: BTreeSet::from(["IncrementalGroupAggregate".to_string()]),
+        });
+    }
+    let normalizers = (
+        count(old_titles, "ChangelogNormalize"),
+        count(new_titles, "ChangelogNormalize"),
+    );
+    if normalizers.0 != normalizers.1 {
+        let what = if normalizers.1 > normalizers.0 {
+            "ChangelogNormalize added (table.exec.source.cdc-events-duplicate = true on a CDC source with a primary key, or an upsert source: the planner keeps the latest row per key after the source)"
+        } else {
+            "ChangelogNormalize removed (table.exec.source.cdc-events-duplicate = false, or the source no longer produces an upsert changelog with a primary key: the planner drops the per-key latest row)"
+        };
+        out.push(StrategyToggle {
+            cause: what.to_string(),
+            explains: BTreeSet::from(["ChangelogNormalize".to_string()]),
         });
     }
     let materializers = (

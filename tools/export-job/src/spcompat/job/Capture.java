@@ -16,10 +16,14 @@ final class Capture implements AutoCloseable {
 
     private final LocalCluster cluster;
     private final File dir;
+    /** ForSt (Flink 2.x) takes NATIVE savepoints only; spcompat reads either format. */
+    private final SavepointFormatType format;
 
     Capture(Configuration jobConf, File dir, int slots) throws Exception {
         this.dir = dir;
         Configuration conf = jobConf == null ? new Configuration() : new Configuration(jobConf);
+        String backend = conf.getString("state.backend.type", conf.getString("state.backend", ""));
+        this.format = "forst".equalsIgnoreCase(backend) ? SavepointFormatType.NATIVE : SavepointFormatType.CANONICAL;
         conf.setString("restart-strategy.type", "none");
         conf.setString("execution.checkpointing.dir", new File(dir, "checkpoints").toURI().toString());
         conf.setString("state.checkpoints.dir", new File(dir, "checkpoints").toURI().toString());
@@ -36,7 +40,7 @@ final class Capture implements AutoCloseable {
     /** The savepoint's directory, taken as soon as every task of the job runs; the job is then cancelled. */
     String savepoint(JobGraph jobGraph, long timeoutMs) throws Exception {
         LocalCluster.Outcome o = cluster.run(jobGraph, new LocalCluster.Outcome(), runningFor -> true,
-                new File(dir, "savepoint"), SavepointFormatType.CANONICAL, timeoutMs, READING);
+                new File(dir, "savepoint"), format, timeoutMs, READING);
         switch (o.outcome) {
             case "restored":
                 return o.savepointPath;
