@@ -259,6 +259,7 @@ fn recorded_2_3_0_cases_agree_from_the_exported_jar() {
             // ForSt: the exported job says stateBackend "forst".
             "native-forst-to-hashmap",
             "native-rocksdb-to-forst",
+            "async-state-to-sync-forst",
         ],
     );
 }
