@@ -1,4 +1,4 @@
-//! Planner options that reshape an aggregation without changing the query: mini-batch
+//! Planner options that reshape a query's operators without changing the query: mini-batch
 //! (`table.exec.mini-batch.enabled`), the aggregation phase strategy
 //! (`table.optimizer.agg-phase-strategy`), split DISTINCT aggregation
 //! (`table.optimizer.distinct-agg.split.enabled`), the sink upsert materializer
@@ -20,25 +20,22 @@ pub(super) struct StrategyToggle {
 /// only.
 pub(super) fn toggles(old_titles: &[String], new_titles: &[String]) -> Vec<StrategyToggle> {
     let count = |titles: &[String], t: &str| titles.iter().filter(|x| *x == t).count();
+    // A node kind that one option adds or removes on its own: (title, cause when added, cause
+    // when removed).
+    let single_node = |title: &str, added: &str, removed: &str| {
+        let (old, new) = (count(old_titles, title), count(new_titles, title));
+        (old != new).then(|| StrategyToggle {
+            cause: if new > old { added } else { removed }.to_string(),
+            explains: BTreeSet::from([title.to_string()]),
+        })
+    };
     let mut out = Vec::new();
 
-    let assigners = (
-        count(old_titles, "MiniBatchAssigner"),
-        count(new_titles, "MiniBatchAssigner"),
-    );
-    if assigners.0 != assigners.1 {
-        let (what, value) = if assigners.1 > assigners.0 {
-            ("mini-batch enabled", "true: the planner adds")
-        } else {
-            ("mini-batch disabled", "false: the planner drops")
-        };
-        out.push(StrategyToggle {
-            cause: format!(
-                "{what} (table.exec.mini-batch.enabled = {value} a MiniBatchAssigner node)"
-            ),
-            explains: BTreeSet::from(["MiniBatchAssigner".to_string()]),
-        });
-    }
+    out.extend(single_node(
+        "MiniBatchAssigner",
+        "mini-batch enabled (table.exec.mini-batch.enabled = true: the planner adds a MiniBatchAssigner node)",
+        "mini-batch disabled (table.exec.mini-batch.enabled = false: the planner drops a MiniBatchAssigner node)",
+    ));
 
     // Two-phase aggregation splits one aggregate into a local (pre-aggregating, stateless
     // between bundles) and a global one that holds the state.
@@ -65,51 +62,21 @@ pub(super) fn toggles(old_titles: &[String], new_titles: &[String]) -> Vec<Strat
         }
     }
 
-    let incremental = (
-        count(old_titles, "IncrementalGroupAggregate"),
-        count(new_titles, "IncrementalGroupAggregate"),
-    );
-    if incremental.0 != incremental.1 {
-        let what = if incremental.1 > incremental.0 {
-            "split DISTINCT aggregation enabled (table.optimizer.distinct-agg.split.enabled = true: a partial aggregate per DISTINCT bucket, then an IncrementalGroupAggregate)"
-        } else {
-            "split DISTINCT aggregation disabled (table.optimizer.distinct-agg.split.enabled = false: the IncrementalGroupAggregate and its bucketing are gone)"
-        };
-        out.push(StrategyToggle {
-            cause: what.to_string(),
-            explains: BTreeSet::from(["IncrementalGroupAggregate".to_string()]),
-        });
-    }
-    let normalizers = (
-        count(old_titles, "ChangelogNormalize"),
-        count(new_titles, "ChangelogNormalize"),
-    );
-    if normalizers.0 != normalizers.1 {
-        let what = if normalizers.1 > normalizers.0 {
-            "ChangelogNormalize added (table.exec.source.cdc-events-duplicate = true on a CDC source with a primary key, or an upsert source: the planner keeps the latest row per key after the source)"
-        } else {
-            "ChangelogNormalize removed (table.exec.source.cdc-events-duplicate = false, or the source no longer produces an upsert changelog with a primary key: the planner drops the per-key latest row)"
-        };
-        out.push(StrategyToggle {
-            cause: what.to_string(),
-            explains: BTreeSet::from(["ChangelogNormalize".to_string()]),
-        });
-    }
-    let materializers = (
-        count(old_titles, "SinkMaterializer"),
-        count(new_titles, "SinkMaterializer"),
-    );
-    if materializers.0 != materializers.1 {
-        let what = if materializers.1 > materializers.0 {
-            "sink upsert materializer added (table.exec.sink.upsert-materialize = FORCE, or the sink's primary key is no longer an upsert key of the query: the planner keys the rows by the primary key and adds a SinkMaterializer before the sink)"
-        } else {
-            "sink upsert materializer removed (table.exec.sink.upsert-materialize = NONE, or the query now writes the sink's primary key as its upsert key: the planner drops the SinkMaterializer and its key-by)"
-        };
-        out.push(StrategyToggle {
-            cause: what.to_string(),
-            explains: BTreeSet::from(["SinkMaterializer".to_string()]),
-        });
-    }
+    out.extend(single_node(
+        "IncrementalGroupAggregate",
+        "split DISTINCT aggregation enabled (table.optimizer.distinct-agg.split.enabled = true: a partial aggregate per DISTINCT bucket, then an IncrementalGroupAggregate)",
+        "split DISTINCT aggregation disabled (table.optimizer.distinct-agg.split.enabled = false: the IncrementalGroupAggregate and its bucketing are gone)",
+    ));
+    out.extend(single_node(
+        "ChangelogNormalize",
+        "ChangelogNormalize added (table.exec.source.cdc-events-duplicate = true on a CDC source with a primary key, or an upsert source: the planner keeps the latest row per key after the source)",
+        "ChangelogNormalize removed (table.exec.source.cdc-events-duplicate = false, or the source no longer produces an upsert changelog with a primary key: the planner drops the per-key latest row)",
+    ));
+    out.extend(single_node(
+        "SinkMaterializer",
+        "sink upsert materializer added (table.exec.sink.upsert-materialize = FORCE, or the sink's primary key is no longer an upsert key of the query: the planner keys the rows by the primary key and adds a SinkMaterializer before the sink)",
+        "sink upsert materializer removed (table.exec.sink.upsert-materialize = NONE, or the query now writes the sink's primary key as its upsert key: the planner drops the SinkMaterializer and its key-by)",
+    ));
     out
 }
 

@@ -11,7 +11,7 @@ use super::{Declared, decl};
 use crate::job::model::StateKind;
 
 /// `SinkUpsertMaterializer`, keyed by the sink's primary key, keeps every row it has seen per
-/// key as one `values` list (`ValueState<List<RowData>>` of the sink's input row). Flink 2.2+
+/// key as one `values` list (`ValueState<List<RowData>>` of the sink table's row). Flink 2.3.0
 /// builds other materializers when the plan asks for them (`upsertMaterializeStrategy` other
 /// than `LEGACY`: `SinkUpsertMaterializerV2`; an `ON CONFLICT` strategy:
 /// `WatermarkCompactingSinkMaterializer`): those are not modelled.
