@@ -29,6 +29,13 @@ macro_rules! rule {
 // The rules of crossing into Flink 2.x, in their own file (they use the macro above).
 mod flink2;
 pub use flink2::{KRYO_ACROSS_FLINK_2, KRYO_COLLECTION_ON_FLINK_2, SCALA_SERIALIZER_ON_FLINK_2};
+// The rules that explain SQL changes in SQL terms, likewise.
+mod sql;
+pub use sql::{
+    SQL_AGGREGATE_CHANGED, SQL_CONNECTOR_OPTIONS_CHANGED, SQL_DEDUPLICATE_CHANGED,
+    SQL_GROUP_KEY_CHANGED, SQL_JOIN_CHANGED, SQL_MATCH_CHANGED, SQL_PLAN_UIDS_MISSING,
+    SQL_SINK_MATERIALIZER_CHANGED, SQL_TOP_N_CHANGED, SQL_TOPOLOGY_SHIFTED_IDS, SQL_WINDOW_CHANGED,
+};
 
 pub const UNMAPPED_STATE: Rule = rule!(
     "unmapped-state",
@@ -410,141 +417,6 @@ pub const SAVEPOINT_NEWER_THAN_FLINK: Rule = rule!(
     ],
     error: ["" => "Unrecognized checkpoint version number: {version}"],
 );
-pub const SQL_GROUP_KEY_CHANGED: Rule = rule!(
-    "sql-group-key-changed",
-    Schema,
-    Error,
-    "SQL: the grouping (state key) of an aggregate changed",
-    "1.9 and later (SQL / Table API)",
-    [],
-    fix: [
-        "grouping" => "keep the grouping columns and their types; a new grouping needs a fresh start (new state, e.g. a new uid or -n with the old aggregate removed)",
-        "key-type" => "keep the key columns' types (including nullability)",
-    ],
-);
-pub const SQL_AGGREGATE_CHANGED: Rule = rule!(
-    "sql-aggregate-changed",
-    Schema,
-    Error,
-    "SQL: aggregate calls added, removed or changed, or the types of the columns they read (the accumulators change)",
-    "1.9 and later (SQL / Table API)",
-    ["1.18.1", "1.20.3", "2.3.0"],
-    fix: [
-        "changed" => "keep the aggregate calls (and their order); compute a new aggregate in a separate query with its own state",
-        "unmatched" => "keep the statement that created this operator, or run with -n to drop its state",
-        "input-type" => "keep the types of the columns the aggregates read (cast back to the old type in the query or the source table), or start the changed aggregate from scratch under new operator IDs",
-    ],
-);
-pub const SQL_JOIN_CHANGED: Rule = rule!(
-    "sql-join-changed",
-    Schema,
-    Error,
-    "SQL: a regular, interval or temporal join changed (join type, join key, or the rows an input keeps)",
-    "1.9 and later (SQL / Table API)",
-    ["1.18.1", "1.20.3", "2.3.0"],
-    fix: [
-        "changed" => "keep the join's type, its ON keys and the columns of both inputs unchanged (types and nullability); a changed join needs a fresh start (new state: a new query under new operator IDs, or -n with the old join removed)",
-    ],
-);
-pub const SQL_DEDUPLICATE_CHANGED: Rule = rule!(
-    "sql-deduplicate-changed",
-    Schema,
-    Error,
-    "SQL: a deduplication or ChangelogNormalize changed (first row versus last row, time attribute, or the row it keeps)",
-    "1.9 and later (SQL / Table API)",
-    ["1.18.1", "1.20.3", "2.3.0"],
-    fix: [
-        "changed" => "keep the ROW_NUMBER() ordering (ASC/DESC, on the same time attribute) and the deduplicated columns unchanged; a changed deduplication needs a fresh start (new state under new operator IDs, or -n with the old one removed)",
-        "normalize-changed" => "keep the columns the query reads from the CDC or upsert source (its ChangelogNormalize keeps the whole latest row per primary key); to read more, start on fresh state (new operator IDs, or -n with the old ChangelogNormalize removed) and let the source replay the changelog",
-    ],
-);
-pub const SQL_WINDOW_CHANGED: Rule = rule!(
-    "sql-window-changed",
-    Schema,
-    Warning,
-    "SQL: a window TVF's window (kind, size, slide, step or offset) or an OVER frame changed; Flink restores unless the state changes with it",
-    "1.13 and later (window TVFs), all versions (OVER)",
-    ["1.18.1", "1.20.3", "2.3.0"],
-    fix: [
-        "changed" => "deploy the new window on fresh state (new operator IDs, -n to drop the old windows), or stop the job with a drained savepoint (stop --drain) so that no window is open when it changes",
-    ],
-);
-pub const SQL_TOP_N_CHANGED: Rule = rule!(
-    "sql-top-n-changed",
-    Schema,
-    Warning,
-    "SQL: a Top-N's N or sort order changed",
-    "1.9 and later (SQL / Table API)",
-    ["1.18.1", "1.20.3", "2.3.0"],
-    fix: [
-        "n" => "the saved state holds only the old N rows per partition: start the new Top-N on fresh state (new operator IDs, -n) if the rows ranked beyond the old N matter",
-        "order" => "keep the ORDER BY columns and their types; a new order needs fresh state (new operator IDs, -n with the old Top-N removed)",
-    ],
-);
-pub const SQL_MATCH_CHANGED: Rule = rule!(
-    "sql-match-changed",
-    Schema,
-    Error,
-    "SQL: a MATCH_RECOGNIZE pattern changed (an error when a variable with saved partial matches is gone)",
-    "1.7 and later (MATCH_RECOGNIZE)",
-    ["1.18.1", "1.20.3", "2.3.0"],
-    fix: [
-        "variable-removed" => "keep the pattern's variable names (rename in MEASURES instead), or start the changed pattern on fresh state (new operator IDs, -n with the old MATCH_RECOGNIZE removed), or stop the job with a savepoint when no partial match is open",
-        "changed" => "check that partial matches begun under the old pattern may finish under the new one; for a clean cut, start the changed pattern on fresh state (new operator IDs, -n)",
-    ],
-    error: ["variable-removed" => "State {variable} does not exist in the NFA. NFA has states [...]"],
-);
-pub const SQL_SINK_MATERIALIZER_CHANGED: Rule = rule!(
-    "sql-sink-materializer-changed",
-    Schema,
-    Error,
-    "SQL: the rows a sink upsert materializer keeps changed (the sink table's columns, their types, or its primary key)",
-    "1.14 and later (SinkUpsertMaterializer)",
-    ["1.18.1", "1.20.3", "2.3.0"],
-    fix: [
-        "changed" => "keep the sink table's columns, their types and its primary key while its materializer holds state; to change the sink, write to a new sink table or start the changed query on fresh state (new operator IDs, -n with the old materializer removed)",
-    ],
-    error: ["changed" => "For heap backends, the new state serializer (org.apache.flink.api.common.typeutils.base.ListSerializer@...) must not be incompatible with the old state serializer (org.apache.flink.api.common.typeutils.base.ListSerializer@...)."],
-);
-pub const SQL_TOPOLOGY_SHIFTED_IDS: Rule = rule!(
-    "sql-topology-shifted-ids",
-    Mapping,
-    Error,
-    "SQL: a changed query or statement set moves auto-generated operator IDs",
-    "all versions for plain SQL; 1.15 and later for recompiled plans",
-    [],
-    fix: [
-        "captured" => "keep the ExecNode ids (or the graph's shape) of stateful operators; a state restored into a different query is either incompatible or silently wrong",
-        "renumbered" => "keep the ExecNode ids of stateful nodes: edit the existing plan instead of recompiling, or set table.exec.uid.format per node in the plan",
-        "moved" => "keep the statement set's order and shape, or run the job from a compiled plan (uids do not depend on the graph's shape); to accept the loss run with -n",
-        "planner-options" => "keep the planner options the savepoint was taken with (table.exec.mini-batch.*, table.optimizer.agg-phase-strategy, table.optimizer.distinct-agg.split.enabled, table.exec.sink.upsert-materialize, table.exec.source.cdc-events-duplicate); to switch, run once with -n: the reshaped operators start from empty state",
-    ],
-);
-pub const SQL_PLAN_UIDS_MISSING: Rule = rule!(
-    "sql-plan-uids-missing",
-    Mapping,
-    Error,
-    "SQL: planner uids on one version only (compiled plan versus plain SQL)",
-    "1.15 and later",
-    [],
-    fix: [
-        "new-only" => "compare with the old version (--old-plan / --old-job) to see what moved; run SQL jobs from a compiled plan to keep IDs stable",
-        "old-uids" => "run the new version from a compiled plan as well (COMPILE PLAN ... / EXECUTE PLAN), or with the same table.exec.uid.generation",
-        "new-uids" => "keep running the query the way the savepoint was taken (plain SQL without uids), or migrate once with -n accepting the state loss, then stay on compiled plans",
-    ],
-);
-pub const SQL_CONNECTOR_OPTIONS_CHANGED: Rule = rule!(
-    "sql-connector-options-changed",
-    Sources,
-    Info,
-    "SQL: a source or sink table's connector options changed",
-    "all",
-    [],
-    fix: [
-        "topic" => "the source's saved positions are per topic partition: partitions of a new topic start from the startup mode, those of a removed topic are dropped",
-    ],
-);
-
 pub const NATIVE_STATE_BACKEND_CHANGED: Rule = rule!(
     "native-state-backend-changed",
     Mapping,
