@@ -230,6 +230,8 @@ fn exports_of_2_3_0_bases_match_their_savepoints() {
             "ds-schema",
             "ds-more",
             "ds-uids-forst-native",
+            // State V2 (enableAsyncState) on ForSt.
+            "ds-async-forst-native",
         ],
     );
 }
