@@ -583,6 +583,10 @@ const NO_SQL_CHANGE: &[&str] = &[
     "plan-over-agg-state-ttl",
     "over-rowtime-ttl-disabled",
     "over-agg-ttl-disabled",
+    "over-rowtime-range-ttl-identical",
+    "over-rowtime-unbounded-ttl-identical",
+    "over-agg-range-ttl-identical",
+    "over-agg-unbounded-ttl-identical",
 ];
 
 /// With the old version known, the report names the change of `case` in SQL terms.

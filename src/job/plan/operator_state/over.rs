@@ -4,8 +4,9 @@
 //! aggregated, by time. Processing-time windows bounded by ROWS or RANGE were recorded on Flink
 //! 1.20.3 and 2.3.0 (the `over-agg-*` SQL cases); event-time windows bounded by ROWS, by RANGE
 //! and unbounded on 1.18.1, 1.20.3 and 2.3.0 (the `over-rowtime-*` cases), and with LAG on
-//! the savepoints of Flink's own SQL restore tests (1.19/1.20 plans). Idle-state retention is
-//! modelled for ROWS-bounded windows only (their cleanup-time state).
+//! the savepoints of Flink's own SQL restore tests (1.19/1.20 plans), each also with idle-state
+//! retention (`table.exec.state.ttl`). Not modelled: Flink 2.3's OVER ordered by a column that
+//! is not a time attribute.
 
 use serde_json::Value;
 
@@ -35,11 +36,13 @@ pub(super) fn over_aggregate(
     {
         return None;
     }
-    // A retention time (`table.exec.state.ttl`) makes the functions clean up by timers, not by
-    // state TTL: the ROWS-bounded ones register one more state, their cleanup time (read off
-    // KeyedProcessFunctionWithCleanupState and the functions with javap; recorded on 1.18.1,
-    // 1.20.3, 2.3.0). What the others do with it was not recorded.
-    let retention = ttl(0).is_some();
+    // A retention time (`table.exec.state.ttl`): the ROWS-bounded and the event-time unbounded
+    // functions clean up by timers and register one more state, their cleanup time; the
+    // processing-time unbounded one sets a state TTL on its accumulators; the RANGE-bounded
+    // ones keep their states as they are (read off KeyedProcessFunctionWithCleanupState and
+    // the functions with javap, 1.20.3 and 2.3.0; confirmed by TTL base savepoints on 1.18.1,
+    // 1.20.3 and 2.3.0).
+    let retention = ttl(0);
     let bounded = match lower {
         "BOUNDED_WINDOW" => true,
         "UNBOUNDED_PRECEDING" => false,
@@ -79,11 +82,13 @@ pub(super) fn over_aggregate(
         StateKind::Value,
         positional_row(acc?),
         None,
-        None,
+        // Only ProcTimeUnboundedPrecedingFunction's accumulators carry a state TTL.
+        if !rowtime && !bounded {
+            retention.clone()
+        } else {
+            None
+        },
     );
-    if retention && !(bounded && rows) {
-        return None;
-    }
     let mut states: Vec<StateDecl> = match (rowtime, bounded, rows) {
         // ProcTimeUnboundedPrecedingFunction
         (false, false, _) => vec![acc_state],
@@ -113,12 +118,14 @@ pub(super) fn over_aggregate(
         // RowTimeRowsUnboundedPrecedingFunction, RowTimeRangeUnboundedPrecedingFunction
         (true, false, _) => vec![acc_state, rows_by_time],
     };
-    if retention {
-        states.push(long(if rowtime {
-            "RowTimeBoundedRowsOverCleanupTime"
-        } else {
-            "ProcTimeBoundedRowsOverCleanupTime"
-        }));
+    let cleanup = match (rowtime, bounded, rows) {
+        (true, true, true) => Some("RowTimeBoundedRowsOverCleanupTime"),
+        (false, true, true) => Some("ProcTimeBoundedRowsOverCleanupTime"),
+        (true, false, _) => Some("RowTimeUnboundedOverCleanupTime"),
+        _ => None,
+    };
+    if let Some(name) = cleanup.filter(|_| retention.is_some()) {
+        states.push(long(name));
     }
     Some(Declared {
         key_type: row_of(input, &partition)?,
