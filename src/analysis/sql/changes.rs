@@ -35,16 +35,9 @@ pub(super) fn change(
 /// A stateful operator of the old query with no counterpart in the new one: its state has
 /// nowhere to go.
 pub(super) fn unmatched_stateful(o: &Unit) -> Option<SqlChange> {
-    // The planner nodes that an option, not the query, removes.
-    let why = match o.transformation() {
-        "upsert-materialize" => {
-            " (the new plan has no sink upsert materializer: table.exec.sink.upsert-materialize = NONE, or the sink's primary key is now an upsert key of the query)"
-        }
-        "changelog-normalize" => {
-            " (the new plan has no ChangelogNormalize: table.exec.source.cdc-events-duplicate = false, or the source no longer produces an upsert changelog with a primary key)"
-        }
-        _ => "",
-    };
+    let why = strategy::left_out_by_option(&o.title())
+        .map(|(node, reason)| format!(" (the new plan has no {node}: {reason})"))
+        .unwrap_or_default();
     o.stateful().then(|| {
         change(
             &rules::SQL_AGGREGATE_CHANGED,

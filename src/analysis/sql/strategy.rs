@@ -16,6 +16,27 @@ pub(super) struct StrategyToggle {
     pub(super) explains: BTreeSet<String>,
 }
 
+/// The stateful planner nodes an option, not the query, leaves out: (what the node is, why a
+/// plan has none).
+const NORMALIZE_LEFT_OUT: (&str, &str) = (
+    "ChangelogNormalize",
+    "table.exec.source.cdc-events-duplicate = false, or the source no longer produces an upsert changelog with a primary key",
+);
+const MATERIALIZER_LEFT_OUT: (&str, &str) = (
+    "sink upsert materializer",
+    "table.exec.sink.upsert-materialize = NONE, or the sink's primary key is now an upsert key of the query",
+);
+
+/// Why a plan may have no node titled `title` although the query is the same, for the
+/// stateful nodes an option leaves out: (what the node is, the reason).
+pub(super) fn left_out_by_option(title: &str) -> Option<(&'static str, &'static str)> {
+    match title {
+        "ChangelogNormalize" => Some(NORMALIZE_LEFT_OUT),
+        "SinkMaterializer" => Some(MATERIALIZER_LEFT_OUT),
+        _ => None,
+    }
+}
+
 /// Which titles each version has, counted; a toggle is a node kind present on one side
 /// only.
 pub(super) fn toggles(old_titles: &[String], new_titles: &[String]) -> Vec<StrategyToggle> {
@@ -70,12 +91,18 @@ pub(super) fn toggles(old_titles: &[String], new_titles: &[String]) -> Vec<Strat
     out.extend(single_node(
         "ChangelogNormalize",
         "ChangelogNormalize added (table.exec.source.cdc-events-duplicate = true on a CDC source with a primary key, or an upsert source: the planner keeps the latest row per key after the source)",
-        "ChangelogNormalize removed (table.exec.source.cdc-events-duplicate = false, or the source no longer produces an upsert changelog with a primary key: the planner drops the per-key latest row)",
+        &format!(
+            "ChangelogNormalize removed ({}: the planner drops the per-key latest row)",
+            NORMALIZE_LEFT_OUT.1
+        ),
     ));
     out.extend(single_node(
         "SinkMaterializer",
         "sink upsert materializer added (table.exec.sink.upsert-materialize = FORCE, or the sink's primary key is no longer an upsert key of the query: the planner keys the rows by the primary key and adds a SinkMaterializer before the sink)",
-        "sink upsert materializer removed (table.exec.sink.upsert-materialize = NONE, or the query now writes the sink's primary key as its upsert key: the planner drops the SinkMaterializer and its key-by)",
+        &format!(
+            "sink upsert materializer removed ({}: the planner drops the SinkMaterializer and its key-by)",
+            MATERIALIZER_LEFT_OUT.1
+        ),
     ));
     out
 }

@@ -16,14 +16,13 @@ final class Capture implements AutoCloseable {
 
     private final LocalCluster cluster;
     private final File dir;
-    /** ForSt (Flink 2.x) takes NATIVE savepoints only; spcompat reads either format. */
+    /** Native on ForSt, which takes no other kind; spcompat reads either format. */
     private final SavepointFormatType format;
 
     Capture(Configuration jobConf, File dir, int slots) throws Exception {
         this.dir = dir;
         Configuration conf = jobConf == null ? new Configuration() : new Configuration(jobConf);
-        String backend = conf.getString("state.backend.type", conf.getString("state.backend", ""));
-        this.format = "forst".equalsIgnoreCase(backend) ? SavepointFormatType.NATIVE : SavepointFormatType.CANONICAL;
+        this.format = LocalCluster.savepointFormatFor(ExportJob.stateBackend(jobConf));
         conf.setString("restart-strategy.type", "none");
         conf.setString("execution.checkpointing.dir", new File(dir, "checkpoints").toURI().toString());
         conf.setString("state.checkpoints.dir", new File(dir, "checkpoints").toURI().toString());

@@ -116,14 +116,19 @@ public final class ExportJob {
         return thrown[0];
     }
 
+    /** The state backend the job's configuration names (lower case), Flink's default hashmap without one. */
+    static String stateBackend(Configuration conf) {
+        String backend = conf == null ? null : conf.getString("state.backend.type", conf.getString("state.backend", null));
+        return backend == null ? "hashmap" : backend.toLowerCase();
+    }
+
     /** The job-graph document of one pipeline, without state (spcompat adds it). */
     static Map<String, Object> describe(StreamGraph sg, int pipelines) {
         Map<Integer, String> ids = JobGraphs.operatorIds(sg);
         Configuration conf = CapturingEnvironment.firstConfiguration;
         Map<String, Object> doc = JobGraphs.header(sg.getJobName(),
                 org.apache.flink.runtime.util.EnvironmentInformation.getVersion());
-        String backend = conf == null ? null : conf.getString("state.backend.type", conf.getString("state.backend", null));
-        doc.put("stateBackend", backend == null ? "hashmap" : backend.toLowerCase());
+        doc.put("stateBackend", stateBackend(conf));
         doc.put("pipelines", pipelines);
         List<Object> ops = new ArrayList<>();
         for (StreamNode n : JobGraphs.nodesInOrder(sg.getStreamNodes())) {
