@@ -115,6 +115,7 @@ const FIXTURES: &[Shows] = &[
     shows("cep-pattern-not-compared", "1.20.3/match-identical", JobGraphAlone, "Match", Some("nfaStateName"), "warning"),
     shows("sql-match-changed", "1.20.3/match-variable-renamed", JobGraph, "Match", None, "error"),
     shows("sql-sink-materializer-changed", "1.20.3/upsert-sink-column-added", JobGraph, "SinkMaterializer", None, "error"),
+    shows("sql-state-ttl-changed", "1.20.3/join-ttl-hint-right-removed", JobGraph, "Join", None, "info"),
     // lint (one job version alone): job graphs exported from the real jobs
     shows("stateful-operator-without-uid", "2.3.0/bases/ds-nouids/job.json", Lint, "counter", None, "error"),
     shows("max-parallelism-not-set", "2.3.0/bases/ds-uids/job.json", Lint, "counter", None, "warning"),

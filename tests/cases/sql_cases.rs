@@ -537,16 +537,81 @@ const SQL_TERMS: &[(&str, &[&str], &str)] = &[
         &["sql-aggregate-changed"],
         "window-aggs ROW<`f0` BIGINT, `f1` BIGINT> -> ROW<`f0` BIGINT, `f1` INT>",
     ),
+    // State TTL: the option or a STATE_TTL hint, per join input.
+    (
+        "state-ttl-enabled",
+        &["sql-state-ttl-changed"],
+        "GroupAggregate (accState): no TTL -> 1 h; a TTL switched on or off",
+    ),
+    (
+        "join-state-ttl-enabled",
+        &["sql-state-ttl-changed"],
+        "Join left input (left-records): no TTL -> 1 h; Join right input (right-records): no TTL -> 1 h",
+    ),
+    (
+        "plan-join-state-ttl-enabled",
+        &["sql-state-ttl-changed"],
+        "Join left input (left-records): no TTL -> 1 h; Join right input (right-records): no TTL -> 1 h",
+    ),
+    (
+        "join-state-ttl-hint",
+        &["sql-state-ttl-changed"],
+        "Join left input (left-records): no TTL -> 1 h; a TTL switched on or off",
+    ),
+    (
+        "plan-join-state-ttl-hint",
+        &["sql-state-ttl-changed"],
+        "Join left input (left-records): no TTL -> 1 h; a TTL switched on or off",
+    ),
+    (
+        "groupby-state-ttl-hint",
+        &["sql-state-ttl-changed"],
+        "GroupAggregate (accState): no TTL -> 1 h",
+    ),
+    (
+        "plan-groupby-state-ttl-hint",
+        &["sql-state-ttl-changed"],
+        "GroupAggregate (accState): no TTL -> 1 h",
+    ),
+    (
+        "join-ttl-hint-values-changed",
+        &["sql-state-ttl-changed"],
+        "Join left input (left-records): 1 h -> 3 h; Join right input (right-records): 2 h -> 4 h; the state keeps its serializer and Flink restores",
+    ),
+    (
+        "plan-join-ttl-hint-values-changed",
+        &["sql-state-ttl-changed"],
+        "Join left input (left-records): 1 h -> 3 h; Join right input (right-records): 2 h -> 4 h; the state keeps its serializer and Flink restores",
+    ),
+    (
+        "join-ttl-hint-removed",
+        &["sql-state-ttl-changed"],
+        "Join left input (left-records): 1 h -> no TTL; Join right input (right-records): 2 h -> no TTL",
+    ),
+    (
+        "plan-join-ttl-hint-removed",
+        &["sql-state-ttl-changed"],
+        "Join left input (left-records): 1 h -> no TTL; Join right input (right-records): 2 h -> no TTL",
+    ),
+    (
+        "join-ttl-hint-right-removed",
+        &["sql-state-ttl-changed"],
+        "Join right input (right-records): 2 h -> no TTL",
+    ),
+    (
+        "join-ttl-hint-to-option",
+        &["sql-state-ttl-changed"],
+        "Join right input (right-records): 2 h -> 1 h; the state keeps its serializer",
+    ),
 ];
 
 /// Cases whose change keeps the stateful SQL unchanged.
 const NO_SQL_CHANGE: &[&str] = &[
     "where-filter-added",
-    "state-ttl-enabled",
     "join-identical",
     "plan-join-identical",
-    "join-state-ttl-enabled",
-    "plan-join-state-ttl-enabled",
+    "join-ttl-hint-identical",
+    "plan-join-ttl-hint-identical",
     "dedup-identical",
     "plan-dedup-identical",
     // Keep-first keeps only a flag: the row's new column never reaches the state.
@@ -669,6 +734,7 @@ fn unchanged_sql_has_no_key_or_aggregate_findings(case: &Case) -> Result<(), Str
                     | "sql-deduplicate-changed"
                     | "sql-window-changed"
                     | "sql-top-n-changed"
+                    | "sql-state-ttl-changed"
             )
         })
         .collect();

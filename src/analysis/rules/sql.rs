@@ -137,3 +137,14 @@ pub const SQL_CONNECTOR_OPTIONS_CHANGED: Rule = rule!(
         "topic" => "the source's saved positions are per topic partition: partitions of a new topic start from the startup mode, those of a removed topic are dropped",
     ],
 );
+pub const SQL_STATE_TTL_CHANGED: Rule = rule!(
+    "sql-state-ttl-changed",
+    Schema,
+    Info,
+    "SQL: an operator's state TTL changed (a STATE_TTL hint or table.exec.state.ttl): switched on or off, or another duration",
+    "1.9 and later (table.exec.state.ttl), 1.19 and later (STATE_TTL hints)",
+    ["1.18.1", "1.20.3", "2.3.0"],
+    fix: [
+        "switched" => "to restore on Flink up to 2.0, keep the old version's TTL on each input (the same STATE_TTL hint, or table.exec.state.ttl); Flink 2.1 and later migrate the saved state to the new setting",
+    ],
+);

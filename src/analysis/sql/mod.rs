@@ -30,6 +30,7 @@ mod matches;
 mod over;
 mod sink;
 mod strategy;
+mod ttl;
 
 use super::result::{Finding, NotCompared, Prediction, SqlReport, Status, compute_verdict};
 use super::rules::{self, Severity};
@@ -50,6 +51,8 @@ struct Unit {
     states: Vec<(String, String)>,
     /// Map states' key types by state name (a DISTINCT call's seen values are keys).
     map_keys: BTreeMap<String, String>,
+    /// The TTL of each state that has one, as written (`1 h`, `3600000 ms`).
+    state_ttl: BTreeMap<String, String>,
     sinks: BTreeSet<String>,
     sources: BTreeSet<String>,
 }
@@ -202,6 +205,11 @@ fn units(graph: &JobGraph) -> Vec<Unit> {
                 .iter()
                 .filter_map(|s| Some((s.name.clone(), s.user_key_type.as_ref()?.to_string())))
                 .collect(),
+            state_ttl: op
+                .state
+                .iter()
+                .filter_map(|s| Some((s.name.clone(), s.ttl.clone()?)))
+                .collect(),
             sinks,
             sources,
         });
@@ -311,6 +319,7 @@ pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
         changes.extend(over::over_frame_changed(o, n));
         changes.extend(changes::top_n_changed(o, n));
         changes.extend(sink::sink_materializer_changed(o, n));
+        changes.extend(ttl::state_ttl_changed(o, n));
         if let Some(change) = matches::match_changed(o, n) {
             patterns_compared.push(o.id);
             changes.extend(change);
@@ -459,6 +468,9 @@ fn outline(units: &[Unit]) -> String {
             match u.map_keys.get(name) {
                 Some(key) => line.push_str(&format!(" | {name} {key} -> {ty}")),
                 None => line.push_str(&format!(" | {name} {ty}")),
+            }
+            if let Some(t) = u.state_ttl.get(name) {
+                line.push_str(&format!(" TTL {}", ttl::shown(Some(t))));
             }
         }
         if let Some(uid) = &u.uid {
