@@ -599,6 +599,11 @@ const SQL_TERMS: &[(&str, &[&str], &str)] = &[
         "Join right input (right-records): 2 h -> no TTL",
     ),
     (
+        "over-agg-unbounded-ttl-disabled",
+        &["sql-state-ttl-changed"],
+        "OverAggregate (accState): 1 h -> no TTL; a TTL switched on or off",
+    ),
+    (
         "join-ttl-hint-to-option",
         &["sql-state-ttl-changed"],
         "Join right input (right-records): 2 h -> 1 h; the state keeps its serializer",
