@@ -77,6 +77,15 @@ pub(super) fn is_join(u: &Unit) -> bool {
     )
 }
 
+/// The join input a join's state belongs to, by its name (`left-records`, `leftState`, ...).
+pub(super) fn join_input(state: &str) -> &'static str {
+    if state.starts_with("left") || state.contains("Left") {
+        "left input"
+    } else {
+        "right input"
+    }
+}
+
 /// `INNER JOIN -> LEFT JOIN`, `ON a.k = b.k -> ON a.k = b.k AND ...`, a column added to an
 /// input: what changed in a regular, interval or event-time temporal join, and whether its
 /// state still fits.
@@ -107,12 +116,7 @@ pub(super) fn join_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
     }
     let states = changed_states(o, n);
     for (name, old, new) in &states {
-        let side = if name.starts_with("left") || name.contains("Left") {
-            "left input"
-        } else {
-            "right input"
-        };
-        parts.push(format!("{side} ({name}): {old} -> {new}"));
+        parts.push(format!("{} ({name}): {old} -> {new}", join_input(name)));
     }
     let key_changed = o.key_type.is_some() && n.key_type.is_some() && o.key_type != n.key_type;
     if key_changed

@@ -4,7 +4,7 @@
 use super::super::result::SqlChange;
 use super::super::rules::{self, Severity};
 use super::Unit;
-use super::changes::change;
+use super::changes::{change, is_join, join_input};
 
 /// The TTL of each state both versions keep, where it differs: enabled, disabled, or another
 /// duration. Whether the restore survives it is the schema check's call (`ttl-changed`: the
@@ -28,10 +28,14 @@ pub(super) fn state_ttl_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
             (Some(a), Some(b)) => matches!((millis(a), millis(b)), (Some(x), Some(y)) if x != y),
         };
         if differ {
+            let state = if is_join(o) {
+                format!("{} ({name})", join_input(name))
+            } else {
+                format!("({name})")
+            };
             parts.push(format!(
-                "{} {}({name}): {} -> {}",
+                "{} {state}: {} -> {}",
                 o.title(),
-                side(o, name),
                 shown(old),
                 shown(new)
             ));
@@ -56,17 +60,6 @@ pub(super) fn state_ttl_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
         Some(n.id),
         switched.then_some("switched"),
     ))
-}
-
-/// `left input `, `right input ` of a join's state, else nothing.
-fn side(u: &Unit, state: &str) -> &'static str {
-    if !super::changes::is_join(u) {
-        ""
-    } else if state.starts_with("left") || state.contains("Left") {
-        "left input "
-    } else {
-        "right input "
-    }
 }
 
 /// `no TTL`, `1 h`, or the text as written where it is no duration (`enabled`).
