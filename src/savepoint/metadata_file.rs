@@ -10,13 +10,18 @@ use std::fs::File;
 use std::io;
 
 use super::handles::ByteRange;
-use super::read_ahead::{self, ReadAhead};
 use crate::javaio::data_input::{DecodeError, DecodeResult};
 use crate::javaio::input::JavaInput;
 
-/// The window: large enough for any single field (a modified UTF-8 string is at most 64 KiB),
-/// small enough to stay in cache.
-const WINDOW: usize = 1 << 20;
+/// The most bytes one refill makes contiguous: more than any single field needs (a modified
+/// UTF-8 string is at most 64 KiB).
+const MOST: usize = 128 << 10;
+
+/// Bytes read per refill. With [`MOST`] the window is 256 KiB, small enough to stay in cache:
+/// on this project's benchmark a window this size read on the decoding thread beat a 1 MiB
+/// window filled ahead by a second thread (the kernel's copy into buffers that the other core
+/// then reads cost more than the overlap saved).
+const CHUNK: usize = 128 << 10;
 
 /// Inline bytes kept from the stream, in file order.
 #[derive(Debug, Default)]
@@ -96,27 +101,22 @@ impl MetadataBytes {
     }
 }
 
-/// Files from this size on are read ahead on a second thread (below it, starting the thread
-/// costs about what the overlap saves).
-const READ_AHEAD_MIN: u64 = 16 << 20;
-
 /// The streaming reader over an opened `_metadata`.
 pub struct MetadataFileReader<'f> {
     file: &'f File,
     /// The file's size when it was opened: the input ends there.
     len: u64,
-    /// `window[..end]` holds the file's bytes from `window_start` on: allocated once when this
-    /// thread reads, else the buffer the read-ahead thread handed over last.
+    /// `window[..end]` holds the file's bytes from `window_start` on (allocated once).
     window: Vec<u8>,
     end: usize,
-    /// File offset of `window[0]` (wrapping: a read-ahead buffer's free front may start before
-    /// the file does).
+    /// File offset of `window[0]`.
     window_start: u64,
     /// Next byte within `window`.
     pos: usize,
     /// The most bytes one `fill` makes contiguous.
     most: usize,
-    ahead: Option<ReadAhead>,
+    /// Bytes one refill reads (at least).
+    chunk: usize,
     kept: KeptBytes,
     /// The first failed read: decoding stops with an end-of-input error, and the caller
     /// reports this instead.
@@ -124,41 +124,25 @@ pub struct MetadataFileReader<'f> {
 }
 
 impl<'f> MetadataFileReader<'f> {
-    /// A reader of the first `len` bytes of `file`; a large file is read ahead on a second
-    /// thread (where one can be started).
+    /// A reader of the first `len` bytes of `file`.
     pub fn new(file: &'f File, len: u64) -> Self {
-        if len >= READ_AHEAD_MIN
-            && let Some(ahead) = ReadAhead::start(file, len, read_ahead::CHUNK)
-        {
-            return Self::with(file, len, Some(ahead));
-        }
-        Self::with(file, len, None)
+        Self::reading_by(file, len, CHUNK)
     }
 
-    /// A reader that always reads ahead on a second thread, `chunk` bytes at a time (tests
-    /// and the fuzz target: small pieces make fields straddle buffers often). Reads on this
-    /// thread where no thread can be started.
-    pub fn reading_ahead(file: &'f File, len: u64, chunk: usize) -> Self {
-        Self::with(file, len, ReadAhead::start(file, len, chunk))
-    }
-
-    fn with(file: &'f File, len: u64, ahead: Option<ReadAhead>) -> Self {
-        let (window, most) = match ahead {
-            Some(_) => (Vec::new(), read_ahead::HEADROOM),
-            None => {
-                let n = WINDOW.min(usize::try_from(len).unwrap_or(WINDOW));
-                (vec![0; n], n)
-            }
-        };
+    /// A reader that refills `chunk` bytes at a time (tests and the fuzz target: small pieces
+    /// make fields straddle refills often); what it decodes does not depend on `chunk`.
+    pub fn reading_by(file: &'f File, len: u64, chunk: usize) -> Self {
+        let chunk = chunk.max(1);
+        let size = (MOST + chunk).min(usize::try_from(len).unwrap_or(usize::MAX));
         MetadataFileReader {
             file,
             len,
-            window,
+            window: vec![0; size],
             end: 0,
             window_start: 0,
             pos: 0,
-            most,
-            ahead,
+            most: MOST.min(size),
+            chunk,
             kept: KeptBytes::default(),
             failed: None,
         }
@@ -182,17 +166,16 @@ impl<'f> MetadataFileReader<'f> {
         if n > self.most || (n as u64) > self.len.saturating_sub(self.offset()) {
             return false;
         }
-        if self.ahead.is_some() {
-            return self.fill_from_read_ahead(n);
-        }
         // Move what is left to the front, then read after it.
         self.window.copy_within(self.pos..self.end, 0);
         self.end -= self.pos;
         self.window_start += self.pos as u64;
         self.pos = 0;
+        // At least a chunk, and all that `n` asks for (`n <= most`, so it fits).
         let want = usize::try_from(self.len - self.window_start)
             .unwrap_or(usize::MAX)
-            .min(self.window.len());
+            .min(self.window.len())
+            .min(self.end + self.chunk.max(n - self.end));
         while self.end < n {
             let at = self.window_start + self.end as u64;
             match read_at(self.file, &mut self.window[self.end..want], at) {
@@ -205,47 +188,6 @@ impl<'f> MetadataFileReader<'f> {
                     return false;
                 }
             }
-        }
-        true
-    }
-
-    /// [`Self::fill`] from the read-ahead thread's buffers: the unread end of the window moves
-    /// into the free front of the next buffer, which becomes the window. Buffers wholly before
-    /// the position (skipped bytes) go back unread.
-    fn fill_from_read_ahead(&mut self, n: usize) -> bool {
-        let Some(ahead) = self.ahead.as_mut() else {
-            return false;
-        };
-        while self.end - self.pos < n {
-            let chunk = match ahead.next() {
-                None => return false,
-                Some(Err(e)) => {
-                    self.failed.get_or_insert(e);
-                    return false;
-                }
-                Some(Ok(chunk)) => chunk,
-            };
-            // Where the window's bytes end: the chunk's start, or past it after a skip.
-            let data_end = self.window_start.wrapping_add(self.end as u64);
-            let skip = data_end.saturating_sub(chunk.offset);
-            if skip >= chunk.len as u64 {
-                ahead.recycle(chunk.bytes);
-                continue;
-            }
-            let skip = skip as usize;
-            let left = self.end - self.pos;
-            debug_assert!(left == 0 || (skip == 0 && data_end == chunk.offset));
-            // `left < n <= HEADROOM`, so the unread bytes fit in front of the new ones.
-            let at = read_ahead::HEADROOM + skip - left;
-            let mut bytes = chunk.bytes;
-            bytes[at..at + left].copy_from_slice(&self.window[self.pos..self.end]);
-            let old = std::mem::replace(&mut self.window, bytes);
-            if !old.is_empty() {
-                ahead.recycle(old);
-            }
-            self.window_start = chunk.offset.wrapping_sub(read_ahead::HEADROOM as u64);
-            self.pos = at;
-            self.end = read_ahead::HEADROOM + chunk.len;
         }
         true
     }
@@ -387,7 +329,7 @@ mod tests {
 
     #[test]
     fn reads_fields_across_window_refills_like_the_in_memory_reader() {
-        // Strings of 60 KiB each, so that fields straddle the 1 MiB window many times.
+        // Strings of 60 KiB each, so that fields straddle refills many times.
         let mut bytes = Vec::new();
         for i in 0..40u32 {
             let s = "x".repeat(60_000 + i as usize);
@@ -399,7 +341,7 @@ mod tests {
         let len = bytes.len() as u64;
         for mut streamed in [
             MetadataFileReader::new(&file, len),
-            MetadataFileReader::reading_ahead(&file, len, 100_000),
+            MetadataFileReader::reading_by(&file, len, 100_000),
         ] {
             same_fields_as_in_memory(&mut streamed, &bytes);
         }

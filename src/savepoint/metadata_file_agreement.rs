@@ -1,5 +1,5 @@
 //! The differential test of the streamed `_metadata` reader: on every real fixture and cut and
-//! corrupted copies of it, the streamed parse (read on this thread, and read ahead in pieces of
+//! corrupted copies of it, the streamed parse (refilled by the default chunk and by pieces of
 //! several sizes) says exactly what the in-memory parse says.
 
 use super::*;
@@ -37,19 +37,19 @@ fn streamed_and_in_memory_parses_agree_on_real_fixtures_and_corruptions() {
             file.write_all(&bytes).unwrap();
             let in_memory = read_metadata(&mut DataReader::new(&bytes));
             let len = bytes.len() as u64;
-            // Read ahead in pieces small enough that fields straddle buffers, and in one
-            // piece larger than the headroom.
+            // Refill in pieces small enough that fields straddle refills, and in one piece
+            // larger than a field can be.
             for chunk in [7, 333, 4096, 200_000] {
-                let mut ahead = MetadataFileReader::reading_ahead(&file, len, chunk);
-                let streamed = read_metadata(&mut ahead);
+                let mut pieces = MetadataFileReader::reading_by(&file, len, chunk);
+                let streamed = read_metadata(&mut pieces);
                 assert_eq!(
                     format!("{in_memory:?}"),
                     format!("{streamed:?}"),
-                    "{} ({} bytes, read ahead by {chunk})",
+                    "{} ({} bytes, refilled by {chunk})",
                     entry.path().display(),
                     bytes.len()
                 );
-                let (kept, read_error) = ahead.finish();
+                let (kept, read_error) = pieces.finish();
                 assert!(read_error.is_none());
                 if let Ok(md) = streamed {
                     let whole = MetadataBytes::Whole(bytes.clone());
@@ -62,15 +62,15 @@ fn streamed_and_in_memory_parses_agree_on_real_fixtures_and_corruptions() {
                     }
                 }
                 // A file shorter than measured (it shrank): both readers fail alike.
-                let shrunk = read_metadata(&mut MetadataFileReader::with(&file, len + 99, None));
-                let mut ahead = MetadataFileReader::reading_ahead(&file, len + 99, chunk);
+                let shrunk = read_metadata(&mut MetadataFileReader::new(&file, len + 99));
+                let mut pieces = MetadataFileReader::reading_by(&file, len + 99, chunk);
                 assert_eq!(
                     format!("{shrunk:?}"),
-                    format!("{:?}", read_metadata(&mut ahead)),
-                    "{} shrunk, read ahead by {chunk}",
+                    format!("{:?}", read_metadata(&mut pieces)),
+                    "{} shrunk, refilled by {chunk}",
                     entry.path().display()
                 );
-                assert!(ahead.finish().1.is_none());
+                assert!(pieces.finish().1.is_none());
             }
             let mut reader = MetadataFileReader::new(&file, len);
             let streamed = read_metadata(&mut reader);

@@ -14,7 +14,6 @@ pub mod metadata_file;
 mod metadata_only;
 mod operator_schema;
 pub mod properties;
-mod read_ahead;
 mod remote;
 pub mod sources;
 pub mod store;
