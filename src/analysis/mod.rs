@@ -11,6 +11,7 @@ pub mod cep;
 mod layers;
 pub mod lint;
 pub mod offsets;
+mod on_conflict;
 pub mod predict;
 pub mod result;
 #[cfg(test)]

@@ -103,6 +103,8 @@ pub fn predict_with(
     }
     // Source findings are warnings and info: they never change an operator's status.
     let offsets = super::offsets::analyze(old, new, allow_non_restored_state, &mut operators);
+    // A warning: it never changes an operator's status.
+    super::on_conflict::annotate(old, new, ctx, &mut operators);
     let verdict = compute_verdict(&operators, allow_non_restored_state, false);
     let state_not_compared = NotCompared::collect(&operators);
     Prediction {

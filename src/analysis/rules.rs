@@ -28,7 +28,10 @@ macro_rules! rule {
 
 // The rules of crossing into Flink 2.x, in their own file (they use the macro above).
 mod flink2;
-pub use flink2::{KRYO_ACROSS_FLINK_2, KRYO_COLLECTION_ON_FLINK_2, SCALA_SERIALIZER_ON_FLINK_2};
+pub use flink2::{
+    KRYO_ACROSS_FLINK_2, KRYO_COLLECTION_ON_FLINK_2, SCALA_SERIALIZER_ON_FLINK_2,
+    SQL_ON_CONFLICT_REQUIRED,
+};
 // The rules that explain SQL changes in SQL terms, likewise.
 mod sql;
 pub use sql::{
@@ -498,6 +501,7 @@ pub const ALL: &[Rule] = &[
     CEP_PATTERN_NOT_COMPARED,
     SQL_SINK_MATERIALIZER_CHANGED,
     SQL_STATE_TTL_CHANGED,
+    SQL_ON_CONFLICT_REQUIRED,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {

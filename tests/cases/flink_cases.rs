@@ -125,6 +125,10 @@ fn runs_the_same_job(case: &Case) -> bool {
     if case.json["category"] == "upgrade" {
         return true;
     }
+    // SQL jobs moved to a later Flink: those that run the base's own SQL (or plan).
+    if case.json["category"] == "sql-upgrade" {
+        return case.json["sameJob"] == true;
+    }
     let id = case.id();
     id.ends_with("identical")
         || id.ends_with("unchanged")
@@ -300,6 +304,11 @@ fn spcompat_agrees_with_flink(case: &Case) -> Result<(), String> {
     let mut disagreements: Vec<(String, String)> = Vec::new();
     let mut checked = 0;
     for run in case.json["runs"].as_array().unwrap() {
+        // A statement the new release refuses to plan never reaches the state: the rule that
+        // names the refusal is `sql_upgrades`' part.
+        if run["phase"] == "planning" {
+            continue;
+        }
         let n = run["allowNonRestoredState"].as_bool().unwrap();
         let want = expected(run, &stateful);
         let mut predictions: Vec<(&str, (serde_json::Value, i32, String))> = inputs
@@ -311,7 +320,7 @@ fn spcompat_agrees_with_flink(case: &Case) -> Result<(), String> {
         }
         // SQL cases: also with the old job, which alone carries e.g. the old MATCH_RECOGNIZE
         // pattern (its label is not covered by the job-graph gaps).
-        let sql = case.json["category"] == "sql";
+        let sql = ["sql", "sql-upgrade"].contains(&case.json["category"].as_str().unwrap_or(""));
         if let (true, Some(new), Some(old)) = (
             sql,
             case.json["newJob"].as_str(),

@@ -10,6 +10,7 @@ mod flink_cases;
 mod report_headlines;
 mod rule_fixtures;
 mod sql_cases;
+mod sql_upgrades;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -105,6 +106,7 @@ fn main() {
     trials.extend(flink_cases::trials());
     trials.extend(rule_fixtures::trials());
     trials.extend(sql_cases::trials());
+    trials.extend(sql_upgrades::trials());
     trials.extend(expected_fixtures::trials());
     libtest_mimic::run(&args, trials).exit();
 }

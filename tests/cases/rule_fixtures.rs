@@ -41,6 +41,8 @@ enum Input {
     JobGraphNoState,
     Canary,
     Plan,
+    /// No new job: `check --to-flink <the case's Flink release>` (the savepoint's own job moved).
+    ToFlink,
     /// `spcompat lint` on the file named by `case`.
     Lint,
 }
@@ -116,6 +118,7 @@ const FIXTURES: &[Shows] = &[
     shows("sql-match-changed", "1.20.3/match-variable-renamed", JobGraph, "Match", None, "error"),
     shows("sql-sink-materializer-changed", "1.20.3/upsert-sink-column-added", JobGraph, "SinkMaterializer", None, "error"),
     shows("sql-state-ttl-changed", "1.20.3/join-ttl-hint-right-removed", JobGraph, "Join", None, "info"),
+    shows("sql-on-conflict-required", "2.3.0/sql-upgrade-upsert-sink-require-on-conflict-from-1.20", ToFlink, "8169645948178b87f8ca664b8ebcd2e2", Some("values"), "warning"),
     // lint (one job version alone): job graphs exported from the real jobs
     shows("stateful-operator-without-uid", "2.3.0/bases/ds-nouids/job.json", Lint, "counter", None, "error"),
     shows("max-parallelism-not-set", "2.3.0/bases/ds-uids/job.json", Lint, "counter", None, "warning"),
@@ -146,9 +149,14 @@ fn spcompat() -> Command {
 /// The reasons of the operator `name` (uid, else part of its or its new operator's name).
 fn operator_reasons<'a>(report: &'a Value, name: &str) -> Vec<&'a Value> {
     let matches = |o: &Value| {
-        [&o["uid"], &o["inferredUid"], &o["newOperator"]["uid"]]
-            .iter()
-            .any(|u| u.as_str() == Some(name))
+        [
+            &o["uid"],
+            &o["inferredUid"],
+            &o["newOperator"]["uid"],
+            &o["operatorId"],
+        ]
+        .iter()
+        .any(|u| u.as_str() == Some(name))
             || [&o["name"], &o["newOperator"]["name"]]
                 .iter()
                 .any(|n| n.as_str().is_some_and(|n| n.contains(name)))
@@ -207,26 +215,34 @@ fn findings_of(
     )
     .unwrap();
     let key = match input_kind {
-        JobGraph | JobGraphAlone | JobGraphNoState => "newJob",
-        Canary => "canary",
-        Plan => "newPlan",
+        JobGraph | JobGraphAlone | JobGraphNoState => Some("newJob"),
+        Canary => Some("canary"),
+        Plan => Some("newPlan"),
+        ToFlink => None,
         Lint => unreachable!(),
     };
-    let mut input = dir.join(case[key].as_str().ok_or(format!("the case has no {key}"))?);
-    let stripped = tempfile::tempdir().unwrap();
-    if let JobGraphNoState = input_kind {
-        input = common::cases::without_state(&input, stripped.path());
-    }
     let mut cmd = spcompat();
     cmd.args(["check", "--format", "json", "--savepoint"])
-        .arg(dir.join(case["base"].as_str().unwrap()))
-        .arg("--job")
-        .arg(input);
+        .arg(dir.join(case["base"].as_str().unwrap()));
+    let stripped = tempfile::tempdir().unwrap();
+    match key {
+        Some(key) => {
+            let mut input = dir.join(case[key].as_str().ok_or(format!("the case has no {key}"))?);
+            if let JobGraphNoState = input_kind {
+                input = common::cases::without_state(&input, stripped.path());
+            }
+            cmd.arg("--job").arg(input);
+        }
+        None => {
+            cmd.arg("--to-flink")
+                .arg(case["flinkVersion"].as_str().unwrap());
+        }
+    }
     // The old job graph names the savepoint's operators, and for SQL jobs lets the report
     // name the change in SQL terms.
     if let Some(old) = case["oldJob"]
         .as_str()
-        .filter(|_| !matches!(input_kind, JobGraphAlone))
+        .filter(|_| !matches!(input_kind, JobGraphAlone | ToFlink))
     {
         cmd.arg("--old-job").arg(dir.join(old));
     }
@@ -577,6 +593,7 @@ fn input_name(input: Input) -> &'static str {
         JobGraphNoState => "job-graph without state",
         Canary => "canary",
         Plan => "plan",
+        ToFlink => "--to-flink",
         Lint => "lint",
     }
 }

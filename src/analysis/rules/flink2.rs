@@ -37,3 +37,15 @@ pub const KRYO_COLLECTION_ON_FLINK_2: Rule = rule!(
         "" => "before upgrading, on Flink 1.x: declare the collection with Flink's own serializer (Types.LIST / Types.MAP, e.g. `ListTypeInfo`/`MapTypeInfo` in the state descriptor or @TypeInfo on the POJO field), migrate the values into it (new state + copy, or the State Processor API), take a savepoint, then upgrade",
     ],
 );
+pub const SQL_ON_CONFLICT_REQUIRED: Rule = rule!(
+    "sql-on-conflict-required",
+    Schema,
+    Warning,
+    "SQL: a sink upsert materializer's query, which Flink 2.3 plans only with an ON CONFLICT clause",
+    "savepoints written before 2.3, restored on 2.3 and later (plain SQL planned anew; a compiled plan of the old release runs as it is)",
+    ["1.20.3 → 2.3.0"],
+    fix: [
+        "" => "add `ON CONFLICT DO DEDUPLICATE` to the INSERT (what earlier releases did: the same materializer, and its saved rows restore), or SET 'table.exec.sink.require-on-conflict' = 'false'; or run the compiled plan of the old release (EXECUTE PLAN), which Flink 2.3 runs unchanged",
+    ],
+    error: ["" => "The query has an upsert key that differs from the primary key of the sink table '...'. [...] Please specify an ON CONFLICT clause to define how conflicts should be handled: ON CONFLICT DO DEDUPLICATE [...], or ON CONFLICT DO ERROR (fail on conflict), or ON CONFLICT DO NOTHING (keep first record)."],
+);

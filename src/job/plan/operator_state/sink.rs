@@ -12,9 +12,10 @@ use crate::job::model::StateKind;
 
 /// `SinkUpsertMaterializer`, keyed by the sink's primary key, keeps every row it has seen per
 /// key as one `values` list (`ValueState<List<RowData>>` of the sink table's row). Flink 2.3.0
-/// builds other materializers when the plan asks for them (`upsertMaterializeStrategy` other
-/// than `LEGACY`: `SinkUpsertMaterializerV2`; an `ON CONFLICT` strategy:
-/// `WatermarkCompactingSinkMaterializer`): those are not modelled.
+/// keeps it for `ON CONFLICT DO DEDUPLICATE` (recorded: its canary savepoint holds the same
+/// `values` state) and builds other materializers when the plan asks for them
+/// (`upsertMaterializeStrategy` other than `LEGACY`: `SinkUpsertMaterializerV2`; `DO ERROR`,
+/// `DO NOTHING`: `WatermarkCompactingSinkMaterializer`): those are not modelled.
 pub(super) fn sink_upsert_materializer(
     node: &PlanNode,
     input: &RowType,
@@ -27,7 +28,7 @@ pub(super) fn sink_upsert_materializer(
     if node
         .raw
         .get("conflictStrategy")
-        .is_some_and(|c| !c.is_null())
+        .is_some_and(|c| !c.is_null() && c["behavior"] != "DEDUPLICATE")
     {
         return None;
     }

@@ -1,0 +1,167 @@
+//! SQL jobs moved to a later Flink (`fixtures/cases/<release>/sql-upgrade-*`, category
+//! `sql-upgrade`, recorded by `fixtures/sql-cases-generator` with `UPGRADE_FROM`): an older
+//! release's base savepoint started on the newer one, with the base's own SQL (planned anew),
+//! its compiled plan as the old release wrote it, or the statement as changed for the new
+//! release. Whether each verdict agrees with Flink is `flink_cases`' part; here: the statements
+//! the new release refuses to plan are named from the savepoint alone (`--to-flink`), and a
+//! statement that did plan there gets no such warning from its export or canary savepoint.
+
+use crate::common::cases::{Case, all_cases, check, check_to_flink};
+use crate::trial;
+use libtest_mimic::Trial;
+use serde_json::Value;
+
+const ON_CONFLICT_REQUIRED: &str = "sql-on-conflict-required";
+
+fn sql_upgrades() -> Vec<Case> {
+    all_cases()
+        .into_iter()
+        .filter(|c| c.json["category"] == "sql-upgrade")
+        .collect()
+}
+
+/// The findings of `rule` in a check report: (operator ID, state).
+fn findings_of(report: &Value, rule: &str) -> Vec<(String, String)> {
+    report["operators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|o| {
+            o["reasons"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|r| r["code"] == rule)
+                .map(|r| {
+                    (
+                        o["operatorId"].as_str().unwrap_or("").to_string(),
+                        r["state"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// Every SQL base of 1.20.3 has its same-job upgrade to 2.3.0, plain and from its plan.
+fn every_sql_base_is_moved_to_the_newest_flink() -> Result<(), String> {
+    let cases = sql_upgrades();
+    let bases = std::fs::read_dir(crate::common::root().join("fixtures/cases/1.20.3/bases"))
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("sql-"))
+        .collect::<Vec<_>>();
+    let missing: Vec<&String> = bases
+        .iter()
+        .filter(|b| {
+            !cases.iter().any(|c| {
+                c.json["sameJob"] == true
+                    && c.json["flinkVersion"] == "2.3.0"
+                    && c.json["base"].as_str() == Some(&format!("../../1.20.3/bases/{b}"))
+            })
+        })
+        .collect();
+    match (bases.len(), missing.is_empty()) {
+        (0, _) => Err("no SQL bases on 1.20.3".into()),
+        (_, true) => Ok(()),
+        _ => Err(format!(
+            "SQL bases of 1.20.3 without a same-job upgrade to 2.3.0 (UPGRADE_FROM=1.20.3 fixtures/sql-cases-generator/generate.sh 2.3.0): {missing:?}"
+        )),
+    }
+}
+
+/// A run Flink refused while planning names the ON CONFLICT requirement, and `check --to-flink`
+/// on the base reports the rule on the savepoint's materializer state, with and without -n.
+fn planning_refusals_are_named(case: &Case) -> Result<(), String> {
+    let base = case.dir.join(case.json["base"].as_str().unwrap());
+    let version = case.json["flinkVersion"].as_str().unwrap();
+    let mut errors = Vec::new();
+    for run in case.json["runs"].as_array().unwrap() {
+        if run["phase"] != "planning" {
+            continue;
+        }
+        let message = run["message"].as_str().unwrap_or("");
+        if !message.contains("ON CONFLICT") {
+            errors.push(format!("no rule names this planning refusal: {message}"));
+            continue;
+        }
+        let n = run["allowNonRestoredState"].as_bool().unwrap();
+        let (report, code, stderr) = check_to_flink(&base, version, n);
+        let found = findings_of(&report, ON_CONFLICT_REQUIRED);
+        if !found.iter().any(|(_, state)| state == "values") {
+            errors.push(format!(
+                "--to-flink {version}{}: no {ON_CONFLICT_REQUIRED} on the materializer's `values` (exit {code}): {found:?} {stderr}",
+                if n { " -n" } else { "" }
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n"))
+    }
+}
+
+/// A statement that planned on the new release (its export ran there, its canary savepoint was
+/// taken there) gets no ON CONFLICT warning from either.
+fn a_planned_statement_is_not_warned(case: &Case) -> Result<(), String> {
+    let base = case.dir.join(case.json["base"].as_str().unwrap());
+    let mut errors = Vec::new();
+    for key in ["newJob", "canary"] {
+        let Some(rel) = case.json[key].as_str() else {
+            continue;
+        };
+        let (report, _, stderr) = check(&base, &case.dir.join(rel), false);
+        if report.is_null() {
+            errors.push(format!("{key}: no report: {stderr}"));
+        }
+        let found = findings_of(&report, ON_CONFLICT_REQUIRED);
+        if !found.is_empty() {
+            errors.push(format!("{key}: {ON_CONFLICT_REQUIRED} on {found:?}"));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n"))
+    }
+}
+
+fn has_planning_run(case: &Case) -> bool {
+    case.json["runs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|r| r["phase"] == "planning")
+}
+
+pub fn trials() -> Vec<Trial> {
+    let cases = sql_upgrades();
+    let mut trials = vec![
+        trial(
+            "sql_upgrades::every_sql_base_is_moved_to_the_newest_flink",
+            every_sql_base_is_moved_to_the_newest_flink,
+        ),
+        trial("sql_upgrades::a_planning_refusal_is_recorded", {
+            let refused = cases.iter().filter(|c| has_planning_run(c)).count();
+            move || match refused {
+                0 => Err("no SQL upgrade case records a planning refusal".into()),
+                _ => Ok(()),
+            }
+        }),
+    ];
+    for case in cases {
+        let name = case.name.clone();
+        if has_planning_run(&case) {
+            trials.push(trial(
+                format!("sql_upgrades::planning_refusal_named::{name}"),
+                move || planning_refusals_are_named(&case),
+            ));
+        } else {
+            trials.push(trial(
+                format!("sql_upgrades::planned_statement_not_warned::{name}"),
+                move || a_planned_statement_is_not_warned(&case),
+            ));
+        }
+    }
+    trials
+}
