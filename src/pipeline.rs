@@ -67,6 +67,9 @@ pub fn predict_upgrade(u: &Upgrade<'_>, config: &Config) -> Result<UpgradeReport
     if let (Some(old), Some(new)) = (u.old_graph.or(u.old.graph()), u.new.graph()) {
         crate::analysis::windows::annotate(&mut prediction, old, new);
     }
+    if let (Some(target), Some(new)) = (u.to_flink, u.new.graph()) {
+        crate::analysis::sql::primary_key_names(&mut prediction, new, target);
+    }
     if let JobVersion::Savepoint(s) = u.old {
         prediction.source = s.source.clone();
         prediction.picked = s.picked.clone();

@@ -43,6 +43,9 @@ enum Input {
     Plan,
     /// No new job: `check --to-flink <the case's Flink release>` (the savepoint's own job moved).
     ToFlink,
+    /// The old version's compiled plan run on the case's release: `check --job <oldPlan>
+    /// --to-flink <release>`.
+    OldPlanToFlink,
     /// `spcompat lint` on the file named by `case`.
     Lint,
 }
@@ -118,6 +121,8 @@ const FIXTURES: &[Shows] = &[
     shows("sql-match-changed", "1.20.3/match-variable-renamed", JobGraph, "Match", None, "error"),
     shows("sql-sink-materializer-changed", "1.20.3/upsert-sink-column-added", JobGraph, "SinkMaterializer", None, "error"),
     shows("sql-state-ttl-changed", "1.20.3/join-ttl-hint-right-removed", JobGraph, "Join", None, "info"),
+    shows("sql-plan-primary-key-name", "2.3.0/sql-upgrade-upsert-sink-plan-from-1.18", OldPlanToFlink, "snk", None, "warning"),
+    shows("sql-plan-primary-key-name", "1.20.3/sql-upgrade-changelog-normalize-plan-from-1.18", OldPlanToFlink, "src", None, "warning"),
     shows("sql-on-conflict-required", "2.3.0/sql-upgrade-upsert-sink-require-on-conflict-from-1.20", ToFlink, "8169645948178b87f8ca664b8ebcd2e2", Some("values"), "warning"),
     // lint (one job version alone): job graphs exported from the real jobs
     shows("stateful-operator-without-uid", "2.3.0/bases/ds-nouids/job.json", Lint, "counter", None, "error"),
@@ -219,6 +224,7 @@ fn findings_of(
         Canary => Some("canary"),
         Plan => Some("newPlan"),
         ToFlink => None,
+        OldPlanToFlink => Some("oldPlan"),
         Lint => unreachable!(),
     };
     let mut cmd = spcompat();
@@ -232,6 +238,10 @@ fn findings_of(
                 input = common::cases::without_state(&input, stripped.path());
             }
             cmd.arg("--job").arg(input);
+            if let OldPlanToFlink = input_kind {
+                cmd.arg("--to-flink")
+                    .arg(case["flinkVersion"].as_str().unwrap());
+            }
         }
         None => {
             cmd.arg("--to-flink")
@@ -242,7 +252,7 @@ fn findings_of(
     // name the change in SQL terms.
     if let Some(old) = case["oldJob"]
         .as_str()
-        .filter(|_| !matches!(input_kind, JobGraphAlone | ToFlink))
+        .filter(|_| !matches!(input_kind, JobGraphAlone | ToFlink | OldPlanToFlink))
     {
         cmd.arg("--old-job").arg(dir.join(old));
     }
@@ -594,6 +604,7 @@ fn input_name(input: Input) -> &'static str {
         Canary => "canary",
         Plan => "plan",
         ToFlink => "--to-flink",
+        OldPlanToFlink => "old plan --to-flink",
         Lint => "lint",
     }
 }

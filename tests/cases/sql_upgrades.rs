@@ -6,12 +6,13 @@
 //! the new release refuses to plan are named from the savepoint alone (`--to-flink`), and a
 //! statement that did plan there gets no such warning from its export or canary savepoint.
 
-use crate::common::cases::{Case, all_cases, check, check_to_flink};
+use crate::common::cases::{Case, all_cases, check, check_job_on_flink, check_to_flink};
 use crate::trial;
 use libtest_mimic::Trial;
 use serde_json::Value;
 
 const ON_CONFLICT_REQUIRED: &str = "sql-on-conflict-required";
+const PLAN_PRIMARY_KEY_NAME: &str = "sql-plan-primary-key-name";
 
 fn sql_upgrades() -> Vec<Case> {
     all_cases()
@@ -42,35 +43,66 @@ fn findings_of(report: &Value, rule: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Every SQL base of 1.20.3 has its same-job upgrade to 2.3.0, plain and from its plan.
+/// Every SQL base of a release that SQL jobs were moved from (1.20.3 at least) has its
+/// same-job upgrade to 2.3.0.
 fn every_sql_base_is_moved_to_the_newest_flink() -> Result<(), String> {
     let cases = sql_upgrades();
-    let bases = std::fs::read_dir(crate::common::root().join("fixtures/cases/1.20.3/bases"))
-        .map_err(|e| e.to_string())?
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.starts_with("sql-"))
-        .collect::<Vec<_>>();
-    let missing: Vec<&String> = bases
+    let mut from: Vec<String> = cases
         .iter()
-        .filter(|b| {
-            !cases.iter().any(|c| {
+        .filter_map(|c| c.json["baseFlinkVersion"].as_str().map(str::to_string))
+        .chain(["1.20.3".to_string()])
+        .collect();
+    from.sort();
+    from.dedup();
+    let mut missing = Vec::new();
+    for version in &from {
+        let dir = crate::common::root()
+            .join("fixtures/cases")
+            .join(version)
+            .join("bases");
+        let bases: Vec<String> = std::fs::read_dir(&dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.starts_with("sql-"))
+            .collect();
+        if bases.is_empty() {
+            return Err(format!("no SQL bases on {version}"));
+        }
+        for b in bases {
+            let base = format!("../../{version}/bases/{b}");
+            if !cases.iter().any(|c| {
                 c.json["sameJob"] == true
                     && c.json["flinkVersion"] == "2.3.0"
-                    && c.json["base"].as_str() == Some(&format!("../../1.20.3/bases/{b}"))
-            })
-        })
-        .collect();
-    match (bases.len(), missing.is_empty()) {
-        (0, _) => Err("no SQL bases on 1.20.3".into()),
-        (_, true) => Ok(()),
-        _ => Err(format!(
-            "SQL bases of 1.20.3 without a same-job upgrade to 2.3.0 (UPGRADE_FROM=1.20.3 fixtures/sql-cases-generator/generate.sh 2.3.0): {missing:?}"
-        )),
+                    && c.json["base"].as_str() == Some(base.as_str())
+            }) {
+                missing.push(format!("{version}/{b}"));
+            }
+        }
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "SQL bases without a same-job upgrade to 2.3.0 (UPGRADE_FROM=<release> fixtures/sql-cases-generator/generate.sh 2.3.0): {missing:?}"
+        ))
     }
 }
 
-/// A run Flink refused while planning names the ON CONFLICT requirement, and `check --to-flink`
-/// on the base reports the rule on the savepoint's materializer state, with and without -n.
+/// The job-level SQL changes of `rule` in a check report: their messages.
+fn sql_changes_of(report: &Value, rule: &str) -> Vec<String> {
+    report["sql"]["changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["code"] == rule)
+        .map(|c| c["message"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// A run Flink refused while planning is named, with and without -n: the ON CONFLICT
+/// requirement by `check --to-flink` on the base (on the savepoint's materializer state), a
+/// table of an old plan that no longer matches the catalog by `check --job <the old plan>
+/// --to-flink` (as a SQL change naming the table).
 fn planning_refusals_are_named(case: &Case) -> Result<(), String> {
     let base = case.dir.join(case.json["base"].as_str().unwrap());
     let version = case.json["flinkVersion"].as_str().unwrap();
@@ -80,11 +112,31 @@ fn planning_refusals_are_named(case: &Case) -> Result<(), String> {
             continue;
         }
         let message = run["message"].as_str().unwrap_or("");
+        let n = run["allowNonRestoredState"].as_bool().unwrap();
+        if message
+            .contains("from the persisted plan does not match the schema loaded from the catalog")
+        {
+            let plan = case.dir.join(case.json["oldPlan"].as_str().unwrap());
+            let (report, code, stderr) = check_job_on_flink(&base, &plan, version, n);
+            let table = message
+                .split('\'')
+                .nth(1)
+                .and_then(|t| t.rsplit('.').next())
+                .unwrap_or("?");
+            let found = sql_changes_of(&report, PLAN_PRIMARY_KEY_NAME);
+            if !found.iter().any(|m| m.contains(&format!("`{table}`"))) {
+                errors.push(format!(
+                    "--job {} --to-flink {version}{}: no {PLAN_PRIMARY_KEY_NAME} for table `{table}` (exit {code}): {found:?} {stderr}",
+                    plan.display(),
+                    if n { " -n" } else { "" }
+                ));
+            }
+            continue;
+        }
         if !message.contains("ON CONFLICT") {
             errors.push(format!("no rule names this planning refusal: {message}"));
             continue;
         }
-        let n = run["allowNonRestoredState"].as_bool().unwrap();
         let (report, code, stderr) = check_to_flink(&base, version, n);
         let found = findings_of(&report, ON_CONFLICT_REQUIRED);
         if !found.iter().any(|(_, state)| state == "values") {

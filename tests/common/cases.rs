@@ -175,6 +175,26 @@ pub fn check_to_flink(savepoint: &Path, version: &str, n: bool) -> (Value, i32, 
     check_with(savepoint, &["--to-flink".as_ref(), version.as_ref()], n)
 }
 
+/// `spcompat check --job JOB --to-flink VERSION`: a job (e.g. an old compiled plan) on a
+/// later Flink release.
+pub fn check_job_on_flink(
+    savepoint: &Path,
+    job: &Path,
+    version: &str,
+    n: bool,
+) -> (Value, i32, String) {
+    check_with(
+        savepoint,
+        &[
+            "--job".as_ref(),
+            job.as_os_str(),
+            "--to-flink".as_ref(),
+            version.as_ref(),
+        ],
+        n,
+    )
+}
+
 /// `spcompat check --format json --savepoint SAVEPOINT NEW... [-n]`: the report, exit code and
 /// stderr.
 fn check_with(savepoint: &Path, new: &[&std::ffi::OsStr], n: bool) -> (Value, i32, String) {

@@ -148,3 +148,15 @@ pub const SQL_STATE_TTL_CHANGED: Rule = rule!(
         "switched" => "to restore on Flink up to 2.0, keep the old version's TTL on each input (the same STATE_TTL hint, or table.exec.state.ttl); Flink 2.1 and later migrate the saved state to the new setting",
     ],
 );
+pub const SQL_PLAN_PRIMARY_KEY_NAME: Rule = rule!(
+    "sql-plan-primary-key-name",
+    Schema,
+    Warning,
+    "SQL: a compiled plan of Flink 1.18 or earlier names a table's primary key as later releases do not",
+    "plans written by 1.18 and earlier, run on 1.19 and later",
+    ["1.18.1 → 1.20.3", "1.18.1 → 2.3.0"],
+    fix: [
+        "" => "name the constraint in the CREATE TABLE as the plan has it, `CONSTRAINT {name} PRIMARY KEY ({columns}) NOT ENFORCED` (the plan then runs and its state restores), or compile the plan again on the new release (its operator IDs may move: check it against the savepoint)",
+    ],
+    error: ["" => "The schema of table '...' from the persisted plan does not match the schema loaded from the catalog: '(... CONSTRAINT `{name}` PRIMARY KEY ...)' != '(... CONSTRAINT `PK_...` PRIMARY KEY ...)'. Make sure the table schema in the catalog is still identical."],
+);

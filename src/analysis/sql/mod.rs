@@ -28,6 +28,7 @@ mod aggregates;
 mod changes;
 mod matches;
 mod over;
+mod plan_upgrade;
 mod sink;
 mod strategy;
 mod ttl;
@@ -37,6 +38,7 @@ use super::rules::{self, Severity};
 use crate::OperatorId;
 use crate::job::plan::{SqlInfo, short_table};
 use crate::job::{JobGraph, derive_operator_ids};
+pub use plan_upgrade::primary_key_names;
 
 /// One operator of an SQL job, as the comparison sees it.
 #[derive(Debug, Clone)]

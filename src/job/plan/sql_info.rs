@@ -22,6 +22,13 @@ pub struct PlanState {
     pub ttl: Option<String>,
 }
 
+/// A table's primary key constraint (compiled plans' `resolvedTable.schema.primaryKey`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PrimaryKey {
+    pub name: String,
+    pub columns: Vec<String>,
+}
+
 /// What an operator is in SQL terms (job-graph extension field `sql`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -44,6 +51,9 @@ pub struct SqlInfo {
     /// The table's connector options.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub options: BTreeMap<String, String>,
+    /// The table's primary key as the plan persisted it, constraint name included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<PrimaryKey>,
     /// GROUP BY / PARTITION BY / join key column names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_by: Option<Vec<String>>,
@@ -237,6 +247,11 @@ pub fn sql_info(plan: &CompiledPlan, node: &PlanNode) -> SqlInfo {
         if let Some(t) = table_identifier(node, table_ptr) {
             info.table = Some(t);
             info.options = table_options(node, options_ptr);
+            let key = options_ptr.replace("/options", "/schema/primaryKey");
+            info.primary_key = node
+                .raw
+                .pointer(&key)
+                .and_then(|k| serde_json::from_value(k.clone()).ok());
             break;
         }
     }
