@@ -43,7 +43,7 @@ pub const SQL_ON_CONFLICT_REQUIRED: Rule = rule!(
     Warning,
     "SQL: a sink upsert materializer's query, which Flink 2.3 plans only with an ON CONFLICT clause",
     "savepoints written before 2.3, restored on 2.3 and later (plain SQL planned anew; a compiled plan of the old release runs as it is)",
-    ["1.20.3 → 2.3.0"],
+    ["1.20.3 → 2.3.0", "1.18.1 → 2.3.0"],
     fix: [
         "" => "add `ON CONFLICT DO DEDUPLICATE` to the INSERT (what earlier releases did: the same materializer, and its saved rows restore), or SET 'table.exec.sink.require-on-conflict' = 'false'; or run the compiled plan of the old release (EXECUTE PLAN), which Flink 2.3 runs unchanged",
     ],
