@@ -6,7 +6,9 @@
 //! the new release refuses to plan are named from the savepoint alone (`--to-flink`), and a
 //! statement that did plan there gets no such warning from its export or canary savepoint.
 
-use crate::common::cases::{Case, all_cases, check, check_job_on_flink, check_to_flink};
+use crate::common::cases::{
+    Case, all_cases, check, check_job_on_flink, check_to_flink, reasons_with_code,
+};
 use crate::trial;
 use libtest_mimic::Trial;
 use serde_json::Value;
@@ -23,22 +25,13 @@ fn sql_upgrades() -> Vec<Case> {
 
 /// The findings of `rule` in a check report: (operator ID, state).
 fn findings_of(report: &Value, rule: &str) -> Vec<(String, String)> {
-    report["operators"]
-        .as_array()
+    reasons_with_code(report, rule)
         .into_iter()
-        .flatten()
-        .flat_map(|o| {
-            o["reasons"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|r| r["code"] == rule)
-                .map(|r| {
-                    (
-                        o["operatorId"].as_str().unwrap_or("").to_string(),
-                        r["state"].as_str().unwrap_or("").to_string(),
-                    )
-                })
+        .map(|(o, r)| {
+            (
+                o["operatorId"].as_str().unwrap_or("").to_string(),
+                r["state"].as_str().unwrap_or("").to_string(),
+            )
         })
         .collect()
 }

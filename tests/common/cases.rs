@@ -171,6 +171,23 @@ pub fn check_rendered(savepoint: &Path, job: &Path, format: &str) -> (String, i3
 }
 
 /// `spcompat check --to-flink VERSION` (no new job: the savepoint's own operators on `version`).
+/// Each reason of a check report whose code is `rule`, with the operator it is on.
+pub fn reasons_with_code<'a>(report: &'a Value, rule: &str) -> Vec<(&'a Value, &'a Value)> {
+    report["operators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|o| {
+            o["reasons"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|r| r["code"] == rule)
+                .map(move |r| (o, r))
+        })
+        .collect()
+}
+
 pub fn check_to_flink(savepoint: &Path, version: &str, n: bool) -> (Value, i32, String) {
     check_with(savepoint, &["--to-flink".as_ref(), version.as_ref()], n)
 }

@@ -16,7 +16,9 @@ use crate::real_jobs::{
 
 use std::path::PathBuf;
 
-use common::cases::{check, compare, expected, ids_with_status, stateful_operators};
+use common::cases::{
+    check, compare, expected, ids_with_status, reasons_with_code, stateful_operators,
+};
 use serde_json::Value;
 
 /// What Flink did with one edit, without and with -n: `restored`, or the exception it failed
@@ -433,22 +435,13 @@ const SESSION_WINDOW: &str = "20ba6b65f97481d5570070de90e4e791";
 
 /// Operator ID -> the `window-changed` messages of a report.
 fn window_changes(report: &Value) -> Vec<(String, String)> {
-    report["operators"]
-        .as_array()
+    reasons_with_code(report, "window-changed")
         .into_iter()
-        .flatten()
-        .flat_map(|o| {
-            o["reasons"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|r| r["code"] == "window-changed")
-                .map(|r| {
-                    (
-                        o["operatorId"].as_str().unwrap_or("?").to_string(),
-                        r["message"].as_str().unwrap_or("").to_string(),
-                    )
-                })
+        .map(|(o, r)| {
+            (
+                o["operatorId"].as_str().unwrap_or("?").to_string(),
+                r["message"].as_str().unwrap_or("").to_string(),
+            )
         })
         .collect()
 }
