@@ -36,18 +36,23 @@ pub fn annotate(
     } else {
         format!(" (if the savepoint was written before Flink 2.3; {written} write its format)")
     };
+    // Found once: a job has a materializer per upsert sink at most.
+    let materializers: Vec<(&OldOperator, &str)> = old
+        .operators
+        .iter()
+        .filter_map(|op| Some((op, materializer_rows(op)?)))
+        .collect();
+    if materializers.is_empty() {
+        return;
+    }
     for verdict in verdicts.iter_mut() {
         if matches!(verdict.status, Status::Unmapped | Status::New) {
             continue;
         }
-        let Some(op) = old
-            .operators
+        let Some(&(op, rows)) = materializers
             .iter()
-            .find(|o| o.operator_id == verdict.operator_id)
+            .find(|(op, _)| op.operator_id == verdict.operator_id)
         else {
-            continue;
-        };
-        let Some(rows) = materializer_rows(op) else {
             continue;
         };
         let key = op.key_type.as_ref().map_or("?", |k| k.as_str());

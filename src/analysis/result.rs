@@ -142,9 +142,7 @@ impl Finding {
     /// Sets the fix from the rule's template for `case` (`""`: its only one), filling the
     /// template's `{name}` placeholders from `args`.
     pub fn fix_case(mut self, case: &str, args: &[(&str, &dyn std::fmt::Display)]) -> Finding {
-        let template = self.rule.fix_template(case);
-        debug_assert!(template.is_some(), "{}: no fix for {case:?}", self.rule.id);
-        self.fix = template.map(|t| filled(self.rule, t, args));
+        self.fix = fix_of(self.rule, case, args);
         self
     }
 
@@ -163,6 +161,13 @@ impl Finding {
         self.flink_error = template.map(|t| filled(self.rule, t, args));
         self
     }
+}
+
+/// `rule`'s fix for `case` (`""`: its only one), its `{name}` placeholders filled from `args`.
+pub fn fix_of(rule: &Rule, case: &str, args: &[(&str, &dyn std::fmt::Display)]) -> Option<String> {
+    let template = rule.fix_template(case);
+    debug_assert!(template.is_some(), "{}: no fix for {case:?}", rule.id);
+    template.map(|t| filled(rule, t, args))
 }
 
 /// Fills a template; in test and debug builds, a placeholder the call site leaves unfilled

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use super::super::result::SqlChange;
+use super::super::result::{SqlChange, fix_of};
 use super::super::rules::{self, Rule, Severity};
 use super::{Unit, describe_mode, list, row_types, strategy};
 use crate::OperatorId;
@@ -16,12 +16,8 @@ pub(super) fn change(
     new_operator: Option<OperatorId>,
     fix: Option<&str>,
 ) -> SqlChange {
-    // `fix` names the case of the rule's fix template (SQL fixes have no placeholders).
-    let fix = fix.and_then(|case| {
-        let template = rule.fix_template(case);
-        debug_assert!(template.is_some(), "{}: no fix for {case:?}", rule.id);
-        template.map(str::to_string)
-    });
+    // `fix` names the case of the rule's fix template (these have no placeholders).
+    let fix = fix.and_then(|case| fix_of(rule, case, &[]));
     SqlChange {
         rule,
         severity,

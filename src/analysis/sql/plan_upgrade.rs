@@ -6,8 +6,9 @@
 
 use std::collections::BTreeSet;
 
-use super::super::result::{Prediction, SqlChange, SqlReport};
+use super::super::result::{Prediction, SqlReport, fix_of};
 use super::super::rules::{self, Severity};
+use super::changes::change;
 use crate::flink::{FlinkVersion, Release};
 use crate::job::JobGraph;
 use crate::job::plan::{SqlInfo, short_table};
@@ -46,19 +47,10 @@ pub fn primary_key_names(prediction: &mut Prediction, new: &JobGraph, target: &F
             new.flink_version.as_ref().map_or("?", FlinkVersion::as_str),
             target.as_str()
         );
-        let mut change = SqlChange {
-            rule: &rules::SQL_PLAN_PRIMARY_KEY_NAME,
-            severity: Severity::Warning,
-            message,
-            fix: None,
-            operators: Vec::new(),
-            new_operator: None,
-        };
-        change.fix = rules::SQL_PLAN_PRIMARY_KEY_NAME.fix_template("").map(|t| {
-            t.replace("{name}", &key.name)
-                .replace("{columns}", &columns)
-        });
-        changes.push(change);
+        let rule = &rules::SQL_PLAN_PRIMARY_KEY_NAME;
+        let mut c = change(rule, Severity::Warning, message, Vec::new(), None, None);
+        c.fix = fix_of(rule, "", &[("name", &key.name), ("columns", &columns)]);
+        changes.push(c);
     }
     if changes.is_empty() {
         return;

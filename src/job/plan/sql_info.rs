@@ -230,27 +230,17 @@ pub fn sql_info(plan: &CompiledPlan, node: &PlanNode) -> SqlInfo {
         description: node.description().map(str::to_string),
         ..SqlInfo::default()
     };
-    for (table_ptr, options_ptr) in [
-        (
-            "/scanTableSource/table/identifier",
-            "/scanTableSource/table/resolvedTable/options",
-        ),
-        (
-            "/dynamicTableSink/table/identifier",
-            "/dynamicTableSink/table/resolvedTable/options",
-        ),
-        (
-            "/temporalTable/table/identifier",
-            "/temporalTable/table/resolvedTable/options",
-        ),
+    for table in [
+        "/scanTableSource/table",
+        "/dynamicTableSink/table",
+        "/temporalTable/table",
     ] {
-        if let Some(t) = table_identifier(node, table_ptr) {
+        if let Some(t) = table_identifier(node, &format!("{table}/identifier")) {
             info.table = Some(t);
-            info.options = table_options(node, options_ptr);
-            let key = options_ptr.replace("/options", "/schema/primaryKey");
+            info.options = table_options(node, &format!("{table}/resolvedTable/options"));
             info.primary_key = node
                 .raw
-                .pointer(&key)
+                .pointer(&format!("{table}/resolvedTable/schema/primaryKey"))
                 .and_then(|k| serde_json::from_value(k.clone()).ok());
             break;
         }
