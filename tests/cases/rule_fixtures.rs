@@ -231,28 +231,23 @@ fn findings_of(
     cmd.args(["check", "--format", "json", "--savepoint"])
         .arg(dir.join(case["base"].as_str().unwrap()));
     let stripped = tempfile::tempdir().unwrap();
-    match key {
-        Some(key) => {
-            let mut input = dir.join(case[key].as_str().ok_or(format!("the case has no {key}"))?);
-            if let JobGraphNoState = input_kind {
-                input = common::cases::without_state(&input, stripped.path());
-            }
-            cmd.arg("--job").arg(input);
-            if let OldPlanToFlink = input_kind {
-                cmd.arg("--to-flink")
-                    .arg(case["flinkVersion"].as_str().unwrap());
-            }
+    if let Some(key) = key {
+        let mut input = dir.join(case[key].as_str().ok_or(format!("the case has no {key}"))?);
+        if let JobGraphNoState = input_kind {
+            input = common::cases::without_state(&input, stripped.path());
         }
-        None => {
-            cmd.arg("--to-flink")
-                .arg(case["flinkVersion"].as_str().unwrap());
-        }
+        cmd.arg("--job").arg(input);
+    }
+    let to_flink = matches!(input_kind, ToFlink | OldPlanToFlink);
+    if to_flink {
+        cmd.arg("--to-flink")
+            .arg(case["flinkVersion"].as_str().unwrap());
     }
     // The old job graph names the savepoint's operators, and for SQL jobs lets the report
     // name the change in SQL terms.
     if let Some(old) = case["oldJob"]
         .as_str()
-        .filter(|_| !matches!(input_kind, JobGraphAlone | ToFlink | OldPlanToFlink))
+        .filter(|_| !to_flink && !matches!(input_kind, JobGraphAlone))
     {
         cmd.arg("--old-job").arg(dir.join(old));
     }
