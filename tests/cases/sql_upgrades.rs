@@ -171,6 +171,41 @@ fn a_planned_statement_is_not_warned(case: &Case) -> Result<(), String> {
     }
 }
 
+/// On a release before 2.3 the statement plans without ON CONFLICT (recorded on 2.0.0), so the
+/// savepoint alone gets no ON CONFLICT warning there either: the rule's lower bound.
+fn no_on_conflict_warning_before_2_3(case: &Case) -> Result<(), String> {
+    let base = case.dir.join(case.json["base"].as_str().unwrap());
+    let version = case.json["flinkVersion"].as_str().unwrap();
+    let mut errors = Vec::new();
+    for n in [false, true] {
+        let (report, code, stderr) = check_to_flink(&base, version, n);
+        if report.is_null() {
+            errors.push(format!(
+                "--to-flink {version}: no report (exit {code}): {stderr}"
+            ));
+        }
+        let found = findings_of(&report, ON_CONFLICT_REQUIRED);
+        if !found.is_empty() {
+            errors.push(format!(
+                "--to-flink {version}{}: {ON_CONFLICT_REQUIRED} on {found:?}",
+                if n { " -n" } else { "" }
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n"))
+    }
+}
+
+/// Releases before 2.3 (when the ON CONFLICT requirement came): 2.0.0 is the one recorded.
+fn before_2_3(case: &Case) -> bool {
+    case.json["flinkVersion"].as_str().is_some_and(|v| {
+        v.starts_with("1.") || ["2.0.", "2.1.", "2.2."].iter().any(|p| v.starts_with(p))
+    })
+}
+
 fn has_planning_run(case: &Case) -> bool {
     case.json["runs"]
         .as_array()
@@ -194,8 +229,26 @@ pub fn trials() -> Vec<Trial> {
             }
         }),
     ];
+    let materializer_before_2_3 = cases
+        .iter()
+        .filter(|c| before_2_3(c) && c.name.contains("upsert-sink-require-on-conflict"))
+        .count();
+    trials.push(trial(
+        "sql_upgrades::the_on_conflict_requirement_is_recorded_before_2_3",
+        move || match materializer_before_2_3 {
+            0 => Err("no upsert-sink-require-on-conflict upgrade onto a release before 2.3 (UPGRADE_FROM=1.20.3 fixtures/sql-cases-generator/generate.sh 2.0.0)".into()),
+            _ => Ok(()),
+        },
+    ));
     for case in cases {
         let name = case.name.clone();
+        if before_2_3(&case) && !has_planning_run(&case) {
+            let c = case.clone();
+            trials.push(trial(
+                format!("sql_upgrades::no_on_conflict_warning_before_2_3::{name}"),
+                move || no_on_conflict_warning_before_2_3(&c),
+            ));
+        }
         if has_planning_run(&case) {
             trials.push(trial(
                 format!("sql_upgrades::planning_refusal_named::{name}"),
