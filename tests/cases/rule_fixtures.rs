@@ -120,6 +120,8 @@ const FIXTURES: &[Shows] = &[
     shows("cep-pattern-not-compared", "1.20.3/match-identical", JobGraphAlone, "Match", Some("nfaStateName"), "warning"),
     shows("sql-match-changed", "1.20.3/match-variable-renamed", JobGraph, "Match", None, "error"),
     shows("sql-sink-materializer-changed", "1.20.3/upsert-sink-column-added", JobGraph, "SinkMaterializer", None, "error"),
+    shows("sql-sink-materializer-replaced", "2.3.0/upsert-sink-strategy-map", JobGraph, "SinkMaterializer", None, "warning"),
+    shows("sql-sink-materializer-replaced", "2.3.0/upsert-sink-strategy-value-to-legacy", JobGraph, "SinkMaterializer", None, "warning"),
     shows("sql-state-ttl-changed", "1.20.3/join-ttl-hint-right-removed", JobGraph, "Join", None, "info"),
     shows("sql-plan-primary-key-name", "2.3.0/sql-upgrade-upsert-sink-plan-from-1.18", OldPlanToFlink, "snk", None, "warning"),
     shows("sql-plan-primary-key-name", "1.20.3/sql-upgrade-changelog-normalize-plan-from-1.18", OldPlanToFlink, "src", None, "warning"),

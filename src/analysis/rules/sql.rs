@@ -160,3 +160,14 @@ pub const SQL_PLAN_PRIMARY_KEY_NAME: Rule = rule!(
     ],
     error: ["" => "The schema of table '...' from the persisted plan does not match the schema loaded from the catalog: '(... CONSTRAINT `{name}` PRIMARY KEY ...)' != '(... CONSTRAINT `PK_...` PRIMARY KEY ...)'. Make sure the table schema in the catalog is still identical."],
 );
+pub const SQL_SINK_MATERIALIZER_REPLACED: Rule = rule!(
+    "sql-sink-materializer-replaced",
+    Schema,
+    Warning,
+    "SQL: the sink upsert materializer is built another way (ON CONFLICT or table.exec.sink.upsert-materialize-strategy changed): Flink restores, the saved rows are left unread",
+    "2.3 and later (ON CONFLICT, SinkUpsertMaterializerV2)",
+    ["2.3.0"],
+    fix: [
+        "" => "keep the materializer's implementation while it holds rows (the same ON CONFLICT clause and table.exec.sink.upsert-materialize-strategy.type); to switch, accept that it starts empty per key (the sink may see retractions of rows it never had and keep rows that should have been retracted), or start the changed query on fresh state",
+    ],
+);

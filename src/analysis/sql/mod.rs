@@ -321,6 +321,7 @@ pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
         changes.extend(over::over_frame_changed(o, n));
         changes.extend(changes::top_n_changed(o, n));
         changes.extend(sink::sink_materializer_changed(o, n));
+        changes.extend(sink::sink_materializer_replaced(o, n));
         changes.extend(ttl::state_ttl_changed(o, n));
         if let Some(change) = matches::match_changed(o, n) {
             patterns_compared.push(o.id);

@@ -39,3 +39,31 @@ pub(super) fn sink_materializer_changed(o: &Unit, n: &Unit) -> Option<SqlChange>
         Some("changed"),
     ))
 }
+
+/// The materializer kept its operator ID but is built another way (2.3's ON CONFLICT
+/// strategies and `table.exec.sink.upsert-materialize-strategy`): no saved state name is
+/// registered again, so Flink restores and the new one starts empty per key.
+pub(super) fn sink_materializer_replaced(o: &Unit, n: &Unit) -> Option<SqlChange> {
+    let materializer = |u: &Unit| u.transformation() == "upsert-materialize";
+    if !materializer(o) || !materializer(n) || o.states.is_empty() || n.states.is_empty() {
+        return None;
+    }
+    let names = |u: &Unit| -> Vec<String> { u.states.iter().map(|(s, _)| s.clone()).collect() };
+    let (old, new) = (names(o), names(n));
+    if old.iter().any(|s| new.contains(s)) {
+        return None;
+    }
+    Some(change(
+        &rules::SQL_SINK_MATERIALIZER_REPLACED,
+        Severity::Warning,
+        format!(
+            "{} (the sink upsert materializer) is built another way: it kept its rows in {} and now keeps them in {} (an ON CONFLICT clause or table.exec.sink.upsert-materialize-strategy changed); Flink restores, but the new materializer starts empty per key and the saved rows are left unread",
+            o.title(),
+            old.join(", "),
+            new.join(", ")
+        ),
+        vec![o.id],
+        Some(n.id),
+        Some(""),
+    ))
+}

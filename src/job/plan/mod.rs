@@ -111,6 +111,11 @@ impl PlanNode {
         RowType::parse(&t)
     }
 
+    /// A sink's `ON CONFLICT` behaviour (`DEDUPLICATE`, `ERROR`, `NOTHING`; plans of 2.3+).
+    pub fn conflict_behavior(&self) -> Option<&str> {
+        self.raw.get("conflictStrategy")?.get("behavior")?.as_str()
+    }
+
     pub fn description(&self) -> Option<&str> {
         self.raw.get("description").and_then(Value::as_str)
     }

@@ -162,6 +162,7 @@ pub(super) fn apply_state(
         | "local-window-aggregate"
         | "mini-batch-assigner"
         | "watermark-assigner"
+        | "watermark-timestamp-assigner"
         | "drop-update-before"
         | "values" => {}
         "window" => {

@@ -466,13 +466,25 @@ fn sink_transformations(
         .and_then(Value::as_bool)
         .unwrap_or(false);
     if has_pk && materialize && !insert_only {
+        // CommonExecSink keys the rows by the primary key before materializing them; for ON
+        // CONFLICT DO ERROR / DO NOTHING (2.3+) a WatermarkTimestampAssigner takes the keyed
+        // rows first and the materializer is chained to it.
+        let mut keyed = Some(Partitioner::Hash);
+        if matches!(node.conflict_behavior(), Some("ERROR" | "NOTHING")) {
+            v.push(Created {
+                transformation: "watermark-timestamp-assigner",
+                name: format!("WatermarkTimestampAssigner[{}]", node.id),
+                chaining: ChainingStrategy::Always,
+                parallelism: sink_parallelism,
+                input_partitioner: keyed.take(),
+            });
+        }
         v.push(Created {
             transformation: "upsert-materialize",
             name: format!("SinkMaterializer[{}]", node.id),
             chaining: ChainingStrategy::Always,
             parallelism: sink_parallelism,
-            // CommonExecSink keys the rows by the primary key before materializing them.
-            input_partitioner: Some(Partitioner::Hash),
+            input_partitioner: keyed,
         });
     }
     let _ = plan;

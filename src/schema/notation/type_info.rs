@@ -69,6 +69,27 @@ const INTERNAL_COMPOSITES: &[(&str, &str, usize)] = &[
         "org.apache.flink.cep.nfa.sharedbuffer.SharedBufferEdge$SharedBufferEdgeSerializer$SharedBufferEdgeSerializerSnapshot",
         2,
     ),
+    // Flink 2.3's SinkUpsertMaterializerV2 with the MAP strategy: its linked multi-set state.
+    (
+        "MetaSqnInfoSerializer<",
+        "org.apache.flink.table.runtime.sequencedmultisetstate.linked.MetaSqnInfoSerializer$MetaSqnInfoSerializerSnapshot",
+        2,
+    ),
+    (
+        "RowSqnInfoSerializer<",
+        "org.apache.flink.table.runtime.sequencedmultisetstate.linked.RowSqnInfoSerializer$RowSqnInfoSerializerSnapshot",
+        2,
+    ),
+    (
+        "RowDataKey<",
+        "org.apache.flink.table.runtime.sequencedmultisetstate.linked.RowDataKeySerializerSnapshot",
+        1,
+    ),
+    (
+        "NodeSerializer<",
+        "org.apache.flink.table.runtime.sequencedmultisetstate.linked.NodeSerializer$NodeSerializerSnapshot",
+        6,
+    ),
 ];
 
 impl Parser<'_> {
@@ -258,6 +279,7 @@ impl Parser<'_> {
             ("BasicArrayTypeInfo<", ">"),
             ("ObjectArrayTypeInfo<", ">"),
             ("TTL<", ">"),
+            ("Nullable<", ">"),
         ] {
             if self.eat(prefix) {
                 let inner = self.ty(d)?;
@@ -274,6 +296,9 @@ impl Parser<'_> {
                     ),
                     "Option[" => Type::ScalaOption(Box::new(inner)),
                     "TTL<" => Type::Ttl(Box::new(inner)),
+                    // spcompat extension: `NullableSerializer` around a serializer that cannot
+                    // write null (e.g. the optional fields of 2.3's linked multi-set nodes).
+                    "Nullable<" => Type::Nullable(Box::new(inner)),
                     "BasicArrayTypeInfo<" if inner.to_string() == "String" => {
                         Type::Simple(Simple::new(
                             "org.apache.flink.api.common.typeutils.base.array.StringArraySerializer",

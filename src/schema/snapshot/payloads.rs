@@ -103,7 +103,12 @@ fn composite_outer(class: &str) -> Option<Outer> {
         | "LockableTypeSerializerSnapshot"
         | "NodeId$NodeIdSerializer$NodeIdSerializerSnapshot"
         | "SharedBufferEdge$SharedBufferEdgeSerializer$SharedBufferEdgeSerializerSnapshot"
-        | "SharedBufferNodeSerializerSnapshotV2" => Outer::None,
+        | "SharedBufferNodeSerializerSnapshotV2"
+        // Flink 2.3's SinkUpsertMaterializerV2 state (`table.exec.sink.upsert-materialize-strategy`
+        // MAP / ADAPTIVE): sequence-number records and linked nodes of the kept rows.
+        | "MetaSqnInfoSerializer$MetaSqnInfoSerializerSnapshot"
+        | "RowSqnInfoSerializer$RowSqnInfoSerializerSnapshot"
+        | "NodeSerializer$NodeSerializerSnapshot" => Outer::None,
         // `supportsPreviousTimestamp` (outer version 2+).
         "NFAStateSerializerSnapshot" => Outer::FlagSince(2),
         // `hasNullMask`: implied by outer version 1 (false) and 2 (true), written from 3 on.
@@ -195,6 +200,9 @@ pub(super) fn read_payload(
             if class.starts_with("org.apache.flink.table.") =>
         {
             return read_sql_collection(r, s.starts_with("Map")).map(|d| Some((d, true)));
+        }
+        "RowDataKeySerializerSnapshot" if class.starts_with("org.apache.flink.table.") => {
+            return read_row_data_key(r, depth).map(Some);
         }
         "SortedMapSerializerSnapshot" if class.starts_with("org.apache.flink.table.") => {
             return read_sorted_map(r, depth).map(Some);
@@ -518,6 +526,28 @@ fn read_sql_collection(r: &mut DataReader, is_map: bool) -> DecodeResult<Snapsho
 /// and value serializers. Flink requires the comparator to be equal: the retracting Top-N's
 /// `ComparableRecordComparator` compares by its sort spec (see [`sort_order`]), any other by
 /// its class and a fingerprint of its serialized form.
+/// `RowDataKeySerializerSnapshot` (2.3's linked multi-set state): the generated equaliser and
+/// hash function, each a length and Java-serialized bytes (code, not schema: skipped), then the
+/// row's own snapshot, which alone decides compatibility.
+fn read_row_data_key(r: &mut DataReader, depth: u32) -> DecodeResult<(SnapshotDetail, bool)> {
+    for what in ["generated record equaliser", "generated hash function"] {
+        let len = r.length(&format!("{what} length"))?;
+        r.take(len, what)?;
+    }
+    let row = read_snapshot(r, depth + 1)?;
+    Ok((
+        SnapshotDetail::Composite {
+            outer_version: None,
+            outer_class: None,
+            supports_row_kind: None,
+            outer_flag: None,
+            opaque_outer: false,
+            nested: vec![row.snapshot],
+        },
+        row.in_sync,
+    ))
+}
+
 fn read_sorted_map(r: &mut DataReader, depth: u32) -> DecodeResult<(SnapshotDetail, bool)> {
     let before = r.rest();
     let start = r.offset();

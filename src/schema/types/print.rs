@@ -89,7 +89,7 @@ impl fmt::Display for Type {
             Type::Map(k, v) => write!(f, "Map<{k}, {v}>"),
             Type::Set(t) => write!(f, "Set<{t}>"),
             Type::Either(l, r) => write!(f, "Either <{l}, {r}>"),
-            Type::Nullable(t) => write!(f, "{t}"),
+            Type::Nullable(t) => write!(f, "Nullable<{t}>"),
             Type::ValueClass { serializer, class } => match serializer.as_str() {
                 "WritableSerializer" => write!(f, "WritableType<{class}>"),
                 _ => write!(f, "ValueType<{}>", short(class)),

@@ -10,28 +10,17 @@ use super::super::row_type::{RowType, logical_type_string, positional_row};
 use super::{Declared, decl};
 use crate::job::model::StateKind;
 
-/// `SinkUpsertMaterializer`, keyed by the sink's primary key, keeps every row it has seen per
-/// key as one `values` list (`ValueState<List<RowData>>` of the sink table's row). Flink 2.3.0
-/// keeps it for `ON CONFLICT DO DEDUPLICATE` (recorded: its canary savepoint holds the same
-/// `values` state) and builds other materializers when the plan asks for them
-/// (`upsertMaterializeStrategy` other than `LEGACY`: `SinkUpsertMaterializerV2`; `DO ERROR`,
-/// `DO NOTHING`: `WatermarkCompactingSinkMaterializer`): those are not modelled.
+/// The materializer Flink builds from the plan, keyed by the sink's primary key and keeping
+/// rows of the sink table (see [`materializer`] for which one). Recorded on 2.3.0: the bases
+/// `sql-upsert-sink` (LEGACY), `sql-upsert-sink-on-conflict-deduplicate`,
+/// `sql-upsert-sink-on-conflict-nothing` and `sql-upsert-sink-strategy-{value,map}` hold
+/// exactly these states.
 pub(super) fn sink_upsert_materializer(
     node: &PlanNode,
     input: &RowType,
     ttl: &dyn Fn(u32) -> Option<String>,
 ) -> Option<Declared> {
-    let strategy = node.raw.get("upsertMaterializeStrategy");
-    if strategy.is_some_and(|s| !s.is_null() && s.as_str() != Some("LEGACY")) {
-        return None;
-    }
-    if node
-        .raw
-        .get("conflictStrategy")
-        .is_some_and(|c| !c.is_null() && c["behavior"] != "DEDUPLICATE")
-    {
-        return None;
-    }
+    let implementation = materializer(node)?;
     let columns = physical_columns(node)?;
     if columns.len() != input.fields.len() {
         return None;
@@ -52,16 +41,107 @@ pub(super) fn sink_upsert_materializer(
         return None;
     }
     let row: Vec<&str> = columns.iter().map(|(_, t)| t.as_str()).collect();
-    Some(Declared {
-        key_type: positional_row(&key),
-        states: vec![decl(
+    let row = positional_row(&row);
+    let states = match implementation {
+        Materializer::WatermarkCompacting => {
+            // Rows wait in `watermark-buffer` (by watermark) until compacted into `current-value`.
+            // With a TTL, Flink gives the buffer 5 s and the checkpoint id 10 s more than the
+            // configured TTL; only whether a TTL is set shows in a savepoint, so they share it.
+            vec![
+                decl(
+                    "watermark-buffer",
+                    StateKind::Map,
+                    format!("List<{row}>"),
+                    Some("SortedLong".to_string()),
+                    ttl(0),
+                ),
+                decl("current-value", StateKind::Value, row, None, ttl(0)),
+                decl(
+                    "consolidated-checkpoint-id",
+                    StateKind::Value,
+                    "Long".to_string(),
+                    None,
+                    ttl(0),
+                ),
+            ]
+        }
+        Materializer::Legacy => vec![decl(
             "values",
             StateKind::Value,
-            format!("List<{}>", positional_row(&row)),
+            format!("List<{row}>"),
             None,
             ttl(0),
         )],
+        // The rows with their sequence numbers in one list per key.
+        Materializer::ValueList => vec![decl(
+            "list",
+            StateKind::Value,
+            format!("List<Java Tuple2<{row}, Long>>"),
+            None,
+            ttl(0),
+        )],
+        // A linked multi-set: the highest sequence numbers, each row's sequence numbers, and
+        // the nodes of the list by sequence number.
+        Materializer::LinkedMap => vec![
+            decl(
+                "highestSqnState",
+                StateKind::Value,
+                "MetaSqnInfoSerializer<Long, Long>".to_string(),
+                None,
+                ttl(0),
+            ),
+            decl(
+                "rowToSqnState",
+                StateKind::Map,
+                "RowSqnInfoSerializer<Long, Long>".to_string(),
+                Some(format!("RowDataKey<{row}>")),
+                ttl(0),
+            ),
+            decl(
+                "sqnToNodeState",
+                StateKind::Map,
+                format!(
+                    "NodeSerializer<{row}, Long, Nullable<Long>, Nullable<Long>, Nullable<Long>, Long>"
+                ),
+                Some("Long".to_string()),
+                ttl(0),
+            ),
+        ],
+    };
+    Some(Declared {
+        key_type: positional_row(&key),
+        states,
     })
+}
+
+/// The materializer implementations whose state is modelled.
+enum Materializer {
+    /// `SinkUpsertMaterializer`: the `LEGACY` strategy (the default), `ON CONFLICT DO DEDUPLICATE`.
+    Legacy,
+    /// `WatermarkCompactingSinkMaterializer`: `ON CONFLICT DO ERROR` / `DO NOTHING` (2.3+).
+    WatermarkCompacting,
+    /// `SinkUpsertMaterializerV2`, strategy `VALUE` (2.3+).
+    ValueList,
+    /// `SinkUpsertMaterializerV2`, strategy `MAP` (2.3+).
+    LinkedMap,
+}
+
+/// Which materializer Flink builds for this sink node: an ERROR/NOTHING conflict strategy wins
+/// over the materialize strategy. `ADAPTIVE` switches between the VALUE and MAP layouts at run
+/// time by the number of rows per key: not modelled (`None`).
+fn materializer(node: &PlanNode) -> Option<Materializer> {
+    if matches!(node.conflict_behavior(), Some("ERROR" | "NOTHING")) {
+        return Some(Materializer::WatermarkCompacting);
+    }
+    match node.raw.get("upsertMaterializeStrategy") {
+        None | Some(Value::Null) => Some(Materializer::Legacy),
+        Some(s) => match s.as_str()? {
+            "LEGACY" => Some(Materializer::Legacy),
+            "VALUE" => Some(Materializer::ValueList),
+            "MAP" => Some(Materializer::LinkedMap),
+            _ => None,
+        },
+    }
 }
 
 /// The sink table's physical columns (name, type) in order: the row the materializer keeps is
