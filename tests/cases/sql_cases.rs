@@ -749,6 +749,29 @@ fn unchanged_sql_has_no_key_or_aggregate_findings(case: &Case) -> Result<(), Str
     result(errors)
 }
 
+/// Every serializer Flink's table runtime writes is known: checking a SQL case against its
+/// savepoint (with the old job) never hedges with `state-type-unknown` or `state-not-examined`
+/// (those are for user-written serializers).
+fn flinks_own_serializers_are_known(case: &Case) -> Result<(), String> {
+    let (Some(base), Some(job), Some(old)) =
+        (case.path("base"), case.path("newJob"), case.path("oldJob"))
+    else {
+        return Err(format!("{}: no base, newJob or oldJob", case.name));
+    };
+    let (report, code, stderr) = check(&base, &job, false, &[("--old-job", &old)]);
+    if report.is_null() {
+        return Err(format!("{}: no report (exit {code}): {stderr}", case.name));
+    }
+    let hedges: Vec<String> = codes(&report)
+        .into_iter()
+        .filter(|c| c == "state-type-unknown" || c == "state-not-examined")
+        .collect();
+    match hedges.is_empty() {
+        true => Ok(()),
+        false => Err(format!("{}: {hedges:?}", case.name)),
+    }
+}
+
 fn job_operators(path: &Path) -> Vec<Value> {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     v["operators"].as_array().cloned().unwrap_or_default()
@@ -1007,6 +1030,13 @@ pub fn trials() -> Vec<Trial> {
         trials.push(trial(
             format!("sql_cases::diff::{}", case.name),
             move || diff_names_the_same_operators_as_check(&c),
+        ));
+    }
+    for case in cases.iter().filter(|c| c.path("newJob").is_some()) {
+        let c = case.clone();
+        trials.push(trial(
+            format!("sql_cases::flinks_own_serializers_are_known::{}", case.name),
+            move || flinks_own_serializers_are_known(&c),
         ));
     }
     for &(id, rules, text) in SQL_TERMS {

@@ -322,6 +322,7 @@ pub fn analyze(old: &JobGraph, new: &JobGraph) -> Option<SqlReport> {
         changes.extend(changes::top_n_changed(o, n));
         changes.extend(sink::sink_materializer_changed(o, n));
         changes.extend(sink::sink_materializer_replaced(o, n));
+        changes.extend(sink::on_conflict_nothing_to_error(o, n));
         changes.extend(ttl::state_ttl_changed(o, n));
         if let Some(change) = matches::match_changed(o, n) {
             patterns_compared.push(o.id);
@@ -532,8 +533,14 @@ pub fn annotate(prediction: &mut Prediction, mut report: SqlReport) {
             let mut f = Finding::new(c.rule, c.message.clone()).with_severity(severity);
             f.fix.clone_from(&c.fix);
             v.reasons.push(f);
-            // A pattern variable gone fails the restored job: the one SQL rule that decides.
-            if c.rule.id == rules::SQL_MATCH_CHANGED.id
+            // A pattern variable gone, or ON CONFLICT DO NOTHING turned into DO ERROR, fails
+            // the restored job: the SQL rules that decide.
+            if [
+                &rules::SQL_MATCH_CHANGED,
+                &rules::SQL_ON_CONFLICT_NOTHING_TO_ERROR,
+            ]
+            .iter()
+            .any(|r| c.rule.id == r.id)
                 && severity == Severity::Error
                 && v.status == Status::Restored
             {
@@ -554,6 +561,7 @@ pub fn annotate(prediction: &mut Prediction, mut report: SqlReport) {
 /// With no old version at hand: a plain SQL job whose state does not map is most likely one
 /// whose auto-generated IDs moved.
 pub fn annotate_new_only(prediction: &mut Prediction, new: &JobGraph) {
+    on_conflict_error_from_unknown(prediction, new);
     let any_sql = new.operators.iter().any(|o| SqlInfo::of(o).is_some());
     let any_uid = new.operators.iter().any(|o| o.uid.is_some());
     if !any_sql || any_uid {
@@ -576,6 +584,41 @@ pub fn annotate_new_only(prediction: &mut Prediction, new: &JobGraph) {
             )
             .with_severity(severity)
             .fix_case("new-only", &[]),
+        );
+    }
+}
+
+/// A new ON CONFLICT DO ERROR materializer mapped to saved watermark-compacting state: DO
+/// NOTHING and DO ERROR keep the same state, so without the old job the savepoint cannot say
+/// which clause wrote it, and from DO NOTHING the restored job fails.
+fn on_conflict_error_from_unknown(prediction: &mut Prediction, new: &JobGraph) {
+    for v in prediction
+        .operators
+        .iter_mut()
+        .filter(|v| v.status == Status::Restored)
+    {
+        let Some(info) = v
+            .new_operator
+            .as_ref()
+            .and_then(|m| m.node)
+            .and_then(|node| new.operators.iter().find(|o| o.node == node))
+            .and_then(SqlInfo::of)
+        else {
+            continue;
+        };
+        if info.transformation.as_deref() != Some("upsert-materialize")
+            || sink::conflict_strategy(&info) != Some("ERROR")
+            || !v.states.iter().any(|s| s == "watermark-buffer")
+        {
+            continue;
+        }
+        v.reasons.push(
+            Finding::new(
+                &rules::SQL_ON_CONFLICT_NOTHING_TO_ERROR,
+                "the new INSERT says ON CONFLICT DO ERROR and its materializer restores saved watermark-compacting state, which ON CONFLICT DO NOTHING writes alike: if the savepoint's job said DO NOTHING, Flink restores and then fails the job on the first update of a key (TableRuntimeException: Primary key constraint violation); the old job (check --old-job, diff) decides".to_string(),
+            )
+            .with_severity(Severity::Warning)
+            .fix_case("unknown-old", &[]),
         );
     }
 }

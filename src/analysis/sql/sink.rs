@@ -4,6 +4,7 @@ use super::super::result::SqlChange;
 use super::super::rules::{self, Severity};
 use super::Unit;
 use super::changes::{change, changed_states};
+use crate::job::plan::SqlInfo;
 
 /// A sink column added, removed or retyped, or another primary key: the materializer's saved
 /// rows (`values`, keyed by the primary key) no longer fit its serializers.
@@ -61,6 +62,39 @@ pub(super) fn sink_materializer_replaced(o: &Unit, n: &Unit) -> Option<SqlChange
             o.title(),
             old.join(", "),
             new.join(", ")
+        ),
+        vec![o.id],
+        Some(n.id),
+        Some(""),
+    ))
+}
+
+/// A sink's ON CONFLICT behaviour as its plan describes the sink (`conflictStrategy=[NOTHING]`;
+/// absent before 2.3 and for plain upsert sinks).
+pub(super) fn conflict_strategy(info: &SqlInfo) -> Option<&str> {
+    let d = info.description.as_deref()?;
+    let rest = &d[d.find("conflictStrategy=[")? + "conflictStrategy=[".len()..];
+    Some(&rest[..rest.find(']')?])
+}
+
+/// ON CONFLICT DO NOTHING -> DO ERROR on the same watermark-compacting materializer (same
+/// state): the row DO NOTHING kept per key is not the one the query retracts next, so the
+/// first update after the restore is a conflict and the job fails (recorded on 2.3.0).
+pub(super) fn on_conflict_nothing_to_error(o: &Unit, n: &Unit) -> Option<SqlChange> {
+    let materializer = |u: &Unit| u.transformation() == "upsert-materialize";
+    if !materializer(o)
+        || !materializer(n)
+        || conflict_strategy(&o.info) != Some("NOTHING")
+        || conflict_strategy(&n.info) != Some("ERROR")
+    {
+        return None;
+    }
+    Some(change(
+        &rules::SQL_ON_CONFLICT_NOTHING_TO_ERROR,
+        Severity::Error,
+        format!(
+            "{} (the sink upsert materializer): ON CONFLICT DO NOTHING -> DO ERROR: the restored state keeps, per key, the first row DO NOTHING let through, which the query's later updates do not retract; under DO ERROR the next of them is a conflict, so Flink restores and then fails the job (TableRuntimeException: Primary key constraint violation), with or without -n",
+            o.title()
         ),
         vec![o.id],
         Some(n.id),

@@ -225,6 +225,7 @@ fn display_is_flink_notation_and_round_trips() {
         "Lockable<ROW<`f0` BIGINT, `f1` STRING>>",
         // Flink 2.3's SinkUpsertMaterializerV2 (MAP strategy), as its savepoint prints them.
         "MetaSqnInfoSerializer<Long, Long>",
+        "SortedLong",
         "RowDataKey<ROW<`f0` INT NOT NULL, `f1` BIGINT>>",
         "RowSqnInfoSerializer<Long, Long>",
         "NodeSerializer<ROW<`f0` INT NOT NULL, `f1` BIGINT>, Long, Nullable<Long>, Nullable<Long>, Nullable<Long>, Long>",

@@ -354,6 +354,12 @@ const SIMPLE_NAMES: &[(&str, &str)] = &[
         "org.apache.flink.runtime.state.JavaSerializer",
         "JavaSerializer",
     ),
+    // The watermark-compacting sink materializer's buffer keys (2.3, ON CONFLICT DO ERROR /
+    // DO NOTHING): longs in an order-preserving encoding.
+    (
+        "org.apache.flink.table.runtime.operators.sink.SortedLongSerializer",
+        "SortedLong",
+    ),
     // CEP's shared-buffer keys and NFA versions.
     ("org.apache.flink.cep.nfa.DeweyNumber", "DeweyNumber"),
     ("org.apache.flink.cep.nfa.sharedbuffer.EventId", "EventId"),

@@ -8,12 +8,12 @@ use serde_json::Value;
 use super::super::PlanNode;
 use super::super::row_type::{RowType, logical_type_string, positional_row};
 use super::{Declared, decl};
-use crate::job::model::StateKind;
+use crate::job::model::{StateDecl, StateKind};
 
 /// The materializer Flink builds from the plan, keyed by the sink's primary key and keeping
 /// rows of the sink table (see [`materializer`] for which one). Recorded on 2.3.0: the bases
 /// `sql-upsert-sink` (LEGACY), `sql-upsert-sink-on-conflict-deduplicate`,
-/// `sql-upsert-sink-on-conflict-nothing` and `sql-upsert-sink-strategy-{value,map}` hold
+/// `sql-upsert-sink-on-conflict-{nothing,error}` and `sql-upsert-sink-strategy-{value,map,adaptive}` hold
 /// exactly these states.
 pub(super) fn sink_upsert_materializer(
     node: &PlanNode,
@@ -72,46 +72,62 @@ pub(super) fn sink_upsert_materializer(
             None,
             ttl(0),
         )],
-        // The rows with their sequence numbers in one list per key.
-        Materializer::ValueList => vec![decl(
-            "list",
-            StateKind::Value,
-            format!("List<Java Tuple2<{row}, Long>>"),
-            None,
-            ttl(0),
-        )],
-        // A linked multi-set: the highest sequence numbers, each row's sequence numbers, and
-        // the nodes of the list by sequence number.
-        Materializer::LinkedMap => vec![
-            decl(
-                "highestSqnState",
-                StateKind::Value,
-                "MetaSqnInfoSerializer<Long, Long>".to_string(),
-                None,
-                ttl(0),
-            ),
-            decl(
-                "rowToSqnState",
-                StateKind::Map,
-                "RowSqnInfoSerializer<Long, Long>".to_string(),
-                Some(format!("RowDataKey<{row}>")),
-                ttl(0),
-            ),
-            decl(
-                "sqnToNodeState",
-                StateKind::Map,
-                format!(
-                    "NodeSerializer<{row}, Long, Nullable<Long>, Nullable<Long>, Nullable<Long>, Long>"
-                ),
-                Some("Long".to_string()),
-                ttl(0),
-            ),
-        ],
+        Materializer::ValueList => value_list_states(&row, ttl),
+        Materializer::LinkedMap => linked_map_states(&row, ttl),
+        // It registers both layouts up front (recorded on the heap backend) and moves a key's
+        // rows between them by their number.
+        Materializer::Adaptive => {
+            let mut states = value_list_states(&row, ttl);
+            states.extend(linked_map_states(&row, ttl));
+            states
+        }
     };
     Some(Declared {
         key_type: positional_row(&key),
         states,
     })
+}
+
+/// `SinkUpsertMaterializerV2`, VALUE layout: the rows with their sequence numbers in one list
+/// per key.
+fn value_list_states(row: &str, ttl: &dyn Fn(u32) -> Option<String>) -> Vec<StateDecl> {
+    vec![decl(
+        "list",
+        StateKind::Value,
+        format!("List<Java Tuple2<{row}, Long>>"),
+        None,
+        ttl(0),
+    )]
+}
+
+/// `SinkUpsertMaterializerV2`, MAP layout: a linked multi-set of the highest sequence numbers,
+/// each row's sequence numbers, and the list's nodes by sequence number.
+fn linked_map_states(row: &str, ttl: &dyn Fn(u32) -> Option<String>) -> Vec<StateDecl> {
+    vec![
+        decl(
+            "highestSqnState",
+            StateKind::Value,
+            "MetaSqnInfoSerializer<Long, Long>".to_string(),
+            None,
+            ttl(0),
+        ),
+        decl(
+            "rowToSqnState",
+            StateKind::Map,
+            "RowSqnInfoSerializer<Long, Long>".to_string(),
+            Some(format!("RowDataKey<{row}>")),
+            ttl(0),
+        ),
+        decl(
+            "sqnToNodeState",
+            StateKind::Map,
+            format!(
+                "NodeSerializer<{row}, Long, Nullable<Long>, Nullable<Long>, Nullable<Long>, Long>"
+            ),
+            Some("Long".to_string()),
+            ttl(0),
+        ),
+    ]
 }
 
 /// The materializer implementations whose state is modelled.
@@ -124,11 +140,12 @@ enum Materializer {
     ValueList,
     /// `SinkUpsertMaterializerV2`, strategy `MAP` (2.3+).
     LinkedMap,
+    /// `SinkUpsertMaterializerV2`, strategy `ADAPTIVE` (2.3+): both layouts.
+    Adaptive,
 }
 
 /// Which materializer Flink builds for this sink node: an ERROR/NOTHING conflict strategy wins
-/// over the materialize strategy. `ADAPTIVE` switches between the VALUE and MAP layouts at run
-/// time by the number of rows per key: not modelled (`None`).
+/// over the materialize strategy; a strategy spcompat does not know is not modelled (`None`).
 fn materializer(node: &PlanNode) -> Option<Materializer> {
     if matches!(node.conflict_behavior(), Some("ERROR" | "NOTHING")) {
         return Some(Materializer::WatermarkCompacting);
@@ -139,6 +156,7 @@ fn materializer(node: &PlanNode) -> Option<Materializer> {
             "LEGACY" => Some(Materializer::Legacy),
             "VALUE" => Some(Materializer::ValueList),
             "MAP" => Some(Materializer::LinkedMap),
+            "ADAPTIVE" => Some(Materializer::Adaptive),
             _ => None,
         },
     }
