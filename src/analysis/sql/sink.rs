@@ -6,11 +6,14 @@ use super::Unit;
 use super::changes::{change, changed_states};
 use crate::job::plan::SqlInfo;
 
+fn is_materializer(u: &Unit) -> bool {
+    u.transformation() == "upsert-materialize"
+}
+
 /// A sink column added, removed or retyped, or another primary key: the materializer's saved
 /// rows (`values`, keyed by the primary key) no longer fit its serializers.
 pub(super) fn sink_materializer_changed(o: &Unit, n: &Unit) -> Option<SqlChange> {
-    let materializer = |u: &Unit| u.transformation() == "upsert-materialize";
-    if !materializer(o) || !materializer(n) {
+    if !is_materializer(o) || !is_materializer(n) {
         return None;
     }
     let mut parts = Vec::new();
@@ -45,8 +48,7 @@ pub(super) fn sink_materializer_changed(o: &Unit, n: &Unit) -> Option<SqlChange>
 /// strategies and `table.exec.sink.upsert-materialize-strategy`): no saved state name is
 /// registered again, so Flink restores and the new one starts empty per key.
 pub(super) fn sink_materializer_replaced(o: &Unit, n: &Unit) -> Option<SqlChange> {
-    let materializer = |u: &Unit| u.transformation() == "upsert-materialize";
-    if !materializer(o) || !materializer(n) || o.states.is_empty() || n.states.is_empty() {
+    if !is_materializer(o) || !is_materializer(n) || o.states.is_empty() || n.states.is_empty() {
         return None;
     }
     let names = |u: &Unit| -> Vec<String> { u.states.iter().map(|(s, _)| s.clone()).collect() };
@@ -81,9 +83,8 @@ pub(super) fn conflict_strategy(info: &SqlInfo) -> Option<&str> {
 /// state): the row DO NOTHING kept per key is not the one the query retracts next, so the
 /// first update after the restore is a conflict and the job fails (recorded on 2.3.0).
 pub(super) fn on_conflict_nothing_to_error(o: &Unit, n: &Unit) -> Option<SqlChange> {
-    let materializer = |u: &Unit| u.transformation() == "upsert-materialize";
-    if !materializer(o)
-        || !materializer(n)
+    if !is_materializer(o)
+        || !is_materializer(n)
         || conflict_strategy(&o.info) != Some("NOTHING")
         || conflict_strategy(&n.info) != Some("ERROR")
     {

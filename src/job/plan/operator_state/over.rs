@@ -5,8 +5,9 @@
 //! 1.20.3 and 2.3.0 (the `over-agg-*` SQL cases); event-time windows bounded by ROWS, by RANGE
 //! and unbounded on 1.18.1, 1.20.3 and 2.3.0 (the `over-rowtime-*` cases), and with LAG on
 //! the savepoints of Flink's own SQL restore tests (1.19/1.20 plans), each also with idle-state
-//! retention (`table.exec.state.ttl`). Not modelled: Flink 2.3's OVER ordered by a column that
-//! is not a time attribute.
+//! retention (`table.exec.state.ttl`). Flink 2.3's OVER ordered by a column that is not a time
+//! attribute: RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW, recorded on 2.3.0 (the
+//! `over-non-time-*` cases), without a retention time.
 
 use serde_json::Value;
 
@@ -58,7 +59,7 @@ pub(super) fn over_aggregate(
     } else if order.contains("*ROWTIME*") {
         true
     } else {
-        return None;
+        return non_time_unbounded(node, group, input, &partition, order, acc?, retention);
     };
     // Flink 2.x plans may ask for `unboundedOverVersion` 2 on unbounded event-time windows:
     // RowTimeUnboundedPrecedingOverFunctionV2 registers the same `accState` and `inputState`
@@ -130,5 +131,54 @@ pub(super) fn over_aggregate(
     Some(Declared {
         key_type: row_of(input, &partition)?,
         states,
+    })
+}
+
+/// Flink 2.3's OVER ordered by a column that is no time attribute (RANGE BETWEEN UNBOUNDED
+/// PRECEDING AND CURRENT ROW, one sort column, as recorded): per partition key, the
+/// accumulators by sort key, the sort keys in order with the ids of their rows, the rows by id
+/// and the last id. Other frames, several sort columns and a retention time are not modelled.
+fn non_time_unbounded(
+    node: &PlanNode,
+    group: &Value,
+    input: &RowType,
+    partition: &[usize],
+    order: &str,
+    acc: &[String],
+    retention: Option<String>,
+) -> Option<Declared> {
+    let unbounded_range = group.pointer("/lowerBound/kind").and_then(Value::as_str)
+        == Some("UNBOUNDED_PRECEDING")
+        && group.get("isRows").and_then(Value::as_bool) == Some(false);
+    if !unbounded_range || retention.is_some() || !node.type_name.starts_with("stream-exec-") {
+        return None;
+    }
+    let sort_key = positional_row(&[order]);
+    Some(Declared {
+        key_type: row_of(input, partition)?,
+        states: vec![
+            decl(
+                "accMapState",
+                StateKind::Map,
+                positional_row(acc),
+                Some(sort_key.clone()),
+                None,
+            ),
+            decl(
+                "sortedListState",
+                StateKind::Value,
+                format!("List<Java Tuple2<{sort_key}, List<Long>>>"),
+                None,
+                None,
+            ),
+            decl(
+                "valueMapState",
+                StateKind::Map,
+                whole_row(input),
+                Some("Long".to_string()),
+                None,
+            ),
+            decl("idState", StateKind::Value, "Long".to_string(), None, None),
+        ],
     })
 }

@@ -145,10 +145,13 @@ enum Materializer {
 }
 
 /// Which materializer Flink builds for this sink node: an ERROR/NOTHING conflict strategy wins
-/// over the materialize strategy; a strategy spcompat does not know is not modelled (`None`).
+/// over the materialize strategy; a behaviour or strategy spcompat does not know is not
+/// modelled (`None`).
 fn materializer(node: &PlanNode) -> Option<Materializer> {
-    if matches!(node.conflict_behavior(), Some("ERROR" | "NOTHING")) {
-        return Some(Materializer::WatermarkCompacting);
+    match node.conflict_behavior() {
+        Some("ERROR" | "NOTHING") => return Some(Materializer::WatermarkCompacting),
+        None | Some("DEDUPLICATE") => {}
+        Some(_) => return None,
     }
     match node.raw.get("upsertMaterializeStrategy") {
         None | Some(Value::Null) => Some(Materializer::Legacy),
