@@ -121,7 +121,7 @@ const FIXTURES: &[Shows] = &[
     shows("sql-match-changed", "1.20.3/match-variable-renamed", JobGraph, "Match", None, "error"),
     shows("sql-sink-materializer-changed", "1.20.3/upsert-sink-column-added", JobGraph, "SinkMaterializer", None, "error"),
     shows("sql-sink-materializer-replaced", "2.3.0/upsert-sink-strategy-map", JobGraph, "SinkMaterializer", None, "warning"),
-    shows("sql-on-conflict-nothing-to-error", "2.3.0/on-conflict-nothing-to-error", JobGraph, "SinkMaterializer", None, "error"),
+    shows("sql-on-conflict-nothing-to-error", "2.3.0/on-conflict-nothing-to-error", JobGraph, "SinkMaterializer", None, "warning"),
     shows("sql-on-conflict-nothing-to-error", "2.3.0/on-conflict-nothing-to-error", JobGraphAlone, "SinkMaterializer", None, "warning"),
     shows("sql-sink-materializer-replaced", "2.3.0/upsert-sink-strategy-value-to-legacy", JobGraph, "SinkMaterializer", None, "warning"),
     shows("sql-state-ttl-changed", "1.20.3/join-ttl-hint-right-removed", JobGraph, "Join", None, "info"),

@@ -174,12 +174,12 @@ pub const SQL_SINK_MATERIALIZER_REPLACED: Rule = rule!(
 pub const SQL_ON_CONFLICT_NOTHING_TO_ERROR: Rule = rule!(
     "sql-on-conflict-nothing-to-error",
     Schema,
-    Error,
-    "SQL: ON CONFLICT DO NOTHING changed to DO ERROR on a restored materializer: Flink restores, then fails the job on the rows DO NOTHING kept",
+    Warning,
+    "SQL: ON CONFLICT DO NOTHING changed to DO ERROR on a restored materializer: Flink restores, and may then fail the job on the rows DO NOTHING kept",
     "2.3 and later (ON CONFLICT)",
     ["2.3.0"],
     fix: [
-        "" => "keep ON CONFLICT DO NOTHING while the materializer holds rows; to switch to DO ERROR, start that INSERT on fresh state (new operator IDs, e.g. a compiled plan with other ExecNode ids, and -n with the old materializer removed); -n alone does not help, the state is mapped",
+        "" => "keep ON CONFLICT DO NOTHING while the materializer holds rows; to switch to DO ERROR safely, start that INSERT on fresh state (new operator IDs, e.g. a compiled plan with other ExecNode ids, and -n with the old materializer removed); -n alone does not help, the state is mapped",
         "unknown-old" => "check which ON CONFLICT clause the savepoint's job had (check --old-job OLD, or diff): if it was DO NOTHING, keep it, or start the DO ERROR INSERT on fresh state",
     ],
     error: ["" => "org.apache.flink.table.api.TableRuntimeException: Primary key constraint violation: multiple distinct records with the same primary key detected. Conflicting key: [...]. Use ON CONFLICT DO NOTHING to keep the first record."],

@@ -533,14 +533,8 @@ pub fn annotate(prediction: &mut Prediction, mut report: SqlReport) {
             let mut f = Finding::new(c.rule, c.message.clone()).with_severity(severity);
             f.fix.clone_from(&c.fix);
             v.reasons.push(f);
-            // A pattern variable gone, or ON CONFLICT DO NOTHING turned into DO ERROR, fails
-            // the restored job: the SQL rules that decide.
-            if [
-                &rules::SQL_MATCH_CHANGED,
-                &rules::SQL_ON_CONFLICT_NOTHING_TO_ERROR,
-            ]
-            .iter()
-            .any(|r| c.rule.id == r.id)
+            // A pattern variable gone fails the restored job: the one SQL rule that decides.
+            if c.rule.id == rules::SQL_MATCH_CHANGED.id
                 && severity == Severity::Error
                 && v.status == Status::Restored
             {
@@ -590,7 +584,7 @@ pub fn annotate_new_only(prediction: &mut Prediction, new: &JobGraph) {
 
 /// A new ON CONFLICT DO ERROR materializer mapped to saved watermark-compacting state: DO
 /// NOTHING and DO ERROR keep the same state, so without the old job the savepoint cannot say
-/// which clause wrote it, and from DO NOTHING the restored job fails.
+/// which clause wrote it, and from DO NOTHING the restored job may fail.
 fn on_conflict_error_from_unknown(prediction: &mut Prediction, new: &JobGraph) {
     for v in prediction
         .operators
@@ -615,9 +609,8 @@ fn on_conflict_error_from_unknown(prediction: &mut Prediction, new: &JobGraph) {
         v.reasons.push(
             Finding::new(
                 &rules::SQL_ON_CONFLICT_NOTHING_TO_ERROR,
-                "the new INSERT says ON CONFLICT DO ERROR and its materializer restores saved watermark-compacting state, which ON CONFLICT DO NOTHING writes alike: if the savepoint's job said DO NOTHING, Flink restores and then fails the job on the first update of a key (TableRuntimeException: Primary key constraint violation); the old job (check --old-job, diff) decides".to_string(),
+                "the new INSERT says ON CONFLICT DO ERROR and its materializer restores saved watermark-compacting state, which ON CONFLICT DO NOTHING writes alike: if the savepoint's job said DO NOTHING, the rows it kept may conflict and Flink fail the job soon after the restore (TableRuntimeException: Primary key constraint violation); the old job (check --old-job, diff) says which clause it was".to_string(),
             )
-            .with_severity(Severity::Warning)
             .fix_case("unknown-old", &[]),
         );
     }

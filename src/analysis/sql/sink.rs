@@ -80,8 +80,9 @@ pub(super) fn conflict_strategy(info: &SqlInfo) -> Option<&str> {
 }
 
 /// ON CONFLICT DO NOTHING -> DO ERROR on the same watermark-compacting materializer (same
-/// state): the row DO NOTHING kept per key is not the one the query retracts next, so the
-/// first update after the restore is a conflict and the job fails (recorded on 2.3.0).
+/// state): Flink restores, and the rows DO NOTHING kept may then conflict under DO ERROR. Whether
+/// they do depends on the saved rows (recorded on 2.3.0 both ways), so this warns and does not
+/// decide.
 pub(super) fn on_conflict_nothing_to_error(o: &Unit, n: &Unit) -> Option<SqlChange> {
     if !is_materializer(o)
         || !is_materializer(n)
@@ -92,9 +93,9 @@ pub(super) fn on_conflict_nothing_to_error(o: &Unit, n: &Unit) -> Option<SqlChan
     }
     Some(change(
         &rules::SQL_ON_CONFLICT_NOTHING_TO_ERROR,
-        Severity::Error,
+        Severity::Warning,
         format!(
-            "{} (the sink upsert materializer): ON CONFLICT DO NOTHING -> DO ERROR: the restored state keeps, per key, the first row DO NOTHING let through, which the query's later updates do not retract; under DO ERROR the next of them is a conflict, so Flink restores and then fails the job (TableRuntimeException: Primary key constraint violation), with or without -n",
+            "{} (the sink upsert materializer): ON CONFLICT DO NOTHING -> DO ERROR: the same state restores, but it holds the rows DO NOTHING kept; where one of them conflicts with the query's next rows for its key, Flink fails the job soon after the restore (TableRuntimeException: Primary key constraint violation), with or without -n; whether it does depends on the saved rows (recorded both ways)",
             o.title()
         ),
         vec![o.id],
