@@ -154,7 +154,7 @@ pub const SQL_PLAN_PRIMARY_KEY_NAME: Rule = rule!(
     Warning,
     "SQL: a compiled plan of Flink 1.18 or earlier names a table's primary key as later releases do not",
     "plans written by 1.18 and earlier, run on 1.19 and later",
-    ["1.18.1 → 1.20.3", "1.18.1 → 2.0.0", "1.18.1 → 2.3.0"],
+    ["1.18.1 → 1.20.3", "1.18.1 → 2.0.0", "1.18.1 → 2.2.1", "1.18.1 → 2.3.0"],
     fix: [
         "" => "name the constraint in the CREATE TABLE as the plan has it, `CONSTRAINT {name} PRIMARY KEY ({columns}) NOT ENFORCED` (the plan then runs and its state restores), or compile the plan again on the new release (its operator IDs may move: check it against the savepoint)",
     ],
