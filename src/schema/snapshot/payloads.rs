@@ -201,7 +201,11 @@ pub(super) fn read_payload(
         {
             return read_sql_collection(r, s.starts_with("Map")).map(|d| Some((d, true)));
         }
+        // Version 0 is the only one Flink 2.3 writes and reads; another is not decoded.
         "RowDataKeySerializerSnapshot" if class.starts_with("org.apache.flink.table.") => {
+            if version != 0 {
+                return Ok(None);
+            }
             return read_row_data_key(r, depth).map(Some);
         }
         "SortedMapSerializerSnapshot" if class.starts_with("org.apache.flink.table.") => {

@@ -59,7 +59,7 @@ pub(super) fn over_aggregate(
     } else if order.contains("*ROWTIME*") {
         true
     } else {
-        return non_time_unbounded(node, group, input, &partition, order, acc?, retention);
+        return non_time_unbounded(group, input, &partition, order, acc?, retention);
     };
     // Flink 2.x plans may ask for `unboundedOverVersion` 2 on unbounded event-time windows:
     // RowTimeUnboundedPrecedingOverFunctionV2 registers the same `accState` and `inputState`
@@ -139,7 +139,6 @@ pub(super) fn over_aggregate(
 /// accumulators by sort key, the sort keys in order with the ids of their rows, the rows by id
 /// and the last id. Other frames, several sort columns and a retention time are not modelled.
 fn non_time_unbounded(
-    node: &PlanNode,
     group: &Value,
     input: &RowType,
     partition: &[usize],
@@ -150,7 +149,7 @@ fn non_time_unbounded(
     let unbounded_range = group.pointer("/lowerBound/kind").and_then(Value::as_str)
         == Some("UNBOUNDED_PRECEDING")
         && group.get("isRows").and_then(Value::as_bool) == Some(false);
-    if !unbounded_range || retention.is_some() || !node.type_name.starts_with("stream-exec-") {
+    if !unbounded_range || retention.is_some() {
         return None;
     }
     let sort_key = positional_row(&[order]);
