@@ -12,6 +12,7 @@ use crate::common::cases::{
 use crate::trial;
 use libtest_mimic::Trial;
 use serde_json::Value;
+use spcompat::flink::{FlinkRange, Release};
 
 const ON_CONFLICT_REQUIRED: &str = "sql-on-conflict-required";
 const PLAN_PRIMARY_KEY_NAME: &str = "sql-plan-primary-key-name";
@@ -201,9 +202,10 @@ fn no_on_conflict_warning_before_2_3(case: &Case) -> Result<(), String> {
 
 /// Releases before 2.3 (when the ON CONFLICT requirement came): 2.0.0 is the one recorded.
 fn before_2_3(case: &Case) -> bool {
-    case.json["flinkVersion"].as_str().is_some_and(|v| {
-        v.starts_with("1.") || ["2.0.", "2.1.", "2.2."].iter().any(|p| v.starts_with(p))
-    })
+    case.json["flinkVersion"]
+        .as_str()
+        .and_then(FlinkRange::parse)
+        .is_some_and(|v| v.below(Release::new(2, 3)))
 }
 
 fn has_planning_run(case: &Case) -> bool {

@@ -586,24 +586,32 @@ pub fn annotate_new_only(prediction: &mut Prediction, new: &JobGraph) {
 /// NOTHING and DO ERROR keep the same state, so without the old job the savepoint cannot say
 /// which clause wrote it, and from DO NOTHING the restored job may fail.
 fn on_conflict_error_from_unknown(prediction: &mut Prediction, new: &JobGraph) {
+    // Found once (a job has a materializer per upsert sink at most), not per verdict.
+    let error_materializers: Vec<u32> = new
+        .operators
+        .iter()
+        .filter(|o| {
+            SqlInfo::of(o).is_some_and(|info| {
+                info.transformation.as_deref() == Some("upsert-materialize")
+                    && sink::conflict_strategy(&info) == Some("ERROR")
+            })
+        })
+        .map(|o| o.node)
+        .collect();
+    if error_materializers.is_empty() {
+        return;
+    }
     for v in prediction
         .operators
         .iter_mut()
         .filter(|v| v.status == Status::Restored)
     {
-        let Some(info) = v
+        let mapped_to_one = v
             .new_operator
             .as_ref()
             .and_then(|m| m.node)
-            .and_then(|node| new.operators.iter().find(|o| o.node == node))
-            .and_then(SqlInfo::of)
-        else {
-            continue;
-        };
-        if info.transformation.as_deref() != Some("upsert-materialize")
-            || sink::conflict_strategy(&info) != Some("ERROR")
-            || !v.states.iter().any(|s| s == "watermark-buffer")
-        {
+            .is_some_and(|node| error_materializers.contains(&node));
+        if !mapped_to_one || !v.states.iter().any(|s| s == "watermark-buffer") {
             continue;
         }
         v.reasons.push(

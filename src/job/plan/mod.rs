@@ -116,6 +116,12 @@ impl PlanNode {
         self.raw.get("conflictStrategy")?.get("behavior")?.as_str()
     }
 
+    /// `ON CONFLICT DO ERROR` / `DO NOTHING`: Flink materializes this sink's rows by watermark
+    /// (a `WatermarkTimestampAssigner` and a `WatermarkCompactingSinkMaterializer`).
+    pub fn compacts_by_watermark(&self) -> bool {
+        matches!(self.conflict_behavior(), Some("ERROR" | "NOTHING"))
+    }
+
     pub fn description(&self) -> Option<&str> {
         self.raw.get("description").and_then(Value::as_str)
     }

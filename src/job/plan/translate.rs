@@ -470,7 +470,7 @@ fn sink_transformations(
         // CONFLICT DO ERROR / DO NOTHING (2.3+) a WatermarkTimestampAssigner takes the keyed
         // rows first and the materializer is chained to it.
         let mut keyed = Some(Partitioner::Hash);
-        if matches!(node.conflict_behavior(), Some("ERROR" | "NOTHING")) {
+        if node.compacts_by_watermark() {
             v.push(Created {
                 transformation: "watermark-timestamp-assigner",
                 name: format!("WatermarkTimestampAssigner[{}]", node.id),

@@ -148,10 +148,11 @@ enum Materializer {
 /// over the materialize strategy; a behaviour or strategy spcompat does not know is not
 /// modelled (`None`).
 fn materializer(node: &PlanNode) -> Option<Materializer> {
-    match node.conflict_behavior() {
-        Some("ERROR" | "NOTHING") => return Some(Materializer::WatermarkCompacting),
-        None | Some("DEDUPLICATE") => {}
-        Some(_) => return None,
+    if node.compacts_by_watermark() {
+        return Some(Materializer::WatermarkCompacting);
+    }
+    if node.conflict_behavior().is_some_and(|b| b != "DEDUPLICATE") {
+        return None;
     }
     match node.raw.get("upsertMaterializeStrategy") {
         None | Some(Value::Null) => Some(Materializer::Legacy),
