@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Times spcompat against `cat _metadata` and Flink's Checkpoints.loadCheckpointMetadata on the
 benchmark savepoints (see compare.sh) and checks the targets of issue #13. Each command runs
-RUNS times with stdout to /dev/null; the median wall time and the largest peak RSS are shown."""
+RUNS times with stdout to /dev/null, in interleaved rounds after a warm-up round; the median
+wall time and the largest peak RSS are shown."""
 import argparse
 import os
 import statistics
@@ -42,15 +43,28 @@ def peak_rss(cmd):
 
 
 def measure(cmd, runs, ok_codes=(0,)):
-    times, peak = [], 0
-    for _ in range(runs):
-        elapsed, rss, code, err = run_once(cmd)
-        if code not in ok_codes:
-            sys.exit(f"{' '.join(cmd)} exited {code}:\n{err[-2000:]}")
-        times.append(elapsed)
-        peak = max(peak, rss)
-    own = peak_rss(cmd)
-    return statistics.median(times), own if own is not None else peak
+    return measure_interleaved({"one": cmd}, runs, ok_codes)["one"]
+
+
+def measure_interleaved(cmds, runs, ok_codes=(0,)):
+    """Runs every command once per round, `runs` rounds after one unmeasured warm-up round, so
+    that a machine whose speed drifts (a shared VM, page-cache reclaim) slows all commands
+    alike instead of whichever ran during the slow spell: the ratios compare like with like."""
+    times = {key: [] for key in cmds}
+    peak = {key: 0 for key in cmds}
+    for round_ in range(runs + 1):
+        for key, cmd in cmds.items():
+            elapsed, rss, code, err = run_once(cmd)
+            if code not in ok_codes:
+                sys.exit(f"{' '.join(cmd)} exited {code}:\n{err[-2000:]}")
+            if round_ > 0:
+                times[key].append(elapsed)
+            peak[key] = max(peak[key], rss)
+    out = {}
+    for key, cmd in cmds.items():
+        own = peak_rss(cmd)
+        out[key] = (statistics.median(times[key]), own if own is not None else peak[key])
+    return out
 
 
 def output_size(cmd):
@@ -84,9 +98,7 @@ def main():
             "check": [sp, "check", "--savepoint", d, "--job", job],
             "diff": [sp, "diff", job, job],
         }
-        r = {}
-        for key, cmd in cmds.items():
-            r[key] = measure(cmd, a.runs, ok_codes=(0, 1, 3))
+        r = measure_interleaved(cmds, a.runs, ok_codes=(0, 1, 3))
         r["flink-cold"] = measure(java + ["once", d], max(1, min(a.runs, 3)))
         warm = subprocess.run(java + ["warm", d, "15"], capture_output=True, text=True, check=True)
         warm_ms = float(warm.stdout.split()[1])

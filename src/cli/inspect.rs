@@ -25,16 +25,21 @@ pub(super) fn inspect(
         // The text report shows no subtask handles.
         (false, _) => HandleDetail::Omitted,
     };
-    let summary =
-        match load_savepoint_from(savepoint.source(), access, &|sp| summarize_with(sp, detail)) {
-            Ok(s) => {
-                if let Some(p) = &s.picked {
-                    say!("{}", p.note());
-                }
-                s
+    let access = SavepointAccess {
+        keep_handle_names: detail != HandleDetail::Omitted,
+        ..access.clone()
+    };
+    let summary = match load_savepoint_from(savepoint.source(), &access, &|sp| {
+        summarize_with(sp, detail)
+    }) {
+        Ok(s) => {
+            if let Some(p) = &s.picked {
+                say!("{}", p.note());
             }
-            Err(e) => return fail(e.into()),
-        };
+            s
+        }
+        Err(e) => return fail(e.into()),
+    };
     let graphs: Result<Vec<_>, _> = uid_files.iter().map(|f| load_uid_graph(f)).collect();
     let summary = match graphs {
         Ok(graphs) => crate::pipeline::inspect(summary, &graphs),

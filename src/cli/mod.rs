@@ -51,6 +51,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let access = crate::savepoint::access::SavepointAccess {
         allow_outside: cli.allow_outside,
         metadata_only: cli.metadata_only,
+        keep_handle_names: false,
     };
     if let (Some(path), None) = (&config.path, &cli.config) {
         say!("spcompat: using config {}", path.display());

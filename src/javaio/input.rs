@@ -89,6 +89,23 @@ pub trait JavaInput {
         checked_count(at, n.into(), self.remaining(), what, min_element_size)
     }
 
+    /// [`JavaInput::utf`] checked but not copied: the offset and length of the string's
+    /// bytes, for a value seldom read (it is decoded later from the same bytes).
+    fn utf_bytes_at(&mut self, what: &str) -> DecodeResult<(u64, usize)> {
+        let at = self.offset();
+        let b = self.bytes(2, what)?;
+        let n = usize::from(u16::from_be_bytes([b[0], b[1]]));
+        let raw = self.bytes(n, what)?;
+        if decode_modified_utf8(raw).is_none() {
+            return Err(DecodeError::new(
+                at,
+                format!("modified UTF-8 {what}"),
+                "invalid bytes",
+            ));
+        }
+        Ok((at + 2, n))
+    }
+
     /// Java `DataInput.readUTF`: u16 byte length, then modified UTF-8.
     fn utf(&mut self, what: &str) -> DecodeResult<String> {
         let at = self.offset();

@@ -12,12 +12,16 @@ use std::path::{Component, Path, PathBuf};
 
 pub use crate::files::{OpenError, OpenedFile, open_regular, read_range};
 
-/// Folders outside a savepoint that the user allows its state handles to point into.
+/// How a savepoint is read: the folders outside it that the user allows its state handles to
+/// point into, and what of `_metadata` is kept at hand.
 #[derive(Debug, Clone, Default)]
 pub struct SavepointAccess {
     pub allow_outside: Vec<PathBuf>,
     /// Read no state file: judge from `_metadata` alone (`--metadata-only`).
     pub metadata_only: bool,
+    /// Keep every inline handle's name while `_metadata` streams past, for a report that lists
+    /// handles; without it a name is read again from the file when asked for.
+    pub keep_handle_names: bool,
 }
 
 /// The folders a savepoint's state handles may resolve into.

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::inline_name::InlineName;
 use super::key_group_offsets::KeyGroupOffsets;
 use crate::javaio::data_input::DecodeResult;
 use crate::javaio::input::JavaInput;
@@ -23,7 +24,7 @@ pub struct ByteRange {
 )]
 pub enum StreamHandle {
     /// `ByteStreamStateHandle`: the bytes are inline in `_metadata`.
-    Inline { name: String, data: ByteRange },
+    Inline { name: InlineName, data: ByteRange },
     /// `FileStateHandle`: an absolute path (retained checkpoints).
     File { path: String, size: i64 },
     /// `RelativeFileStateHandle`: a path relative to the savepoint directory.
@@ -251,7 +252,7 @@ pub(crate) fn read_stream_handle_keeping(
     Ok(Some(match kind {
         0 => return Ok(None),
         1 => {
-            let name = r.utf("inline handle name")?;
+            let name = InlineName::read(r)?;
             let len = r.length("inline state length")?;
             let keep = match keep {
                 Keep::All => len,

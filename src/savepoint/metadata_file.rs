@@ -10,7 +10,8 @@ use std::fs::File;
 use std::io;
 
 use super::handles::ByteRange;
-use crate::javaio::data_input::{DecodeError, DecodeResult};
+use crate::files::read_at;
+use crate::javaio::data_input::{DecodeError, DecodeResult, decode_modified_utf8};
 use crate::javaio::input::JavaInput;
 
 /// The most bytes one refill makes contiguous: more than any single field needs (a modified
@@ -118,6 +119,11 @@ pub struct MetadataFileReader<'f> {
     /// Bytes one refill reads (at least).
     chunk: usize,
     kept: KeptBytes,
+    /// Keep the bytes of every string read with [`JavaInput::utf_bytes_at`] (inline handle
+    /// names), for a report that lists them all.
+    keep_names: bool,
+    /// The prefix [`JavaInput::retain`] kept last (names kept in between do not count).
+    last_prefix: Option<KeptRun>,
     /// The first failed read: decoding stops with an end-of-input error, and the caller
     /// reports this instead.
     failed: Option<io::Error>,
@@ -144,8 +150,17 @@ impl<'f> MetadataFileReader<'f> {
             most: MOST.min(size),
             chunk,
             kept: KeptBytes::default(),
+            keep_names: false,
+            last_prefix: None,
             failed: None,
         }
+    }
+
+    /// Also keeps every inline handle's name (read again one by one, a wide savepoint's
+    /// tens of thousands of names would cost a read each).
+    pub fn keeping_handle_names(mut self) -> Self {
+        self.keep_names = true;
+        self
     }
 
     /// The kept bytes, and the read error that cut decoding short, if any.
@@ -240,7 +255,7 @@ impl JavaInput for MetadataFileReader<'_> {
                 return Err(self.end_of_input(n, what));
             }
             let bytes = &self.window[self.pos..self.pos + keep];
-            let at = match self.kept.runs.last() {
+            let at = match self.last_prefix {
                 Some(last)
                     if last.kept == keep && self.kept.arena[last.at..last.at + keep] == *bytes =>
                 {
@@ -254,6 +269,7 @@ impl JavaInput for MetadataFileReader<'_> {
             };
             self.pos += keep;
             self.kept.record(start, at, keep);
+            self.last_prefix = self.kept.runs.last().copied();
         } else if keep > 0 {
             let at = self.kept.arena.len();
             let mut left = keep;
@@ -270,9 +286,36 @@ impl JavaInput for MetadataFileReader<'_> {
                 left -= run;
             }
             self.kept.record(start, at, keep);
+            self.last_prefix = self.kept.runs.last().copied();
         }
         self.advance(n - keep);
         Ok(start)
+    }
+
+    fn utf_bytes_at(&mut self, what: &str) -> DecodeResult<(u64, usize)> {
+        let at = self.offset();
+        let b = self.bytes(2, what)?;
+        let n = usize::from(u16::from_be_bytes([b[0], b[1]]));
+        // At most 64 KiB, within what one refill makes contiguous.
+        if !self.fill(n) {
+            return Err(self.end_of_input(n, what));
+        }
+        let start = self.offset();
+        let raw = &self.window[self.pos..self.pos + n];
+        if decode_modified_utf8(raw).is_none() {
+            return Err(DecodeError::new(
+                at,
+                format!("modified UTF-8 {what}"),
+                "invalid bytes",
+            ));
+        }
+        if self.keep_names && n > 0 {
+            let kept_at = self.kept.arena.len();
+            self.kept.arena.extend_from_slice(raw);
+            self.kept.record(start, kept_at, n);
+        }
+        self.pos += n;
+        Ok((start, n))
     }
 
     fn scan(&mut self, n: usize, what: &str, visit: &mut dyn FnMut(&[u8])) -> DecodeResult<()> {
@@ -300,18 +343,6 @@ impl JavaInput for MetadataFileReader<'_> {
         }
         let b = &self.window[self.pos..self.pos + 4];
         Some([b[0], b[1], b[2], b[3]])
-    }
-}
-
-/// A positioned read (the file's cursor is never moved, so nothing else depends on it).
-pub(super) fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::FileExt::read_at(file, buf, offset)
-    }
-    #[cfg(windows)]
-    {
-        std::os::windows::fs::FileExt::seek_read(file, buf, offset)
     }
 }
 

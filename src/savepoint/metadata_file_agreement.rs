@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::javaio::data_input::DataReader;
+use crate::savepoint::handles::{KeyedHandle, StreamHandle};
 use crate::savepoint::metadata::read_metadata;
 use std::io::Write;
 use std::path::Path;
@@ -57,7 +58,8 @@ fn streamed_and_in_memory_parses_agree_on_real_fixtures_and_corruptions() {
                         file: file.try_clone().unwrap(),
                         kept,
                     };
-                    for range in md.trailer.iter().copied().chain(inline_ranges(&md)) {
+                    let inline = inline_handles(&md).into_iter().flat_map(|(n, d)| [n, d]);
+                    for range in md.trailer.iter().copied().chain(inline) {
                         assert_eq!(whole.range(range), streamed.range(range));
                     }
                 }
@@ -84,10 +86,33 @@ fn streamed_and_in_memory_parses_agree_on_real_fixtures_and_corruptions() {
             let (kept, read_error) = reader.finish();
             assert!(read_error.is_none());
             if let Ok(md) = streamed {
+                // Keeping every handle name parses the same and holds each name whole.
+                let mut keeping = MetadataFileReader::new(&file, len).keeping_handle_names();
+                let with_names = read_metadata(&mut keeping).unwrap();
+                assert_eq!(format!("{md:?}"), format!("{with_names:?}"));
+                let (names_kept, _) = keeping.finish();
+                let names: Vec<ByteRange> = inline_handles(&md).iter().map(|h| h.0).collect();
+                for range in &names {
+                    let at = range.offset as usize;
+                    assert_eq!(
+                        names_kept.prefix(*range),
+                        &bytes[at..at + range.len as usize]
+                    );
+                }
+                let name_bytes: u64 = names.iter().map(|r| r.len).sum();
+                // Names kept in between do not undo the sharing of equal state headers.
+                assert!(
+                    names_kept.held() <= kept.held() + name_bytes as usize,
+                    "{}: {} held with names, {} without, {name_bytes} of names",
+                    entry.path().display(),
+                    names_kept.held(),
+                    kept.held()
+                );
                 // Whatever was kept is the file's bytes, and the rest reads back the same.
                 let whole = MetadataBytes::Whole(bytes.clone());
                 let streamed = MetadataBytes::Streamed { file, kept };
-                for range in md.trailer.iter().copied().chain(inline_ranges(&md)) {
+                let inline = inline_handles(&md).into_iter().flat_map(|(n, d)| [n, d]);
+                for range in md.trailer.iter().copied().chain(inline) {
                     assert_eq!(whole.range(range), streamed.range(range));
                     let first = streamed.prefix(range, 64 << 10, true).unwrap();
                     assert!(whole.range(range).starts_with(&first));
@@ -102,12 +127,12 @@ fn streamed_and_in_memory_parses_agree_on_real_fixtures_and_corruptions() {
     assert!(failed_alike > 0, "no corrupted copy failed");
 }
 
-/// The inline ranges of the managed keyed and operator state of every subtask.
-fn inline_ranges(md: &crate::savepoint::metadata::Metadata) -> Vec<ByteRange> {
-    use crate::savepoint::handles::StreamHandle;
-    fn inline(h: &StreamHandle, out: &mut Vec<ByteRange>) {
+/// The name and bytes of every inline handle of the coordinators and of each subtask's managed
+/// keyed and operator state.
+fn inline_handles(md: &crate::savepoint::metadata::Metadata) -> Vec<(ByteRange, ByteRange)> {
+    fn inline(h: &StreamHandle, out: &mut Vec<(ByteRange, ByteRange)>) {
         match h {
-            StreamHandle::Inline { data, .. } => out.push(*data),
+            StreamHandle::Inline { name, data } => out.push((name.range(), *data)),
             StreamHandle::KeyGroups(g) => {
                 if let Some(d) = &g.delegate {
                     inline(d, out);
@@ -122,12 +147,27 @@ fn inline_ranges(md: &crate::savepoint::metadata::Metadata) -> Vec<ByteRange> {
             inline(h, &mut out);
         }
         for s in &op.subtasks {
-            if let Some(h) = s
-                .managed_keyed_state
-                .as_deref()
-                .and_then(|k| k.header_stream())
-            {
-                inline(h, &mut out);
+            match s.managed_keyed_state.as_deref() {
+                Some(KeyedHandle::Incremental {
+                    meta,
+                    shared,
+                    private,
+                    ..
+                }) => {
+                    let files = shared
+                        .iter()
+                        .chain(private)
+                        .filter_map(|f| f.handle.as_ref());
+                    for h in meta.iter().chain(files) {
+                        inline(h, &mut out);
+                    }
+                }
+                Some(k) => {
+                    if let Some(h) = k.header_stream() {
+                        inline(h, &mut out);
+                    }
+                }
+                None => {}
             }
             if let Some(d) = s
                 .managed_operator_state

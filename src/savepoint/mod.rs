@@ -7,6 +7,7 @@ pub mod error;
 pub mod handle_kind;
 pub mod handles;
 mod header_cache;
+pub mod inline_name;
 pub mod inventory;
 pub mod key_group_offsets;
 pub mod metadata;
@@ -65,8 +66,9 @@ pub struct Savepoint {
 /// The state bytes a handle points at, with enough context to report errors in them.
 pub struct StreamBytes<'a> {
     data: StreamData<'a>,
-    /// The file these bytes come from.
-    pub file: PathBuf,
+    /// The file these bytes come from (borrowed for `_metadata`: a header is decoded per
+    /// subtask, and cloning the path each time showed in profiles).
+    pub file: Cow<'a, Path>,
     /// Offset of the first byte within `file`.
     pub base: u64,
     /// Fewer bytes than the stream holds were read.
@@ -149,6 +151,9 @@ impl Savepoint {
             });
         }
         let mut reader = MetadataFileReader::new(&opened.file, opened.len);
+        if access.keep_handle_names {
+            reader = reader.keeping_handle_names();
+        }
         let parsed = read_metadata(&mut reader);
         let (kept, failed) = reader.finish();
         if let Some(e) = failed {
@@ -310,7 +315,7 @@ impl Savepoint {
                         Cow::Borrowed(b) => StreamData::Borrowed(b),
                         Cow::Owned(v) => StreamData::Read(v),
                     },
-                    file: self.metadata_path.clone(),
+                    file: Cow::Borrowed(&self.metadata_path),
                     base: data.offset,
                 }));
             }
@@ -365,7 +370,7 @@ impl Savepoint {
         let cut = (data.len() as u64) < end - start;
         Ok(Some(StreamBytes {
             data: StreamData::Read(data),
-            file: path,
+            file: Cow::Owned(path),
             base: start,
             cut,
         }))

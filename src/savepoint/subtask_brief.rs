@@ -33,8 +33,8 @@ pub enum SubtaskStates {
 }
 
 impl SubtaskStates {
-    /// `metadata` is the `_metadata` the subtasks were read from (the full form lists the
-    /// key-group offsets, which stay there until then).
+    /// `metadata` is the `_metadata` the subtasks were read from (inline handle names and
+    /// key-group offsets stay there until a listing reads them).
     pub fn build(
         subtasks: &[SubtaskState],
         detail: HandleDetail,
@@ -42,18 +42,37 @@ impl SubtaskStates {
     ) -> SubtaskStates {
         match detail {
             HandleDetail::Brief => {
-                SubtaskStates::Brief(subtasks.iter().map(SubtaskBrief::build).collect())
+                let listing = Listing {
+                    metadata,
+                    offsets: false,
+                };
+                SubtaskStates::Brief(
+                    subtasks
+                        .iter()
+                        .map(|s| {
+                            let mut brief = SubtaskBrief::build(s);
+                            listing.brief(&mut brief);
+                            brief
+                        })
+                        .collect(),
+                )
             }
-            HandleDetail::Full => SubtaskStates::Full(
-                subtasks
-                    .iter()
-                    .map(|s| {
-                        let mut s = s.clone();
-                        decode_subtask_offsets(&mut s, metadata);
-                        s
-                    })
-                    .collect(),
-            ),
+            HandleDetail::Full => {
+                let listing = Listing {
+                    metadata,
+                    offsets: true,
+                };
+                SubtaskStates::Full(
+                    subtasks
+                        .iter()
+                        .map(|s| {
+                            let mut s = s.clone();
+                            listing.subtask(&mut s);
+                            s
+                        })
+                        .collect(),
+                )
+            }
             HandleDetail::Omitted => SubtaskStates::Omitted,
         }
     }
@@ -133,68 +152,103 @@ impl KeyedBrief {
     }
 }
 
-fn decode_subtask_offsets(s: &mut SubtaskState, metadata: &MetadataBytes) {
-    for h in [&mut s.managed_keyed_state, &mut s.raw_keyed_state]
-        .into_iter()
-        .flatten()
-    {
-        decode_keyed_offsets(h, metadata);
-    }
-    for h in [&mut s.managed_operator_state, &mut s.raw_operator_state]
-        .into_iter()
-        .flatten()
-    {
-        if let Some(d) = &mut h.delegate {
-            decode_stream_offsets(d, metadata);
-        }
-    }
+/// Reads from `_metadata` what a listing of handles shows and the reader left there: every
+/// inline handle's name and, for the full form, every key-group offset.
+struct Listing<'m> {
+    metadata: &'m MetadataBytes,
+    offsets: bool,
 }
 
-// Recursion is bounded: the reader refuses handles nested deeper than a few levels.
-fn decode_keyed_offsets(h: &mut KeyedHandle, metadata: &MetadataBytes) {
-    match h {
-        KeyedHandle::KeyGroups(g) => decode_group_offsets(g, metadata),
-        KeyedHandle::Incremental {
-            meta,
-            shared,
-            private,
-            ..
-        } => {
-            let files = shared.iter_mut().chain(private.iter_mut());
-            for s in meta
-                .iter_mut()
-                .chain(files.filter_map(|f| f.handle.as_mut()))
-            {
-                decode_stream_offsets(s, metadata);
-            }
+impl Listing<'_> {
+    fn subtask(&self, s: &mut SubtaskState) {
+        for h in [&mut s.managed_keyed_state, &mut s.raw_keyed_state]
+            .into_iter()
+            .flatten()
+        {
+            self.keyed(h);
         }
-        KeyedHandle::Changelog {
-            materialized,
-            non_materialized,
-            ..
-        } => {
-            for h in materialized.iter_mut().chain(non_materialized.iter_mut()) {
-                decode_keyed_offsets(h, metadata);
-            }
-        }
-        KeyedHandle::ChangelogStream { handles, .. } => {
-            for s in handles {
-                decode_stream_offsets(s, metadata);
-            }
-        }
-        KeyedHandle::InMemoryChangelog { .. } => {}
+        self.operator_handles(&mut s.managed_operator_state, &mut s.raw_operator_state);
     }
-}
 
-fn decode_group_offsets(g: &mut KeyGroupsHandle, metadata: &MetadataBytes) {
-    g.offsets.decode(&metadata.range(g.offsets.range()));
-    if let Some(d) = &mut g.delegate {
-        decode_stream_offsets(d, metadata);
+    fn brief(&self, s: &mut SubtaskBrief) {
+        for h in [&mut s.managed_keyed_state, &mut s.raw_keyed_state]
+            .into_iter()
+            .flatten()
+        {
+            match h {
+                KeyedBrief::KeyGroups(g) => {
+                    if let Some(d) = &mut g.delegate {
+                        self.stream(d);
+                    }
+                }
+                KeyedBrief::Other(h) => self.keyed(h),
+            }
+        }
+        self.operator_handles(&mut s.managed_operator_state, &mut s.raw_operator_state);
     }
-}
 
-fn decode_stream_offsets(s: &mut StreamHandle, metadata: &MetadataBytes) {
-    if let StreamHandle::KeyGroups(g) = s {
-        decode_group_offsets(g, metadata);
+    fn operator_handles(
+        &self,
+        managed: &mut Option<Box<OperatorHandle>>,
+        raw: &mut Option<Box<OperatorHandle>>,
+    ) {
+        for h in [managed, raw].into_iter().flatten() {
+            if let Some(d) = &mut h.delegate {
+                self.stream(d);
+            }
+        }
+    }
+
+    // Recursion is bounded: the reader refuses handles nested deeper than a few levels.
+    fn keyed(&self, h: &mut KeyedHandle) {
+        match h {
+            KeyedHandle::KeyGroups(g) => self.groups(g),
+            KeyedHandle::Incremental {
+                meta,
+                shared,
+                private,
+                ..
+            } => {
+                let files = shared.iter_mut().chain(private.iter_mut());
+                for s in meta
+                    .iter_mut()
+                    .chain(files.filter_map(|f| f.handle.as_mut()))
+                {
+                    self.stream(s);
+                }
+            }
+            KeyedHandle::Changelog {
+                materialized,
+                non_materialized,
+                ..
+            } => {
+                for h in materialized.iter_mut().chain(non_materialized.iter_mut()) {
+                    self.keyed(h);
+                }
+            }
+            KeyedHandle::ChangelogStream { handles, .. } => {
+                for s in handles {
+                    self.stream(s);
+                }
+            }
+            KeyedHandle::InMemoryChangelog { .. } => {}
+        }
+    }
+
+    fn groups(&self, g: &mut KeyGroupsHandle) {
+        if self.offsets {
+            g.offsets.decode(&self.metadata.range(g.offsets.range()));
+        }
+        if let Some(d) = &mut g.delegate {
+            self.stream(d);
+        }
+    }
+
+    fn stream(&self, s: &mut StreamHandle) {
+        match s {
+            StreamHandle::KeyGroups(g) => self.groups(g),
+            StreamHandle::Inline { name, .. } => name.decode(&self.metadata.range(name.range())),
+            _ => {}
+        }
     }
 }

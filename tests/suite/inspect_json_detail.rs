@@ -62,7 +62,37 @@ fn brief_key_group_counts_match_the_full_offsets() {
             }
         }
         assert!(compared > 0, "{fixture}: no key-groups handle compared");
+        // Inline handle names stay in `_metadata` until a listing reads them: both forms show
+        // the path Flink wrote for each.
+        let (brief_names, full_names) = (inline_names(&brief), inline_names(&full));
+        assert!(!brief_names.is_empty(), "{fixture}: no inline handle");
+        assert_eq!(brief_names, full_names, "{fixture}");
+        for name in &brief_names {
+            assert!(
+                name.starts_with("file:/") && name.contains("/savepoint-"),
+                "{fixture}: {name}"
+            );
+        }
     }
+}
+
+/// The `name` of every inline handle in the document, in order.
+fn inline_names(doc: &Value) -> Vec<String> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if m.get("type").and_then(Value::as_str) == Some("inline") {
+                    out.push(m["name"].as_str().unwrap_or("<not a string>").to_string());
+                }
+                m.values().for_each(|v| walk(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, &mut out);
+    out
 }
 
 /// The compact document (pipes and files; built on several threads for wide savepoints) says
