@@ -1,5 +1,5 @@
 //! The `_metadata` reader on arbitrary bytes, in memory and streamed from a file, refilled by
-//! the default chunk and by small ones (all must agree exactly: the same metadata, or the same
+//! the default chunk and by small ones keeping handle names (all must agree exactly: the same metadata, or the same
 //! error at the same offset), plus the checks a report runs over what it read.
 #![no_main]
 
@@ -17,9 +17,11 @@ fuzz_target!(|data: &[u8]| {
     let mut reader = MetadataFileReader::new(&file, data.len() as u64);
     let streamed = read_metadata(&mut reader);
     assert_eq!(format!("{in_memory:?}"), format!("{streamed:?}"));
-    // Refilled in small pieces, so that fields straddle refills.
+    // Refilled in small pieces, so that fields straddle refills, and keeping every inline
+    // handle's name (as for a JSON listing).
     let chunk = 1 + data.first().map_or(0, |&b| usize::from(b) * 37);
-    let mut pieces = MetadataFileReader::reading_by(&file, data.len() as u64, chunk);
+    let mut pieces =
+        MetadataFileReader::reading_by(&file, data.len() as u64, chunk).keeping_handle_names();
     assert_eq!(format!("{in_memory:?}"), format!("{:?}", read_metadata(&mut pieces)));
     assert!(pieces.finish().1.is_none());
     if let Ok(meta) = in_memory {
