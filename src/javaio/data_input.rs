@@ -206,7 +206,7 @@ impl<'a> DataReader<'a> {
         let raw = self.take(n, what)?;
         decode_modified_utf8(raw)
             .map(Cow::into_owned)
-            .ok_or_else(|| self.error_at(at, format!("modified UTF-8 {what}"), "invalid bytes"))
+            .ok_or_else(|| invalid_modified_utf8(at, what))
     }
 
     /// Flink `StringValue` string: varint length+1 (0 = null), then one varint per UTF-16 unit.
@@ -251,6 +251,11 @@ impl<'a> DataReader<'a> {
             shift += 7;
         }
     }
+}
+
+/// The error of a `writeUTF` string at `at` whose bytes are not modified UTF-8.
+pub(crate) fn invalid_modified_utf8(at: u64, what: &str) -> DecodeError {
+    DecodeError::new(at, format!("modified UTF-8 {what}"), "invalid bytes")
 }
 
 /// Decodes Java's modified UTF-8 (NUL as `C0 80`, supplementary characters as surrogate pairs).

@@ -3,7 +3,9 @@
 //! `_metadata` reader of `savepoint`). The field decoders are written once, here, on top of a
 //! few primitives, so both inputs report the same errors at the same offsets.
 
-use super::data_input::{DataReader, DecodeError, DecodeResult, decode_modified_utf8};
+use super::data_input::{
+    DataReader, DecodeError, DecodeResult, decode_modified_utf8, invalid_modified_utf8,
+};
 
 pub trait JavaInput {
     /// Absolute offset of the next byte.
@@ -97,11 +99,7 @@ pub trait JavaInput {
         let n = usize::from(u16::from_be_bytes([b[0], b[1]]));
         let raw = self.bytes(n, what)?;
         if decode_modified_utf8(raw).is_none() {
-            return Err(DecodeError::new(
-                at,
-                format!("modified UTF-8 {what}"),
-                "invalid bytes",
-            ));
+            return Err(invalid_modified_utf8(at, what));
         }
         Ok((at + 2, n))
     }
@@ -114,11 +112,7 @@ pub trait JavaInput {
         let raw = self.bytes(n, what)?;
         match decode_modified_utf8(raw) {
             Some(s) => Ok(s.into_owned()),
-            None => Err(DecodeError::new(
-                at,
-                format!("modified UTF-8 {what}"),
-                "invalid bytes",
-            )),
+            None => Err(invalid_modified_utf8(at, what)),
         }
     }
 }

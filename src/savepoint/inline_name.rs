@@ -35,11 +35,6 @@ impl InlineName {
         self.range
     }
 
-    /// The name, once [`InlineName::decode`] has read it.
-    pub fn text(&self) -> Option<&str> {
-        self.text.as_deref()
-    }
-
     /// Keeps the text, read from `bytes` (the bytes of [`InlineName::range`]; empty when the
     /// file no longer holds them, which decodes as an empty name).
     pub fn decode(&mut self, bytes: &[u8]) {

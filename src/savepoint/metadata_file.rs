@@ -11,7 +11,9 @@ use std::io;
 
 use super::handles::ByteRange;
 use crate::files::read_at;
-use crate::javaio::data_input::{DecodeError, DecodeResult, decode_modified_utf8};
+use crate::javaio::data_input::{
+    DecodeError, DecodeResult, decode_modified_utf8, invalid_modified_utf8,
+};
 use crate::javaio::input::JavaInput;
 
 /// The most bytes one refill makes contiguous: more than any single field needs (a modified
@@ -303,11 +305,7 @@ impl JavaInput for MetadataFileReader<'_> {
         let start = self.offset();
         let raw = &self.window[self.pos..self.pos + n];
         if decode_modified_utf8(raw).is_none() {
-            return Err(DecodeError::new(
-                at,
-                format!("modified UTF-8 {what}"),
-                "invalid bytes",
-            ));
+            return Err(invalid_modified_utf8(at, what));
         }
         if self.keep_names && n > 0 {
             let kept_at = self.kept.arena.len();
