@@ -32,15 +32,21 @@ pub enum StreamHandle {
     /// A legacy `KeyGroupsStateHandle` used as a stream handle.
     KeyGroups(Box<KeyGroupsHandle>),
     /// `SegmentFileStateHandle` (file merging, Flink 1.20+).
-    Segment {
-        start: i64,
-        size: i64,
-        scope: i32,
-        physical_path: String,
-        logical_file_id: String,
-    },
+    Segment(Box<SegmentHandle>),
     /// `EmptySegmentFileStateHandle`.
     EmptySegment,
+}
+
+/// `SegmentFileStateHandle`: a range of a merged file (boxed: rarer than inline handles, and
+/// as wide as three of them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SegmentHandle {
+    pub start: i64,
+    pub size: i64,
+    pub scope: i32,
+    pub physical_path: String,
+    pub logical_file_id: String,
 }
 
 impl StreamHandle {
@@ -52,7 +58,7 @@ impl StreamHandle {
                 (*size).max(0) as u64
             }
             StreamHandle::KeyGroups(h) => h.delegate.as_ref().map_or(0, |d| d.size()),
-            StreamHandle::Segment { size, .. } => (*size).max(0) as u64,
+            StreamHandle::Segment(h) => h.size.max(0) as u64,
             StreamHandle::EmptySegment => 0,
         }
     }
@@ -78,7 +84,7 @@ pub struct KeyGroupsHandle {
     /// Stream offset of each key group in the range; 0 means the group holds no data.
     pub offsets: KeyGroupOffsets,
     pub delegate: Option<StreamHandle>,
-    pub state_handle_id: Option<String>,
+    pub state_handle_id: Option<Box<str>>,
 }
 
 /// A file of an incremental / native RocksDB snapshot.
@@ -89,26 +95,31 @@ pub struct RocksFile {
     pub handle: Option<StreamHandle>,
 }
 
+/// `IncrementalRemoteKeyedStateHandle` (boxed: a keyed handle is allocated per subtask, and
+/// this variant is twice as wide as the key-groups one that canonical savepoints hold).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IncrementalHandle {
+    /// 1 = type 5 (<= 1.14), 2 = type 11 (1.15+).
+    pub version: u8,
+    pub checkpoint_id: i64,
+    pub backend_id: String,
+    pub start_key_group: i32,
+    pub num_key_groups: i32,
+    pub checkpointed_size: Option<i64>,
+    pub meta: Option<StreamHandle>,
+    pub shared: Vec<RocksFile>,
+    pub private: Vec<RocksFile>,
+    pub state_handle_id: Option<String>,
+}
+
 /// Flink's `KeyedStateHandle` variants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum KeyedHandle {
     KeyGroups(KeyGroupsHandle),
     /// `IncrementalRemoteKeyedStateHandle` (RocksDB incremental checkpoints, native savepoints).
-    #[serde(rename_all = "camelCase")]
-    Incremental {
-        /// 1 = type 5 (<= 1.14), 2 = type 11 (1.15+).
-        version: u8,
-        checkpoint_id: i64,
-        backend_id: String,
-        start_key_group: i32,
-        num_key_groups: i32,
-        checkpointed_size: Option<i64>,
-        meta: Option<StreamHandle>,
-        shared: Vec<RocksFile>,
-        private: Vec<RocksFile>,
-        state_handle_id: Option<String>,
-    },
+    Incremental(Box<IncrementalHandle>),
     /// `ChangelogStateBackendHandle` (changelog backend).
     #[serde(rename_all = "camelCase")]
     Changelog {
@@ -141,7 +152,7 @@ impl KeyedHandle {
     pub fn header_stream(&self) -> Option<&StreamHandle> {
         match self {
             KeyedHandle::KeyGroups(h) => h.delegate.as_ref(),
-            KeyedHandle::Incremental { meta, .. } => meta.as_ref(),
+            KeyedHandle::Incremental(h) => h.meta.as_ref(),
             KeyedHandle::Changelog { materialized, .. } => {
                 materialized.iter().find_map(|h| h.header_stream())
             }
@@ -153,16 +164,11 @@ impl KeyedHandle {
     pub fn state_size(&self) -> u64 {
         match self {
             KeyedHandle::KeyGroups(h) => h.delegate.as_ref().map_or(0, |d| d.size()),
-            KeyedHandle::Incremental {
-                meta,
-                shared,
-                private,
-                ..
-            } => {
-                meta.as_ref().map_or(0, |m| m.size())
-                    + shared
+            KeyedHandle::Incremental(h) => {
+                h.meta.as_ref().map_or(0, |m| m.size())
+                    + h.shared
                         .iter()
-                        .chain(private)
+                        .chain(&h.private)
                         .map(|f| f.handle.as_ref().map_or(0, |h| h.size()))
                         .sum::<u64>()
             }
@@ -282,13 +288,13 @@ pub(crate) fn read_stream_handle_keeping(
                 size,
             }
         }
-        15 => StreamHandle::Segment {
+        15 => StreamHandle::Segment(Box::new(SegmentHandle {
             start: r.i64("segment start position")?,
             size: r.i64("segment state size")?,
             scope: r.i32("segment file scope")?,
             physical_path: r.utf("segment physical file path")?,
             logical_file_id: r.utf("segment logical file id")?,
-        },
+        })),
         16 => StreamHandle::EmptySegment,
         other => {
             return Err(r.error_at(
@@ -324,7 +330,7 @@ fn read_key_groups(r: &mut impl JavaInput, kind: KeyGroupsKind) -> DecodeResult<
     });
     let delegate = read_stream_handle_keeping(r, Keep::Prefix(header))?;
     let state_handle_id = if kind == KeyGroupsKind::V2 {
-        Some(r.utf("state handle id")?)
+        Some(r.utf("state handle id")?.into_boxed_str())
     } else {
         None
     };
@@ -391,7 +397,7 @@ fn read_keyed_handle_at_depth(
             } else {
                 None
             };
-            KeyedHandle::Incremental {
+            KeyedHandle::Incremental(Box::new(IncrementalHandle {
                 version,
                 checkpoint_id,
                 backend_id,
@@ -402,7 +408,7 @@ fn read_keyed_handle_at_depth(
                 shared,
                 private,
                 state_handle_id,
-            }
+            }))
         }
         8 | 14 => {
             let start_key_group = r.i32("start key group")?;

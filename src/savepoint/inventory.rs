@@ -271,7 +271,7 @@ const PARALLEL_MIN_OPERATORS: usize = 32;
 
 /// Each operator's summary, in the savepoint's order. Operators are independent (each reads
 /// its own subtasks' headers), so wide jobs are summarized on up to four threads that take the
-/// next operator as they finish one; the calling thread reports progress.
+/// next operator as they finish one.
 fn summarize_operators(
     sp: &Savepoint,
     detail: HandleDetail,
@@ -299,7 +299,10 @@ fn summarize_operators(
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let work = || {
+    // Every thread, the calling one too, takes the next operator as it finishes one; the
+    // calling thread reports progress between its own operators (polling with sleeps instead
+    // left both cores idle for up to a poll interval at the end).
+    let work = |progress: &mut dyn FnMut(usize, usize)| {
         let mut mine = Vec::new();
         loop {
             if failed.load(Ordering::Relaxed) {
@@ -312,33 +315,26 @@ fn summarize_operators(
                 failed.store(true, Ordering::Relaxed);
             }
             mine.push((i, result));
-            done.fetch_add(1, Ordering::Relaxed);
+            let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(finished.min(ops.len()), ops.len());
         }
         mine
     };
     let mut results: Vec<(usize, Result<OperatorSummary, SavepointError>)> =
         std::thread::scope(|scope| {
-            // Threads that cannot be started are simply fewer workers; with none, this thread
-            // does the work.
-            let workers: Vec<_> = (0..threads)
-                .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+            // Threads that cannot be started are simply fewer workers.
+            let workers: Vec<_> = (1..threads)
+                .filter_map(|_| {
+                    std::thread::Builder::new()
+                        .spawn_scoped(scope, || work(&mut |_, _| {}))
+                        .ok()
+                })
                 .collect();
-            if workers.is_empty() {
-                return work();
+            let mut all = work(progress);
+            for w in workers {
+                all.extend(w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
             }
-            let mut reported = usize::MAX;
-            while !workers.iter().all(|w| w.is_finished()) {
-                let d = done.load(Ordering::Relaxed).min(ops.len());
-                if d != reported {
-                    progress(d, ops.len());
-                    reported = d;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
+            all
         });
     results.sort_by_key(|(i, _)| *i);
     // The first failure in the savepoint's order, as the sequential loop would report it.

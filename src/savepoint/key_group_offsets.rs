@@ -3,6 +3,8 @@
 //! are and how many groups hold data, so they stay in `_metadata` and are decoded only for a
 //! report that lists them (`inspect --all-handles`).
 
+use std::num::NonZeroU64;
+
 use serde::ser::{Error as _, Serialize, SerializeSeq, Serializer};
 
 use super::handles::ByteRange;
@@ -11,11 +13,13 @@ use crate::javaio::input::JavaInput;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyGroupOffsets {
-    /// Where the big-endian i64 offsets sit in `_metadata`.
-    range: ByteRange,
-    count: usize,
-    with_data: usize,
-    first_data: Option<u64>,
+    /// Where the big-endian i64 offsets start in `_metadata` (`count` x 8 bytes). Narrow
+    /// fields: one of these is held per keyed subtask, and a key-groups handle has at most
+    /// 32,768 groups.
+    at: u64,
+    count: u32,
+    with_data: u32,
+    first_data: Option<NonZeroU64>,
     /// The values, once [`KeyGroupOffsets::decode`] has read them (for serialization).
     decoded: Option<Box<[i64]>>,
 }
@@ -23,7 +27,7 @@ pub struct KeyGroupOffsets {
 impl KeyGroupOffsets {
     /// Reads `count` offsets at the reader's position, counting those that are not 0.
     pub(crate) fn read(r: &mut impl JavaInput, count: usize) -> DecodeResult<KeyGroupOffsets> {
-        let offset = r.offset();
+        let at = r.offset();
         let len = count.saturating_mul(8);
         // The smallest non-zero offset, less one: 0 wraps to the largest value, so the loop has
         // no branch (which groups hold data looks random to a branch predictor).
@@ -39,14 +43,13 @@ impl KeyGroupOffsets {
         })?;
         // An offset of u64::MAX counts as data but, as before, is no start of data.
         let first_data = least_less_one.saturating_add(1);
+        // `scan` read `count` x 8 bytes, and no savepoint holds 2^32 x 8 bytes in one handle.
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Ok(KeyGroupOffsets {
-            range: ByteRange {
-                offset,
-                len: len as u64,
-            },
-            count,
-            with_data,
-            first_data: (first_data != u64::MAX).then_some(first_data),
+            at,
+            count: narrow(count),
+            with_data: narrow(with_data),
+            first_data: NonZeroU64::new(first_data).filter(|v| v.get() != u64::MAX),
             decoded: None,
         })
     }
@@ -54,17 +57,20 @@ impl KeyGroupOffsets {
     /// The smallest non-zero offset: where the first key group's data starts in the stream,
     /// so where the state header before it ends. Negative offsets (hostile input) read as huge.
     pub fn first_data(&self) -> Option<u64> {
-        self.first_data
+        self.first_data.map(NonZeroU64::get)
     }
 
     /// Where the offsets sit in `_metadata`.
     pub fn range(&self) -> ByteRange {
-        self.range
+        ByteRange {
+            offset: self.at,
+            len: u64::from(self.count) * 8,
+        }
     }
 
     /// Key groups in the handle's range.
     pub fn len(&self) -> usize {
-        self.count
+        self.count as usize
     }
 
     pub fn is_empty(&self) -> bool {
@@ -73,14 +79,14 @@ impl KeyGroupOffsets {
 
     /// Key groups whose offset is not 0, i.e. that hold data.
     pub fn with_data(&self) -> usize {
-        self.with_data
+        self.with_data as usize
     }
 
     /// Keeps the values, read from `bytes` (the bytes of [`KeyGroupOffsets::range`]), so that
     /// serializing lists them.
     pub fn decode(&mut self, bytes: &[u8]) {
         let values = bytes
-            .get(..usize::try_from(self.range.len).unwrap_or(usize::MAX))
+            .get(..self.len().saturating_mul(8))
             .unwrap_or(&[])
             .chunks_exact(8)
             .map(|b| i64::from_be_bytes(b.try_into().unwrap_or([0; 8])));

@@ -148,17 +148,9 @@ fn inline_handles(md: &crate::savepoint::metadata::Metadata) -> Vec<(ByteRange, 
         }
         for s in &op.subtasks {
             match s.managed_keyed_state.as_deref() {
-                Some(KeyedHandle::Incremental {
-                    meta,
-                    shared,
-                    private,
-                    ..
-                }) => {
-                    let files = shared
-                        .iter()
-                        .chain(private)
-                        .filter_map(|f| f.handle.as_ref());
-                    for h in meta.iter().chain(files) {
+                Some(KeyedHandle::Incremental(h)) => {
+                    let files = h.shared.iter().chain(&h.private);
+                    for h in h.meta.iter().chain(files.filter_map(|f| f.handle.as_ref())) {
                         inline(h, &mut out);
                     }
                 }

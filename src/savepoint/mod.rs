@@ -323,15 +323,10 @@ impl Savepoint {
                 (Target::Relative(relative_path), 0u64, None)
             }
             StreamHandle::File { path, .. } => (Target::Absolute(path), 0, None),
-            StreamHandle::Segment {
-                start,
-                size,
-                physical_path,
-                ..
-            } => (
-                Target::Absolute(physical_path),
-                (*start).max(0) as u64,
-                Some((*size).max(0) as u64),
+            StreamHandle::Segment(h) => (
+                Target::Absolute(&h.physical_path),
+                h.start.max(0) as u64,
+                Some(h.size.max(0) as u64),
             ),
             StreamHandle::KeyGroups(_) | StreamHandle::EmptySegment => return Ok(None),
         };

@@ -201,15 +201,10 @@ impl Savepoint {
                 StreamHandle::File { path, .. } => {
                     (confinement.resolve_absolute(remote, path).ok(), 0, None)
                 }
-                StreamHandle::Segment {
-                    start,
-                    size,
-                    physical_path,
-                    ..
-                } => (
-                    confinement.resolve_absolute(remote, physical_path).ok(),
-                    (*start).max(0) as u64,
-                    Some((*size).max(0) as u64),
+                StreamHandle::Segment(h) => (
+                    confinement.resolve_absolute(remote, &h.physical_path).ok(),
+                    h.start.max(0) as u64,
+                    Some(h.size.max(0) as u64),
                 ),
                 _ => continue,
             };

@@ -134,7 +134,7 @@ pub struct KeyGroupsBrief {
     /// Key groups whose offset is not 0, i.e. that hold data.
     pub key_groups_with_data: usize,
     pub delegate: Option<StreamHandle>,
-    pub state_handle_id: Option<String>,
+    pub state_handle_id: Option<Box<str>>,
 }
 
 impl KeyedBrief {
@@ -205,14 +205,10 @@ impl Listing<'_> {
     fn keyed(&self, h: &mut KeyedHandle) {
         match h {
             KeyedHandle::KeyGroups(g) => self.groups(g),
-            KeyedHandle::Incremental {
-                meta,
-                shared,
-                private,
-                ..
-            } => {
-                let files = shared.iter_mut().chain(private.iter_mut());
-                for s in meta
+            KeyedHandle::Incremental(h) => {
+                let files = h.shared.iter_mut().chain(h.private.iter_mut());
+                for s in h
+                    .meta
                     .iter_mut()
                     .chain(files.filter_map(|f| f.handle.as_mut()))
                 {

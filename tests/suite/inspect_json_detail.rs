@@ -131,3 +131,43 @@ fn compact_json_is_the_indented_document() {
     );
     assert_eq!(compact, indented);
 }
+
+#[test]
+fn boxed_handle_variants_keep_their_json_shape() {
+    // Segment (file merging) and incremental (RocksDB) handles are boxed structs in memory;
+    // JSON consumers still see the tag beside the fields, camelCase, as for inline handles.
+    use spcompat::savepoint::handles::{SegmentHandle, StreamHandle};
+    let segment = StreamHandle::Segment(Box::new(SegmentHandle {
+        start: 7,
+        size: 42,
+        scope: 1,
+        physical_path: "/ckp/shared/merged-1".into(),
+        logical_file_id: "lf-9".into(),
+    }));
+    assert_eq!(
+        serde_json::to_value(&segment).unwrap(),
+        serde_json::json!({
+            "type": "segment",
+            "start": 7,
+            "size": 42,
+            "scope": 1,
+            "physicalPath": "/ckp/shared/merged-1",
+            "logicalFileId": "lf-9",
+        })
+    );
+    let doc = inspect(
+        "fixtures/savepoints/flink-1.20.3-datastream-rocksdb-native",
+        &["--all-handles"],
+    );
+    let keyed = doc.to_string();
+    for key in [
+        r#""type":"incremental""#,
+        r#""backendId":"#,
+        r#""checkpointedSize":"#,
+    ] {
+        assert!(
+            keyed.contains(key),
+            "{key} missing from the incremental handle's JSON"
+        );
+    }
+}

@@ -379,3 +379,16 @@ fn compiled_plans_with_long_chains_and_wide_unions() {
         assert!(err.to_string().contains("operator inputs"), "{err}");
     });
 }
+
+#[test]
+fn a_keyed_subtask_handle_stays_narrow() {
+    // One keyed handle is allocated per keyed subtask (38,400 on the benchmark's 600-operator
+    // savepoint); fresh memory, not decoding, was the largest cost of reading such a file.
+    use spcompat::savepoint::handles::{KeyedHandle, StreamHandle};
+    let (keyed, stream) = (
+        std::mem::size_of::<KeyedHandle>(),
+        std::mem::size_of::<StreamHandle>(),
+    );
+    assert!(keyed <= 120, "{keyed} bytes per keyed handle");
+    assert!(stream <= 56, "{stream} bytes per stream handle");
+}
