@@ -6,6 +6,7 @@
 //! costs more than reading here: the file's pages are copied once into a reused window.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fs::File;
 use std::io;
 
@@ -45,12 +46,34 @@ struct KeptRun {
 impl KeptBytes {
     /// The kept prefix of `range` (all of it, part of it, or nothing).
     pub fn prefix(&self, range: ByteRange) -> &[u8] {
-        let Ok(i) = self.runs.binary_search_by_key(&range.offset, |r| r.offset) else {
+        let Some(i) = self.run_at(range.offset) else {
             return &[];
         };
         let run = self.runs[i];
         let kept = usize::try_from(range.len).map_or(run.kept, |n| n.min(run.kept));
         &self.arena[run.at..run.at + kept]
+    }
+
+    /// The run starting at `offset`. A thread summarising an operator asks for its subtasks'
+    /// headers in file order, so the run it found last, or one just after it, is almost always
+    /// the one asked for next; a binary search over tens of thousands of runs missed the cache
+    /// at every step and was a fifth of the summaries' time on a wide savepoint.
+    fn run_at(&self, offset: u64) -> Option<usize> {
+        thread_local! {
+            static LAST_FOUND: Cell<usize> = const { Cell::new(0) };
+        }
+        LAST_FOUND.with(|last| {
+            let from = last.get().min(self.runs.len());
+            let near = &self.runs[from..self.runs.len().min(from + 4)];
+            let found = match near.iter().position(|r| r.offset == offset) {
+                Some(i) => Some(from + i),
+                None => self.runs.binary_search_by_key(&offset, |r| r.offset).ok(),
+            };
+            if let Some(i) = found {
+                last.set(i);
+            }
+            found
+        })
     }
 
     fn record(&mut self, offset: u64, at: usize, kept: usize) {
@@ -417,6 +440,42 @@ mod tests {
         };
         assert_eq!(kept.prefix(range), &bytes[10..1010]);
         assert!(kept.prefix(ByteRange { offset: 11, len: 5 }).is_empty());
+    }
+
+    #[test]
+    fn kept_prefixes_are_found_in_any_order_of_lookups() {
+        // 500 kept runs of 7 bytes, each 100 bytes apart; lookups in file order, backwards,
+        // repeated and strided must all find their own run (the in-order hint is only a hint).
+        let bytes: Vec<u8> = (0..50_000u32).map(|i| (i % 253) as u8).collect();
+        let file = file_of(&bytes);
+        let mut r = MetadataFileReader::new(&file, bytes.len() as u64);
+        for _ in 0..500 {
+            r.retain(100, 7, "inline").unwrap();
+        }
+        let (kept, failed) = r.finish();
+        assert!(failed.is_none());
+        let order = (0..500u64)
+            .chain((0..500).rev())
+            .chain([3, 3, 3, 499, 0])
+            .chain((0..500).step_by(37));
+        for run in order {
+            let offset = run * 100;
+            let range = ByteRange { offset, len: 100 };
+            assert_eq!(
+                kept.prefix(range),
+                &bytes[offset as usize..][..7],
+                "run {run}"
+            );
+            let between = ByteRange {
+                offset: offset + 1,
+                len: 5,
+            };
+            assert!(
+                kept.prefix(between).is_empty(),
+                "no run starts at {}",
+                offset + 1
+            );
+        }
     }
 
     #[test]
