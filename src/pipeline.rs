@@ -43,6 +43,11 @@ pub fn predict_upgrade(u: &Upgrade<'_>, config: &Config) -> Result<UpgradeReport
         JobVersion::Graph { graph, origin } => NewSide::from_job_graph(graph, origin)?,
         JobVersion::Savepoint(s) => NewSide::from_canary_savepoint(s),
     };
+    if let (Some(_), JobVersion::Savepoint(old), JobVersion::Savepoint(standing_in)) =
+        (u.to_flink, u.old, u.new)
+    {
+        new.stands_in_for_old = old.path == standing_in.path;
+    }
     if let Some(target) = u.to_flink {
         new.origin = format!("{}, on Flink {}", new.origin, target.as_str());
         new.flink_version = Some(target.clone());

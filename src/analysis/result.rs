@@ -305,26 +305,34 @@ pub struct NotCompared {
 impl NotCompared {
     /// One entry per operator with a `state-not-examined` finding that `reason` explains.
     pub fn not_examined(operators: &[OperatorVerdict], reason: &str) -> Vec<NotCompared> {
-        NotCompared::each_with(operators, |r| {
-            r.is(&rules::STATE_NOT_EXAMINED) && r.message.ends_with(reason)
-        })
+        NotCompared::each_with(
+            operators,
+            |r| r.is(&rules::STATE_NOT_EXAMINED) && r.message.ends_with(reason),
+            |_| false,
+        )
     }
 
     /// One entry per operator carrying a `state-not-compared` (or `cep-pattern-not-compared`)
     /// finding.
+    /// An operator whose mapping is only assumed is listed for that, the weightier doubt.
     pub fn collect(operators: &[OperatorVerdict]) -> Vec<NotCompared> {
-        NotCompared::each_with(operators, is_not_compared)
+        NotCompared::each_with(operators, is_not_compared, |r| {
+            r.is(&rules::SQL_MATCH_ID_CHANGES_ON_1_19)
+        })
     }
 
-    /// One entry per operator with a finding that `wanted` picks, carrying its message.
+    /// One entry per operator with a finding that `wanted` picks, carrying its message (the
+    /// first that `first` picks, when one does).
     fn each_with(
         operators: &[OperatorVerdict],
         wanted: impl Fn(&Finding) -> bool,
+        first: impl Fn(&Finding) -> bool,
     ) -> Vec<NotCompared> {
         operators
             .iter()
             .filter_map(|o| {
-                let f = o.reasons.iter().find(|r| wanted(r))?;
+                let f = (o.reasons.iter().find(|r| wanted(r) && first(r)))
+                    .or_else(|| o.reasons.iter().find(|r| wanted(r)))?;
                 Some(NotCompared {
                     code: f.rule.id,
                     operator_id: o.operator_id,
@@ -380,9 +388,26 @@ impl Prediction {
             Some(total) => format!("{n} of {total}"),
             None => n.to_string(),
         };
-        let codes: BTreeSet<&str> = self.state_not_compared.iter().map(|c| c.code).collect();
+        let codes: BTreeSet<&str> = self
+            .operators
+            .iter()
+            .filter(|o| o.status == Status::Restored)
+            .flat_map(|o| &o.reasons)
+            .filter(|r| r.severity != Severity::Info && is_not_compared(r))
+            .map(|r| r.rule.id)
+            .collect();
         let cep = codes.contains(rules::CEP_PATTERN_NOT_COMPARED.id);
         let schemas = codes.contains(rules::STATE_NOT_COMPARED.id);
+        if codes.contains(rules::SQL_MATCH_ID_CHANGES_ON_1_19.id) {
+            let also = if cep || schemas {
+                ", and their state was not fully compared"
+            } else {
+                ""
+            };
+            return format!(
+                "whether {count} mapped MATCH_RECOGNIZE operator(s) keep their ID depends on the Flink release that wrote the savepoint (plain SQL planned by 1.18 or earlier gets new IDs on 1.19 and later){also}"
+            );
+        }
         match (schemas, cep) {
             (false, true) => format!(
                 "the CEP pattern of {count} mapped operator(s) was NOT compared (the savepoint does not record the pattern their saved partial matches follow)"
@@ -397,9 +422,12 @@ impl Prediction {
     }
 }
 
-/// Is `r` a finding that the state of a restored operator was not (fully) compared?
-fn is_not_compared(r: &Finding) -> bool {
-    r.is(&rules::STATE_NOT_COMPARED) || r.is(&rules::CEP_PATTERN_NOT_COMPARED)
+/// Is `r` a finding that the restore of a mapped operator was not fully judged: its state not
+/// (fully) compared, or its mapping only assumed?
+pub fn is_not_compared(r: &Finding) -> bool {
+    r.is(&rules::STATE_NOT_COMPARED)
+        || r.is(&rules::CEP_PATTERN_NOT_COMPARED)
+        || r.is(&rules::SQL_MATCH_ID_CHANGES_ON_1_19)
 }
 
 /// The contract's verdict: `fails` if any operator is incompatible, or unmapped without `-n`;

@@ -231,6 +231,10 @@ pub struct NewSide {
     #[serde(skip)]
     pub state_backend: Option<Backend>,
     pub operators: Vec<NewOperator>,
+    /// The savepoint's own operators stand in for the new job (`check --to-flink` alone): its
+    /// operator IDs are assumed, not known.
+    #[serde(skip)]
+    pub stands_in_for_old: bool,
 }
 
 impl NewSide {
@@ -248,6 +252,7 @@ impl NewSide {
             written_by: None,
             state_backend: graph.state_backend(),
             operators,
+            stands_in_for_old: false,
         })
     }
 
@@ -299,6 +304,7 @@ impl NewSide {
             written_by: s.flink,
             state_backend,
             operators,
+            stands_in_for_old: false,
         }
     }
 

@@ -34,10 +34,10 @@ pub fn render(p: &Prediction) -> String {
                 Status::Unmapped => !p.allow_non_restored_state,
                 Status::Restored | Status::New => false,
             };
-        let not_compared = o.reasons.iter().find(|r| {
-            r.is(&crate::analysis::rules::STATE_NOT_COMPARED)
-                || r.is(&crate::analysis::rules::CEP_PATTERN_NOT_COMPARED)
-        });
+        let not_compared = o
+            .reasons
+            .iter()
+            .find(|r| crate::analysis::result::is_not_compared(r));
         let status = if failing {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
             let first = o

@@ -38,11 +38,12 @@ pub fn render(p: &Prediction) -> String {
             ""
         }
     ));
-    let cep_not_compared = p
+    // Schemas alone get the export hint; a CEP pattern or an assumed mapping, the summary.
+    let schemas_only = p
         .state_not_compared
         .iter()
-        .any(|n| n.code == crate::analysis::rules::CEP_PATTERN_NOT_COMPARED.id);
-    if not_compared > 0 && cep_not_compared {
+        .all(|n| n.code == crate::analysis::rules::STATE_NOT_COMPARED.id);
+    if not_compared > 0 && !schemas_only {
         out.push_str(&format!(
             "**Not fully compared:** {} (see their warnings).\n\n",
             p.not_compared_summary(None)

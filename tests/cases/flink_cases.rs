@@ -26,7 +26,7 @@ const KNOWN_GAPS: &[(&str, &[&str], &[&str], &str)] = &[
         "sql-upgrade-match-from-1.18",
         &[],
         &["--to-flink"],
-        "the same plain SQL MATCH_RECOGNIZE planned anew by 1.20.3, 2.0.0, 2.2.1 and 2.3.0 gives its Match operator another ID than 1.18.1 did (the other plain SQL bases of 1.18.1 keep theirs), which the savepoint alone cannot show: --to-flink assumes the IDs stay; the job graph exported on the new release and the canary agree with Flink",
+        "the same plain SQL MATCH_RECOGNIZE planned anew by 1.19.3, 1.20.3, 2.0.0, 2.2.1 and 2.3.0 gives its Match operator another ID than 1.18.1 did (FLINK-27992 chains it to the timestamp inserter; the other plain SQL bases of 1.18.1 keep theirs). The savepoint alone shows neither the release that wrote it (its format spans 1.16 - 1.20) nor whether a compiled plan ran it, so --to-flink keeps the IDs and hedges: warning sql-match-id-changes-on-1-19, a headline that is not a bare restores; the job graph exported on the new release and the canary agree with Flink",
     ),
     (
         "on-conflict-nothing-to-error",

@@ -128,6 +128,7 @@ const FIXTURES: &[Shows] = &[
     shows("sql-plan-primary-key-name", "2.3.0/sql-upgrade-upsert-sink-plan-from-1.18", OldPlanToFlink, "snk", None, "warning"),
     shows("sql-plan-primary-key-name", "1.20.3/sql-upgrade-changelog-normalize-plan-from-1.18", OldPlanToFlink, "src", None, "warning"),
     shows("sql-on-conflict-required", "2.3.0/sql-upgrade-upsert-sink-require-on-conflict-from-1.20", ToFlink, "8169645948178b87f8ca664b8ebcd2e2", Some("values"), "warning"),
+    shows("sql-match-id-changes-on-1-19", "1.19.3/sql-upgrade-match-from-1.18", ToFlink, "fbb4ef531e002f8fb3a2052db255adf5", Some("nfaStateName"), "warning"),
     // lint (one job version alone): job graphs exported from the real jobs
     shows("stateful-operator-without-uid", "2.3.0/bases/ds-nouids/job.json", Lint, "counter", None, "error"),
     shows("max-parallelism-not-set", "2.3.0/bases/ds-uids/job.json", Lint, "counter", None, "warning"),

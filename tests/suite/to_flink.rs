@@ -124,3 +124,62 @@ fn the_readmes_moving_to_flink_2_examples_are_real_output() {
     }
     assert!(examples >= 2, "{examples} examples in the section");
 }
+
+const MATCH_1_18: &str = "fixtures/cases/1.18.1/bases/sql-match";
+const MATCH_ID: &str = "fbb4ef531e002f8fb3a2052db255adf5";
+const MATCH_RULE: &str = "sql-match-id-changes-on-1-19";
+
+#[test]
+fn a_match_recognize_savepoint_standing_in_for_the_new_job_is_hedged_from_1_19_on() {
+    // On 1.19.3 and later Flink gave this 1.18.1 plain SQL MATCH_RECOGNIZE another ID
+    // (fixtures/cases/*/sql-upgrade-match-from-1.18); the savepoint alone cannot show it.
+    let (on_2_0, code, _) = check(&["--savepoint", MATCH_1_18, "--to-flink", "2.0"]);
+    assert_eq!(
+        code, 0,
+        "a hedge, not a failure: 1.19/1.20 savepoints keep their IDs"
+    );
+    assert!(rules(&on_2_0).iter().any(|r| r == MATCH_RULE));
+    let listed = on_2_0["stateNotCompared"].as_array().unwrap();
+    assert!(
+        listed
+            .iter()
+            .any(|n| n["code"] == MATCH_RULE && n["operatorId"] == MATCH_ID),
+        "the doubt is in the JSON's not-compared list: {listed:?}"
+    );
+    let text = Command::cargo_bin("spcompat")
+        .unwrap()
+        .args(["check", "--savepoint", MATCH_1_18, "--to-flink", "1.19"])
+        .output()
+        .unwrap();
+    let headline = String::from_utf8_lossy(&text.stdout);
+    let headline = headline.lines().next().unwrap();
+    assert!(
+        headline.contains("keep their ID depends on the Flink release"),
+        "{headline}"
+    );
+    // Before 1.19 nothing moves.
+    let (on_1_18, _, _) = check(&["--savepoint", MATCH_1_18, "--to-flink", "1.18"]);
+    assert!(!rules(&on_1_18).iter().any(|r| r == MATCH_RULE));
+}
+
+#[test]
+fn a_new_job_with_its_own_ids_shows_the_match_move_as_unmapped_state() {
+    // The job graph exported on the target release carries the real new IDs: no hedge, the
+    // mapping says it (as Flink did on 2.0.0).
+    let new = "fixtures/cases/2.0.0/sql-upgrade-match-from-1.18/job.json";
+    let (report, code, _) = check(&["--savepoint", MATCH_1_18, "--job", new, "--to-flink", "2.0"]);
+    assert_eq!(code, 1);
+    assert!(!rules(&report).iter().any(|r| r == MATCH_RULE));
+    assert!(rules(&report).iter().any(|r| r == "unmapped-state"));
+    // A canary savepoint of the new job likewise.
+    let canary = "fixtures/cases/2.0.0/sql-upgrade-match-from-1.18/canary";
+    let (report, _, _) = check(&[
+        "--savepoint",
+        MATCH_1_18,
+        "--job",
+        canary,
+        "--to-flink",
+        "2.0",
+    ]);
+    assert!(!rules(&report).iter().any(|r| r == MATCH_RULE));
+}

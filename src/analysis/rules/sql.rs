@@ -184,3 +184,15 @@ pub const SQL_ON_CONFLICT_NOTHING_TO_ERROR: Rule = rule!(
     ],
     error: ["" => "org.apache.flink.table.api.TableRuntimeException: Primary key constraint violation: multiple distinct records with the same primary key detected. Conflicting key: [...]. Use ON CONFLICT DO NOTHING to keep the first record."],
 );
+pub const SQL_MATCH_ID_CHANGES_ON_1_19: Rule = rule!(
+    "sql-match-id-changes-on-1-19",
+    Mapping,
+    Warning,
+    "SQL: a MATCH_RECOGNIZE of plain SQL planned by 1.18 or earlier gets another operator ID on 1.19 and later (its CEP operator is chained to the timestamp inserter since then)",
+    "savepoints of plain SQL written by 1.18 and earlier, restored on 1.19 and later (FLINK-27992; a compiled plan's uids keep the IDs)",
+    ["1.18.1 → 1.19.3", "1.18.1 → 1.20.3", "1.18.1 → 2.0.0", "1.18.1 → 2.2.1", "1.18.1 → 2.3.0"],
+    fix: [
+        "" => "decide it from the job itself: `spcompat export-sql JOB.sql --flink TARGET -o new.json` and `check --job new.json` show the new IDs; if the operator moved, rewrite its state to the new ID with the State Processor API (Flink 1.17+: `SavepointWriter.fromExistingSavepoint(...)` with `changeOperatorIdentifier(OperatorIdentifier.forUidHash(OLD_ID), OperatorIdentifier.forUidHash(NEW_ID))`), or start with -n and lose the partial matches in progress",
+    ],
+    error: ["" => "Failed to rollback to checkpoint/savepoint <savepoint>. Cannot map checkpoint/savepoint state for operator {id} to the new program, because the operator is not available in the new program. If you want to allow to skip this, you can set the --allowNonRestoredState option on the CLI."],
+);
