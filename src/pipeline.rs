@@ -49,8 +49,11 @@ pub fn predict_upgrade(u: &Upgrade<'_>, config: &Config) -> Result<UpgradeReport
         new.stands_in_for_old = old.path == standing_in.path;
     }
     if let Some(target) = u.to_flink {
-        new.origin = format!("{}, on Flink {}", new.origin, target.as_str());
         new.flink_version = Some(target.clone());
+        if let Some(old_graph) = u.old_graph {
+            crate::analysis::match_ids::settle_with_old_job(&old, &mut new, old_graph)?;
+        }
+        new.origin = format!("{}, on Flink {}", new.origin, target.as_str());
     }
     // Uids known from any version name the savepoint operators whose format stores none.
     let mut uids: Vec<String> = Vec::new();

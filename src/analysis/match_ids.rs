@@ -8,23 +8,73 @@
 //!
 //! A job graph exported on the target release, or a canary savepoint, carries the real new IDs,
 //! so the mapping itself shows the move. Only when the savepoint's own operators stand in for
-//! the new job (`check --to-flink` alone) are the IDs assumed, and the savepoint cannot tell
-//! which release wrote it (one format spans 1.16 to 1.20) nor whether a plan ran the job: the
-//! finding hedges, and the headline says that the restore was not fully judged.
+//! the new job (`check --to-flink`) are the IDs assumed. The old job's graph (`--old-job`)
+//! settles it: its release and whether its operators have uids say which IDs move, and those
+//! leave the new side, so that they are unmapped as on Flink. Without it the savepoint cannot
+//! tell which release wrote it (one format spans 1.16 to 1.20) nor whether a plan ran the job:
+//! the finding hedges, and the headline says that the restore was not fully judged.
 
 use super::result::{Finding, OperatorVerdict, Status};
-use super::rules;
+use super::rules::{self, Severity};
 use super::schema_check::CompatContext;
-use super::sides::{NewSide, OldOperator, OldSide};
+use super::sides::{AssumedIds, NewSide, OldOperator, OldSide};
+use crate::OperatorId;
 use crate::flink::{Release, StateKind};
+use crate::job::{IdSource, JobGraph, JobGraphError, derive_operator_ids};
 
 const FLINK_1_19: Release = Release::new(1, 19);
 
-/// Adds the finding to each mapped SQL MATCH_RECOGNIZE operator of `verdicts`.
+/// For a stand-in new side on 1.19 or later, with the old job's graph: removes the IDs of the
+/// MATCH_RECOGNIZE operators that plain SQL planned before 1.19 gave (they are not in the new
+/// job) and records what was checked.
+pub fn settle_with_old_job(
+    old: &OldSide,
+    new: &mut NewSide,
+    old_graph: &JobGraph,
+) -> Result<(), JobGraphError> {
+    let target = new.flink_version.as_ref().and_then(|v| v.range());
+    let (true, Some(target), Some(planned_by)) = (
+        new.stands_in_for_old,
+        target,
+        old_graph.flink_version.as_ref().and_then(|v| v.range()),
+    ) else {
+        return Ok(());
+    };
+    // A release range across 1.19 (a `written by` text) does not decide it.
+    let decided = planned_by.below(FLINK_1_19) || planned_by.at_least(FLINK_1_19);
+    if !target.at_least(FLINK_1_19) || !decided {
+        return Ok(());
+    }
+    let ids = derive_operator_ids(old_graph)?;
+    let mut moved: Vec<OperatorId> = Vec::new();
+    if planned_by.below(FLINK_1_19) {
+        for op in old.operators.iter().filter(|o| sql_match_key(o).is_some()) {
+            // Plain SQL: a generated ID, no uid and no uid hash (a compiled plan sets uids).
+            let plain_sql = old_graph.operators.iter().zip(&ids).any(|(g, d)| {
+                d.generated == op.operator_id
+                    && d.user_defined.is_none()
+                    && g.uid.is_none()
+                    && d.generated_from != IdSource::Uid
+                    && g.extra.contains_key("sql")
+            });
+            if plain_sql {
+                moved.push(op.operator_id);
+            }
+        }
+    }
+    new.operators.retain(|o| !moved.contains(&o.operator_id));
+    new.assumed_ids = AssumedIds::Checked { moved };
+    Ok(())
+}
+
+/// Adds the finding to each SQL MATCH_RECOGNIZE operator of `verdicts` whose mapping a stand-in
+/// new side assumes (a warning), or that the old job showed to move (an error on its unmapped
+/// state).
 pub fn annotate(
     old: &OldSide,
     new: &NewSide,
     ctx: &CompatContext,
+    allow_non_restored_state: bool,
     verdicts: &mut [OperatorVerdict],
 ) {
     if !new.stands_in_for_old {
@@ -33,6 +83,16 @@ pub fn annotate(
     let (Some(written), Some(target)) = (new.written_by, ctx.new_flink) else {
         return;
     };
+    if let AssumedIds::Checked { moved } = &new.assumed_ids {
+        for verdict in verdicts.iter_mut() {
+            if verdict.status == Status::Unmapped && moved.contains(&verdict.operator_id) {
+                let id = verdict.operator_id;
+                let finding = moved_finding(id, target.low, allow_non_restored_state);
+                verdict.reasons.push(finding);
+            }
+        }
+        return;
+    }
     if written.at_least(FLINK_1_19) || !target.at_least(FLINK_1_19) {
         return;
     }
@@ -72,6 +132,32 @@ pub fn annotate(
             .flink_error_case("", &[("id", &verdict.operator_id)]),
         );
     }
+}
+
+/// The error on a MATCH_RECOGNIZE operator that the old job shows to move.
+/// As `unmapped-state`, an error unless -n drops the state.
+fn moved_finding(id: OperatorId, target: Release, allow_non_restored_state: bool) -> Finding {
+    let (outcome, severity) = if allow_non_restored_state {
+        (
+            "the job starts (-n) and its saved partial matches and timers are dropped",
+            Severity::Warning,
+        )
+    } else {
+        (
+            "Flink refuses to start without -n (which drops its saved partial matches and timers)",
+            Severity::Error,
+        )
+    };
+    Finding::new(
+        &rules::SQL_MATCH_ID_CHANGES_ON_1_19,
+        format!(
+            "a SQL MATCH_RECOGNIZE operator of plain SQL planned by a release before 1.19 (the old job says so): Flink 1.19 and later chain its CEP operator to the timestamp inserter before it, which gives it another ID, so Flink {target} has no operator with ID {id}: {outcome}"
+        ),
+    )
+    .with_severity(severity)
+    .with_state(super::cep::NFA_STATE)
+    .fix_case("", &[])
+    .flink_error_case("", &[("id", &id)])
 }
 
 /// The key type of `op` when it is a MATCH_RECOGNIZE: CEP's NFA state, keyed by a table row

@@ -10,7 +10,7 @@ pub mod cep;
 #[cfg(test)]
 mod layers;
 pub mod lint;
-mod match_ids;
+pub mod match_ids;
 pub mod offsets;
 mod on_conflict;
 pub mod predict;

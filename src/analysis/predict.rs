@@ -106,7 +106,7 @@ pub fn predict_with(
     // A warning: it never changes an operator's status.
     super::on_conflict::annotate(old, new, ctx, &mut operators);
     // A warning too, and one that keeps the headline from a bare `restores`.
-    super::match_ids::annotate(old, new, ctx, &mut operators);
+    super::match_ids::annotate(old, new, ctx, allow_non_restored_state, &mut operators);
     let verdict = compute_verdict(&operators, allow_non_restored_state, false);
     let state_not_compared = NotCompared::collect(&operators);
     Prediction {

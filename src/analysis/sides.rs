@@ -235,6 +235,20 @@ pub struct NewSide {
     /// operator IDs are assumed, not known.
     #[serde(skip)]
     pub stands_in_for_old: bool,
+    /// For a stand-in side: whether the old job's graph settled which assumed IDs move.
+    #[serde(skip)]
+    pub assumed_ids: AssumedIds,
+}
+
+/// What the old job's graph says about the IDs a stand-in new side assumes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AssumedIds {
+    /// No old job given: the IDs are assumed to stay.
+    #[default]
+    Unchecked,
+    /// The old job's release and shape were checked; these IDs move on the target release
+    /// (and are no longer on the new side).
+    Checked { moved: Vec<OperatorId> },
 }
 
 impl NewSide {
@@ -253,6 +267,7 @@ impl NewSide {
             state_backend: graph.state_backend(),
             operators,
             stands_in_for_old: false,
+            assumed_ids: AssumedIds::Unchecked,
         })
     }
 
@@ -305,6 +320,7 @@ impl NewSide {
             state_backend,
             operators,
             stands_in_for_old: false,
+            assumed_ids: AssumedIds::Unchecked,
         }
     }
 

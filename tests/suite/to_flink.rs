@@ -183,3 +183,89 @@ fn a_new_job_with_its_own_ids_shows_the_match_move_as_unmapped_state() {
     ]);
     assert!(!rules(&report).iter().any(|r| r == MATCH_RULE));
 }
+
+/// Flink's recorded outcome of a case run: `failed` or `restored`, without and with -n.
+fn recorded(case: &str) -> Vec<(bool, String)> {
+    let text = std::fs::read_to_string(format!("fixtures/cases/{case}/case.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    doc["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let n = r["allowNonRestoredState"].as_bool().unwrap();
+            (n, r["outcome"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_old_job_settles_whether_a_match_recognize_moves() {
+    // 1.18.1 plain SQL: Flink refused it on 1.19.3 and later; the old job's graph says so.
+    let old_job = format!("{MATCH_1_18}/job.json");
+    for (case, target) in [
+        ("1.19.3/sql-upgrade-match-from-1.18", "1.19.3"),
+        ("2.0.0/sql-upgrade-match-from-1.18", "2.0.0"),
+    ] {
+        for (n, outcome) in recorded(case) {
+            let mut args = vec!["--savepoint", MATCH_1_18, "--to-flink", target];
+            args.extend(["--old-job", old_job.as_str()]);
+            if n {
+                args.push("-n");
+            }
+            let (report, code, stderr) = check(&args);
+            let want = match (outcome.as_str(), n) {
+                ("failed", false) => ("fails", 1),
+                ("restored", true) => ("restores-with-state-loss", 3),
+                other => panic!("{case}: unexpected recording {other:?}"),
+            };
+            assert_eq!(
+                (report["verdict"].as_str().unwrap(), code),
+                want,
+                "{case} -n={n}: {stderr}"
+            );
+            let moved = report["operators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["operatorId"] == MATCH_ID)
+                .unwrap();
+            assert_eq!(moved["status"], "unmapped");
+            assert!(rules(&report).iter().any(|r| r == MATCH_RULE));
+        }
+    }
+    // Its compiled plan (uids) and a 1.19.3 savepoint keep their IDs: Flink restored both,
+    // and with the old job no doubt is left.
+    for (savepoint, case) in [
+        (
+            "fixtures/cases/1.18.1/bases/sql-match-plan",
+            "2.0.0/sql-upgrade-match-plan-from-1.18",
+        ),
+        (
+            "fixtures/cases/1.19.3/bases/sql-match",
+            "2.3.0/sql-upgrade-match-from-1.19",
+        ),
+    ] {
+        assert!(
+            recorded(case).iter().all(|(_, o)| o == "restored"),
+            "{case}"
+        );
+        let old_job = format!("{savepoint}/job.json");
+        let target = case.split('/').next().unwrap();
+        let args = [
+            "--savepoint",
+            savepoint,
+            "--to-flink",
+            target,
+            "--old-job",
+            &old_job,
+        ];
+        let (report, code, stderr) = check(&args);
+        assert_eq!(
+            (report["verdict"].as_str(), code),
+            (Some("restores"), 0),
+            "{case}: {stderr}"
+        );
+        assert!(!rules(&report).iter().any(|r| r == MATCH_RULE), "{case}");
+    }
+}
