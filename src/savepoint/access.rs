@@ -29,6 +29,8 @@ pub struct SavepointAccess {
 pub struct Confinement {
     /// The savepoint folder as given (relative handles are joined to it).
     pub dir: PathBuf,
+    /// The savepoint folder with every link resolved, when that worked.
+    canonical_dir: Option<PathBuf>,
     /// Canonical folders inside which a resolved file must lie.
     roots: Vec<PathBuf>,
     /// Whether the job's `shared/` and `taskowned/` folders are roots (retained checkpoints).
@@ -51,7 +53,8 @@ impl Confinement {
     /// The roots for a savepoint in `dir`; `is_checkpoint` adds the job's checkpoint folder's
     /// `shared/` and `taskowned/` (a retained checkpoint `.../<job-id>/chk-N` refers to them).
     pub fn new(dir: &Path, is_checkpoint: bool, access: &SavepointAccess) -> Confinement {
-        let canonical_dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let resolved_dir = std::fs::canonicalize(dir).ok();
+        let canonical_dir = resolved_dir.clone().unwrap_or_else(|| dir.to_path_buf());
         let mut roots = vec![canonical_dir.clone()];
         let checkpoint_root = if is_checkpoint {
             canonical_dir.parent().map(Path::to_path_buf)
@@ -68,6 +71,7 @@ impl Confinement {
         }
         Confinement {
             dir: dir.to_path_buf(),
+            canonical_dir: resolved_dir,
             roots,
             checkpoint_root,
         }
@@ -80,6 +84,9 @@ impl Confinement {
 
     /// Opens `path` if, after following links, it lies inside the roots.
     pub fn open(&self, path: &Path) -> Resolved {
+        if let Some(found) = self.open_in_folder(path) {
+            return found;
+        }
         let canonical = match std::fs::canonicalize(path) {
             Ok(c) => c,
             Err(_) => {
@@ -110,6 +117,33 @@ impl Confinement {
                 path: path.to_path_buf(),
                 reason: e.to_string(),
             },
+        }
+    }
+
+    /// A file directly in the savepoint folder (how RocksDB native savepoints name their
+    /// thousands of state files), opened without resolving each path component: the canonical
+    /// folder has no links, and `O_NOFOLLOW` refuses one as the file itself, so what opens lies
+    /// inside the folder. `None` (resolve the slow way) for any other path or a refusal, which
+    /// the slow way then explains (a link, a FIFO).
+    fn open_in_folder(&self, path: &Path) -> Option<Resolved> {
+        if !cfg!(unix) {
+            return None;
+        }
+        let canonical_dir = self.canonical_dir.as_ref()?;
+        let name = path.strip_prefix(&self.dir).ok()?;
+        let mut parts = name.components();
+        let (Some(Component::Normal(file)), None) = (parts.next(), parts.next()) else {
+            return None;
+        };
+        match open_regular(&canonical_dir.join(file), false) {
+            Ok(opened) => Some(Resolved::File {
+                path: path.to_path_buf(),
+                opened,
+            }),
+            Err(OpenError::Missing) => Some(Resolved::Missing {
+                path: path.to_path_buf(),
+            }),
+            Err(_) => None,
         }
     }
 
@@ -209,5 +243,25 @@ mod tests {
         assert!(c.resolve_relative("x/y").is_some());
         assert!(c.resolve_relative("../y").is_none());
         assert!(c.resolve_relative("/etc/passwd").is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_directly_in_the_folder_open_and_links_are_still_judged() {
+        // The quick open of a plain name must agree with full resolution: a file opens, a
+        // missing one is missing, a link out is outside, a link that stays inside opens.
+        let work = tempfile::tempdir().unwrap();
+        let sp = work.path().join("sp");
+        std::fs::create_dir(&sp).unwrap();
+        std::fs::write(sp.join("state"), b"bytes").unwrap();
+        std::fs::write(work.path().join("secret"), b"no").unwrap();
+        std::os::unix::fs::symlink(work.path().join("secret"), sp.join("out")).unwrap();
+        std::os::unix::fs::symlink(sp.join("state"), sp.join("in")).unwrap();
+        let c = Confinement::new(&sp, false, &SavepointAccess::default());
+        let file = |name: &str| c.resolve_relative(name).unwrap();
+        assert!(matches!(c.open(&file("state")), Resolved::File { opened, .. } if opened.len == 5));
+        assert!(matches!(c.open(&file("missing")), Resolved::Missing { .. }));
+        assert!(matches!(c.open(&file("out")), Resolved::Outside { .. }));
+        assert!(matches!(c.open(&file("in")), Resolved::File { .. }));
     }
 }
