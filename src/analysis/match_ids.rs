@@ -20,32 +20,31 @@ use super::schema_check::CompatContext;
 use super::sides::{AssumedIds, NewSide, OldOperator, OldSide};
 use crate::OperatorId;
 use crate::flink::{Release, StateKind};
-use crate::job::{IdSource, JobGraph, JobGraphError, derive_operator_ids};
+use crate::job::{IdSource, JobGraph, derive_operator_ids};
 
 const FLINK_1_19: Release = Release::new(1, 19);
 
 /// For a stand-in new side on 1.19 or later, with the old job's graph: removes the IDs of the
 /// MATCH_RECOGNIZE operators that plain SQL planned before 1.19 gave (they are not in the new
 /// job) and records what was checked.
-pub fn settle_with_old_job(
-    old: &OldSide,
-    new: &mut NewSide,
-    old_graph: &JobGraph,
-) -> Result<(), JobGraphError> {
+pub fn settle_with_old_job(old: &OldSide, new: &mut NewSide, old_graph: &JobGraph) {
     let target = new.flink_version.as_ref().and_then(|v| v.range());
     let (true, Some(target), Some(planned_by)) = (
         new.stands_in_for_old,
         target,
         old_graph.flink_version.as_ref().and_then(|v| v.range()),
     ) else {
-        return Ok(());
+        return;
     };
     // A release range across 1.19 (a `written by` text) does not decide it.
     let decided = planned_by.below(FLINK_1_19) || planned_by.at_least(FLINK_1_19);
     if !target.at_least(FLINK_1_19) || !decided {
-        return Ok(());
+        return;
     }
-    let ids = derive_operator_ids(old_graph)?;
+    // An old graph whose IDs cannot be derived settles nothing: the finding then hedges.
+    let Ok(ids) = derive_operator_ids(old_graph) else {
+        return;
+    };
     let mut moved: Vec<OperatorId> = Vec::new();
     if planned_by.below(FLINK_1_19) {
         for op in old.operators.iter().filter(|o| sql_match_key(o).is_some()) {
@@ -64,7 +63,6 @@ pub fn settle_with_old_job(
     }
     new.operators.retain(|o| !moved.contains(&o.operator_id));
     new.assumed_ids = AssumedIds::Checked { moved };
-    Ok(())
 }
 
 /// Adds the finding to each SQL MATCH_RECOGNIZE operator of `verdicts` whose mapping a stand-in
@@ -97,7 +95,7 @@ pub fn annotate(
         return;
     }
     let which = if written.below(FLINK_1_19) {
-        format!("this savepoint was written by {written}, before 1.19")
+        format!("this savepoint was written by {written} (before 1.19)")
     } else {
         format!(
             "this savepoint was written by Flink 1.18 or earlier (its format is written by {written})"
@@ -134,8 +132,8 @@ pub fn annotate(
     }
 }
 
-/// The error on a MATCH_RECOGNIZE operator that the old job shows to move.
-/// As `unmapped-state`, an error unless -n drops the state.
+/// The finding on a MATCH_RECOGNIZE operator that the old job shows to move: as
+/// `unmapped-state`, an error unless -n drops the state.
 fn moved_finding(id: OperatorId, target: Release, allow_non_restored_state: bool) -> Finding {
     let (outcome, severity) = if allow_non_restored_state {
         (

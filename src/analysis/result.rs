@@ -312,9 +312,9 @@ impl NotCompared {
         )
     }
 
-    /// One entry per operator carrying a `state-not-compared` (or `cep-pattern-not-compared`)
-    /// finding.
-    /// An operator whose mapping is only assumed is listed for that, the weightier doubt.
+    /// One entry per operator carrying a `state-not-compared`, `cep-pattern-not-compared` or
+    /// `sql-match-id-changes-on-1-19` finding; an operator whose mapping is only assumed is
+    /// listed for that, the weightier doubt.
     pub fn collect(operators: &[OperatorVerdict]) -> Vec<NotCompared> {
         NotCompared::each_with(operators, is_not_compared, |r| {
             r.is(&rules::SQL_MATCH_ID_CHANGES_ON_1_19)
@@ -399,8 +399,22 @@ impl Prediction {
         let cep = codes.contains(rules::CEP_PATTERN_NOT_COMPARED.id);
         let schemas = codes.contains(rules::STATE_NOT_COMPARED.id);
         if codes.contains(rules::SQL_MATCH_ID_CHANGES_ON_1_19.id) {
+            let assumed = self
+                .operators
+                .iter()
+                .filter(|o| o.status == Status::Restored)
+                .filter(|o| {
+                    o.reasons
+                        .iter()
+                        .any(|r| r.is(&rules::SQL_MATCH_ID_CHANGES_ON_1_19))
+                })
+                .count();
+            let count = match of {
+                Some(total) => format!("{assumed} of {total}"),
+                None => assumed.to_string(),
+            };
             let also = if cep || schemas {
-                ", and their state was not fully compared"
+                ", and state was not fully compared"
             } else {
                 ""
             };
