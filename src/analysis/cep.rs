@@ -13,14 +13,18 @@ use crate::flink::StateKind;
 /// The NFA state `CepOperator` registers (partial matches per key).
 pub const NFA_STATE: &str = "nfaStateName";
 
+/// Whether `op` saved CEP partial matches (the NFA value state).
+pub(super) fn holds_partial_matches(op: &OldOperator) -> bool {
+    op.states
+        .iter()
+        .any(|s| s.name == NFA_STATE && s.kind == StateKind::Value)
+}
+
 /// A mapped CEP operator whose new side describes its NFA state: the schemas are compared, but
 /// the pattern the saved partial matches follow is not (the SQL comparison with the old job
 /// removes this finding where it compares the two patterns).
 pub(super) fn pattern_not_compared(op: &OldOperator, target: &NewOperator) -> Option<Finding> {
-    let saved = op
-        .states
-        .iter()
-        .any(|s| s.name == NFA_STATE && s.kind == StateKind::Value);
+    let saved = holds_partial_matches(op);
     let described = target.states.iter().any(|s| s.name == NFA_STATE);
     (saved && described).then(|| {
         Finding::new(

@@ -19,8 +19,8 @@ use super::rules::{self, Severity};
 use super::schema_check::CompatContext;
 use super::sides::{AssumedIds, NewSide, OldOperator, OldSide};
 use crate::OperatorId;
-use crate::flink::{Release, StateKind};
-use crate::job::{IdSource, JobGraph, derive_operator_ids};
+use crate::flink::Release;
+use crate::job::{JobGraph, derive_operator_ids};
 
 const FLINK_1_19: Release = Release::new(1, 19);
 
@@ -53,7 +53,6 @@ pub fn settle_with_old_job(old: &OldSide, new: &mut NewSide, old_graph: &JobGrap
                 d.generated == op.operator_id
                     && d.user_defined.is_none()
                     && g.uid.is_none()
-                    && d.generated_from != IdSource::Uid
                     && g.extra.contains_key("sql")
             });
             if plain_sql {
@@ -162,9 +161,5 @@ fn moved_finding(id: OperatorId, target: Release, allow_non_restored_state: bool
 /// (a DataStream CEP job keys by its own type, and no planner change moves its IDs).
 fn sql_match_key(op: &OldOperator) -> Option<&str> {
     let key = op.key_type.as_ref()?.as_str();
-    let cep = op
-        .states
-        .iter()
-        .any(|s| s.name == super::cep::NFA_STATE && s.kind == StateKind::Value);
-    (cep && key.starts_with("ROW<")).then_some(key)
+    (super::cep::holds_partial_matches(op) && key.starts_with("ROW<")).then_some(key)
 }

@@ -113,6 +113,16 @@ pub struct IncrementalHandle {
     pub state_handle_id: Option<String>,
 }
 
+impl IncrementalHandle {
+    /// The streams it points at: the meta stream, then each shared and private file's.
+    pub fn streams(&self) -> impl Iterator<Item = &StreamHandle> {
+        let files = self.shared.iter().chain(&self.private);
+        self.meta
+            .iter()
+            .chain(files.filter_map(|f| f.handle.as_ref()))
+    }
+}
+
 /// Flink's `KeyedStateHandle` variants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -164,14 +174,7 @@ impl KeyedHandle {
     pub fn state_size(&self) -> u64 {
         match self {
             KeyedHandle::KeyGroups(h) => h.delegate.as_ref().map_or(0, |d| d.size()),
-            KeyedHandle::Incremental(h) => {
-                h.meta.as_ref().map_or(0, |m| m.size())
-                    + h.shared
-                        .iter()
-                        .chain(&h.private)
-                        .map(|f| f.handle.as_ref().map_or(0, |h| h.size()))
-                        .sum::<u64>()
-            }
+            KeyedHandle::Incremental(h) => h.streams().map(StreamHandle::size).sum(),
             KeyedHandle::Changelog {
                 materialized,
                 non_materialized,

@@ -149,9 +149,8 @@ fn inline_handles(md: &crate::savepoint::metadata::Metadata) -> Vec<(ByteRange, 
         for s in &op.subtasks {
             match s.managed_keyed_state.as_deref() {
                 Some(KeyedHandle::Incremental(h)) => {
-                    let files = h.shared.iter().chain(&h.private);
-                    for h in h.meta.iter().chain(files.filter_map(|f| f.handle.as_ref())) {
-                        inline(h, &mut out);
+                    for s in h.streams() {
+                        inline(s, &mut out);
                     }
                 }
                 Some(k) => {
