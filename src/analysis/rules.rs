@@ -56,6 +56,7 @@ pub const UNMAPPED_STATE: Rule = rule!(
         "no-uid" => "bind the operator that should take this state with setUidHash(\"{id}\"), or run with -n to drop it",
         "sql-successor" => "{target} looks like its successor, but the planner, not the query, names SQL operators: keep the query's shape (or its compiled plan's ExecNode ids) so the IDs stay, or run with -n to drop this state",
         "sql" => "the planner, not the query, names SQL operators: keep the query's shape (or run from a compiled plan, whose uids do not move), or run with -n to drop this state",
+        "sql-release" => "the new Flink release, not the query, gives this SQL operator another ID: follow the fix of {rule} beside this finding (move the state to the new ID with the State Processor API), or run with -n to drop this state",
     ],
     error: [
         "" => "Failed to rollback to checkpoint/savepoint <savepoint>. Cannot map checkpoint/savepoint state for operator {id} to the new program, because the operator is not available in the new program. If you want to allow to skip this, you can set the --allowNonRestoredState option on the CLI.",

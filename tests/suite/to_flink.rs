@@ -232,6 +232,18 @@ fn the_old_job_settles_whether_a_match_recognize_moves() {
                 .unwrap();
             assert_eq!(moved["status"], "unmapped");
             assert!(rules(&report).iter().any(|r| r == MATCH_RULE));
+            // No uid hash can bind a SQL operator: the unmapped state's fix points at the rule.
+            let unmapped_fix = moved["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["code"] == "unmapped-state")
+                .and_then(|r| r["fix"].as_str())
+                .unwrap();
+            assert!(
+                unmapped_fix.contains(MATCH_RULE) && !unmapped_fix.contains("setUidHash"),
+                "{case} -n={n}: {unmapped_fix}"
+            );
         }
     }
     // Its compiled plan (uids) and a 1.19.3 savepoint keep their IDs: Flink restored both,
