@@ -151,6 +151,9 @@ pub fn lint(graph: &JobGraph, job: &str) -> LintReport {
                 push(op, finding);
             }
         }
+        if let Some(finding) = super::async_state::lint(op) {
+            push(op, finding);
+        }
         for st in &op.state {
             let kryo = [Some(st.type_.as_str()), st.user_key_type.as_deref()]
                 .into_iter()

@@ -6,6 +6,7 @@
 //! `schema_check`, `offsets`, `cep`, `sql`, `windows`, `lint`; `predict` runs them. The `layers` tests check
 //! from the sources that no import circle comes back.
 
+pub mod async_state;
 pub mod cep;
 #[cfg(test)]
 mod layers;

@@ -107,6 +107,8 @@ pub fn predict_with(
     super::on_conflict::annotate(old, new, ctx, &mut operators);
     // A warning too, and one that keeps the headline from a bare `restores`.
     super::match_ids::annotate(old, new, ctx, allow_non_restored_state, &mut operators);
+    // A warning about the new job's own future savepoints, not about this restore.
+    super::async_state::annotate(new, &mut operators);
     let verdict = compute_verdict(&operators, allow_non_restored_state, false);
     let state_not_compared = NotCompared::collect(&operators);
     Prediction {

@@ -29,8 +29,8 @@ macro_rules! rule {
 // The rules of crossing into Flink 2.x, in their own file (they use the macro above).
 mod flink2;
 pub use flink2::{
-    KRYO_ACROSS_FLINK_2, KRYO_COLLECTION_ON_FLINK_2, SCALA_SERIALIZER_ON_FLINK_2,
-    SQL_ON_CONFLICT_REQUIRED,
+    ASYNC_STATE_CANONICAL_SAVEPOINT, KRYO_ACROSS_FLINK_2, KRYO_COLLECTION_ON_FLINK_2,
+    SCALA_SERIALIZER_ON_FLINK_2, SQL_ON_CONFLICT_REQUIRED,
 };
 // The rules that explain SQL changes in SQL terms, likewise.
 mod sql;
@@ -508,6 +508,7 @@ pub const ALL: &[Rule] = &[
     SQL_SINK_MATERIALIZER_REPLACED,
     SQL_ON_CONFLICT_NOTHING_TO_ERROR,
     SQL_MATCH_ID_CHANGES_ON_1_19,
+    ASYNC_STATE_CANONICAL_SAVEPOINT,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {

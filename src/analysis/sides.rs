@@ -201,6 +201,10 @@ pub struct NewOperator {
     /// `setUidHash` from a user, so fixes speak of the query instead.
     #[serde(skip)]
     pub planned_by_sql: bool,
+    /// Processes records with async state (job-graph `asyncState` extension); a canary
+    /// savepoint does not show it.
+    #[serde(skip)]
+    pub async_state: bool,
     /// The key serializer snapshot (canary savepoint input).
     #[serde(skip)]
     pub key_serializer: Option<SerializerSnapshot>,
@@ -303,6 +307,7 @@ impl NewSide {
                     source: None,
                     // A savepoint does not say what planned its operators.
                     planned_by_sql: false,
+                    async_state: false,
                     key_serializer: o.key_serializer.clone(),
                     keyed_handle: o.keyed_handle,
                 }
@@ -381,6 +386,7 @@ fn new_from_job(graph: &JobGraph, op: &crate::job::JobOperator, ids: &DerivedIds
         location: FileLine::of_operator(graph, op),
         source: op.source.clone(),
         planned_by_sql: op.extra.contains_key("sql"),
+        async_state: op.uses_async_state(),
         key_serializer: None,
         keyed_handle: None,
     }

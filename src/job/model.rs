@@ -441,6 +441,15 @@ impl JobOperator {
         }
     }
 
+    /// Extension `asyncState`: the operator processes records with async state (Flink 2.x's
+    /// State V2 API, e.g. `keyBy(..).enableAsyncState()`), as the operator itself reports it.
+    pub fn uses_async_state(&self) -> bool {
+        matches!(
+            self.extra.get("asyncState"),
+            Some(serde_json::Value::Bool(true))
+        )
+    }
+
     /// Human label: `name (node N)` or `node N`.
     pub fn label(&self) -> String {
         match &self.name {

@@ -75,6 +75,7 @@ const FIXTURES: &[Shows] = &[
     // mapping and parallelism
     shows("unmapped-state", "2.3.0/uid-renamed", JobGraph, "counter", None, "error"),
     shows("native-state-backend-changed", "2.3.0/native-rocksdb-to-hashmap", JobGraph, "counter", None, "error"),
+    shows("async-state-canonical-savepoint", "2.3.0/async-state-hashmap", JobGraph, "counter", None, "warning"),
     shows("max-parallelism-mismatch", "2.3.0/max-parallelism-explicit-changed", JobGraph, "counter", None, "error"),
     shows("parallelism-above-max-parallelism", "2.3.0/parallelism-above-max-parallelism", JobGraph, "counter", None, "error"),
     shows("max-parallelism-adopted", "2.3.0/max-parallelism-implicit-changed", JobGraph, "counter", None, "info"),
@@ -134,6 +135,7 @@ const FIXTURES: &[Shows] = &[
     shows("max-parallelism-not-set", "2.3.0/bases/ds-uids/job.json", Lint, "counter", None, "warning"),
     shows("kryo-serialized-state", "2.3.0/bases/ds-schema/job.json", Lint, "kryo", Some("blob"), "warning"),
     shows("sql-ids-follow-dag-shape", "2.3.0/bases/sql-groupby/job.json", Lint, "GroupAggregate", None, "warning"),
+    shows("async-state-canonical-savepoint", "2.3.0/async-state-hashmap/new-job.json", Lint, "counter", None, "warning"),
 ];
 
 /// Rules no real fixture can show, and why.
@@ -441,6 +443,11 @@ const CASE_RULES: &[CaseRule] = &[
     ("operator-list-to-union", &[], &[JobGraph, Canary], "oplist", Some("buffer"), "state-kind-changed"),
     ("broadcast-value-type-changed", &[], &[JobGraph, Canary], "bcast", Some("rules"), "state-type-incompatible"),
     ("state-dropped", &[], &[JobGraph, Canary], "twostate", Some("b"), "state-dropped"),
+    // Flink restores these; a canonical savepoint of the new job then fails (case.json).
+    ("async-state-hashmap", &[], &[JobGraph], "counter", None, "async-state-canonical-savepoint"),
+    ("async-state-rocksdb-native", &[], &[JobGraph], "counter", None, "async-state-canonical-savepoint"),
+    ("async-state-from-1.20", &[], &[JobGraph], "counter", None, "async-state-canonical-savepoint"),
+    ("async-state-forst-identical", &[], &[JobGraph], "counter", None, "async-state-canonical-savepoint"),
     ("native-rocksdb-to-hashmap", &["1.18.1", "1.20.3", "2.3.0"], &[JobGraph], "counter", None, "native-state-backend-changed"),
     ("kryo-across-flink-2", &[], &[JobGraph, Canary], "kryo", Some("blob"), "kryo-across-flink-2"),
     ("kryo-class-changed", &[], &[JobGraph, Canary], "kryo", Some("blob"), "kryo-serialized-state"),

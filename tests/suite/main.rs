@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod async_state;
 mod bad_input;
 mod cli_conventions;
 mod cli_lint_config;

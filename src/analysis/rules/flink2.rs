@@ -26,6 +26,18 @@ pub const SCALA_SERIALIZER_ON_FLINK_2: Rule = rule!(
     ],
     error: ["" => "Could not find class '{class}' in classpath."],
 );
+pub const ASYNC_STATE_CANONICAL_SAVEPOINT: Rule = rule!(
+    "async-state-canonical-savepoint",
+    Lint,
+    Warning,
+    "An operator with async state (State V2) cannot be in a canonical savepoint",
+    "2.0 and later",
+    ["2.3.0", "1.20.3 → 2.1.3", "1.20.3 → 2.2.1", "1.20.3 → 2.3.0"],
+    fix: [
+        "" => "take native savepoints of this job (`flink stop --type native`, `flink savepoint --type native`, or the operator's savepointFormatType: NATIVE); checkpoints work as before, and a native savepoint restores only on the same kind of backend (RocksDB and ForSt read each other's)",
+    ],
+    error: ["" => "java.lang.UnsupportedOperationException: Not supported yet."],
+);
 pub const KRYO_COLLECTION_ON_FLINK_2: Rule = rule!(
     "kryo-collection-on-flink-2",
     Schema,

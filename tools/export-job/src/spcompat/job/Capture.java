@@ -16,13 +16,16 @@ final class Capture implements AutoCloseable {
 
     private final LocalCluster cluster;
     private final File dir;
-    /** Native on ForSt, which takes no other kind; spcompat reads either format. */
+    /**
+     * Native on ForSt, which takes no other kind, and for async state, whose canonical savepoint
+     * fails; spcompat reads either format.
+     */
     private final SavepointFormatType format;
 
-    Capture(Configuration jobConf, File dir, int slots) throws Exception {
+    Capture(Configuration jobConf, File dir, int slots, boolean asyncState) throws Exception {
         this.dir = dir;
         Configuration conf = jobConf == null ? new Configuration() : new Configuration(jobConf);
-        this.format = LocalCluster.savepointFormatFor(ExportJob.stateBackend(jobConf));
+        this.format = LocalCluster.savepointFormatFor(ExportJob.stateBackend(jobConf), asyncState);
         conf.setString("restart-strategy.type", "none");
         conf.setString("execution.checkpointing.dir", new File(dir, "checkpoints").toURI().toString());
         conf.setString("state.checkpoints.dir", new File(dir, "checkpoints").toURI().toString());

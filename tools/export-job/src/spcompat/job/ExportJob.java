@@ -147,6 +147,7 @@ public final class ExportJob {
     /** Starts the pipeline with idle sources, takes one savepoint once every task runs, cancels. */
     static String captureState(StreamGraph sg, File dir, long timeoutMs) throws Exception {
         Map<Integer, String> before = JobGraphs.operatorIds(sg);
+        boolean asyncState = JobGraphs.usesAsyncState(sg);
         Sources.makeIdle(sg);
         JobGraph jobGraph = StreamingJobGraphGenerator.createJobGraph(sg);
         JobGraphs.requireSameIds(jobGraph, before.values(), "idle sources changed the operator IDs");
@@ -159,7 +160,7 @@ public final class ExportJob {
         for (int p : perGroup.values()) slots += p;
         dir.mkdirs();
         // Not closed: main() exits the JVM right after, and closing a MiniCluster takes seconds.
-        Capture capture = new Capture(CapturingEnvironment.firstConfiguration, dir, Math.max(1, slots));
+        Capture capture = new Capture(CapturingEnvironment.firstConfiguration, dir, Math.max(1, slots), asyncState);
         return capture.savepoint(jobGraph, timeoutMs);
     }
 }
