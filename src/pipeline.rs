@@ -52,6 +52,7 @@ pub fn predict_upgrade(u: &Upgrade<'_>, config: &Config) -> Result<UpgradeReport
         new.flink_version = Some(target.clone());
         if let Some(old_graph) = u.old_graph {
             crate::analysis::match_ids::settle_with_old_job(&old, &mut new, old_graph);
+            crate::analysis::plan_uids::settle_with_old_job(&old, &mut new, old_graph);
         }
         new.origin = format!("{}, on Flink {}", new.origin, target.as_str());
     }

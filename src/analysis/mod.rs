@@ -14,6 +14,7 @@ pub mod lint;
 pub mod match_ids;
 pub mod offsets;
 mod on_conflict;
+pub mod plan_uids;
 pub mod predict;
 pub mod result;
 #[cfg(test)]

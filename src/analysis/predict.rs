@@ -109,6 +109,8 @@ pub fn predict_with(
     super::match_ids::annotate(old, new, ctx, allow_non_restored_state, &mut operators);
     // A warning about the new job's own future savepoints, not about this restore.
     super::async_state::annotate(new, &mut operators);
+    // An error where the new side shows the move; a hedge (warning) where it only stands in.
+    super::plan_uids::annotate(old, new, ctx, allow_non_restored_state, &mut operators);
     let verdict = compute_verdict(&operators, allow_non_restored_state, false);
     let state_not_compared = NotCompared::collect(&operators);
     Prediction {

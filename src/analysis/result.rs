@@ -307,32 +307,34 @@ impl NotCompared {
     pub fn not_examined(operators: &[OperatorVerdict], reason: &str) -> Vec<NotCompared> {
         NotCompared::each_with(
             operators,
-            |r| r.is(&rules::STATE_NOT_EXAMINED) && r.message.ends_with(reason),
+            |_, r| r.is(&rules::STATE_NOT_EXAMINED) && r.message.ends_with(reason),
             |_| false,
         )
     }
 
-    /// One entry per operator carrying a `state-not-compared`, `cep-pattern-not-compared` or
-    /// `sql-match-id-changes-on-1-19` finding; an operator whose mapping is only assumed is
-    /// listed for that, the weightier doubt.
+    /// One entry per operator carrying a `state-not-compared` or `cep-pattern-not-compared`
+    /// finding, or, mapped, one that says its mapping is only assumed (listed for that, the
+    /// weightier doubt). An unmapped operator's ID finding is a decided move, not a doubt.
     pub fn collect(operators: &[OperatorVerdict]) -> Vec<NotCompared> {
-        NotCompared::each_with(operators, is_not_compared, |r| {
-            r.is(&rules::SQL_MATCH_ID_CHANGES_ON_1_19)
-        })
+        NotCompared::each_with(
+            operators,
+            |o, r| is_not_compared(r) && (o.status == Status::Restored || !is_assumed_mapping(r)),
+            is_assumed_mapping,
+        )
     }
 
     /// One entry per operator with a finding that `wanted` picks, carrying its message (the
     /// first that `first` picks, when one does).
     fn each_with(
         operators: &[OperatorVerdict],
-        wanted: impl Fn(&Finding) -> bool,
+        wanted: impl Fn(&OperatorVerdict, &Finding) -> bool,
         first: impl Fn(&Finding) -> bool,
     ) -> Vec<NotCompared> {
         operators
             .iter()
             .filter_map(|o| {
-                let f = (o.reasons.iter().find(|r| wanted(r) && first(r)))
-                    .or_else(|| o.reasons.iter().find(|r| wanted(r)))?;
+                let f = (o.reasons.iter().find(|r| wanted(o, r) && first(r)))
+                    .or_else(|| o.reasons.iter().find(|r| wanted(o, r)))?;
                 Some(NotCompared {
                     code: f.rule.id,
                     operator_id: o.operator_id,
@@ -398,7 +400,9 @@ impl Prediction {
             .collect();
         let cep = codes.contains(rules::CEP_PATTERN_NOT_COMPARED.id);
         let schemas = codes.contains(rules::STATE_NOT_COMPARED.id);
-        if codes.contains(rules::SQL_MATCH_ID_CHANGES_ON_1_19.id) {
+        let matches = codes.contains(rules::SQL_MATCH_ID_CHANGES_ON_1_19.id);
+        let plan_uids = codes.contains(rules::SQL_PLAN_UID_FORMAT_CHANGED.id);
+        if matches || plan_uids {
             let assumed = self
                 .operators
                 .iter()
@@ -406,7 +410,7 @@ impl Prediction {
                 .filter(|o| {
                     o.reasons
                         .iter()
-                        .any(|r| r.is(&rules::SQL_MATCH_ID_CHANGES_ON_1_19))
+                        .any(|r| r.severity != Severity::Info && is_assumed_mapping(r))
                 })
                 .count();
             let count = match of {
@@ -418,9 +422,17 @@ impl Prediction {
             } else {
                 ""
             };
-            return format!(
-                "whether {count} mapped MATCH_RECOGNIZE operator(s) keep their ID depends on the Flink release that wrote the savepoint (plain SQL planned by 1.18 or earlier gets new IDs on 1.19 and later){also}"
-            );
+            return match (matches, plan_uids) {
+                (true, false) => format!(
+                    "whether {count} mapped MATCH_RECOGNIZE operator(s) keep their ID depends on the Flink release that wrote the savepoint (plain SQL planned by 1.18 or earlier gets new IDs on 1.19 and later){also}"
+                ),
+                (false, _) => format!(
+                    "whether {count} mapped SQL operator(s) keep their ID depends on whether a compiled plan ran the job (a Flink 1.15 plan's uids take another format on 1.16 and later){also}"
+                ),
+                (true, true) => format!(
+                    "whether {count} mapped SQL operator(s) keep their ID depends on the Flink release that wrote the savepoint and on whether a compiled plan ran the job{also}"
+                ),
+            };
         }
         match (schemas, cep) {
             (false, true) => format!(
@@ -441,7 +453,14 @@ impl Prediction {
 pub fn is_not_compared(r: &Finding) -> bool {
     r.is(&rules::STATE_NOT_COMPARED)
         || r.is(&rules::CEP_PATTERN_NOT_COMPARED)
-        || r.is(&rules::SQL_MATCH_ID_CHANGES_ON_1_19)
+        || is_assumed_mapping(r)
+}
+
+/// Is `r` a finding that an operator's ID may move on the target release, which a stand-in new
+/// side (the savepoint's own operators) could only assume? On an unmapped operator the same
+/// rules report a decided move.
+fn is_assumed_mapping(r: &Finding) -> bool {
+    r.is(&rules::SQL_MATCH_ID_CHANGES_ON_1_19) || r.is(&rules::SQL_PLAN_UID_FORMAT_CHANGED)
 }
 
 /// The contract's verdict: `fails` if any operator is incompatible, or unmapped without `-n`;

@@ -37,9 +37,9 @@ mod sql;
 pub use sql::{
     SQL_AGGREGATE_CHANGED, SQL_CONNECTOR_OPTIONS_CHANGED, SQL_DEDUPLICATE_CHANGED,
     SQL_GROUP_KEY_CHANGED, SQL_JOIN_CHANGED, SQL_MATCH_CHANGED, SQL_MATCH_ID_CHANGES_ON_1_19,
-    SQL_ON_CONFLICT_NOTHING_TO_ERROR, SQL_PLAN_PRIMARY_KEY_NAME, SQL_PLAN_UIDS_MISSING,
-    SQL_SINK_MATERIALIZER_CHANGED, SQL_SINK_MATERIALIZER_REPLACED, SQL_STATE_TTL_CHANGED,
-    SQL_TOP_N_CHANGED, SQL_TOPOLOGY_SHIFTED_IDS, SQL_WINDOW_CHANGED,
+    SQL_ON_CONFLICT_NOTHING_TO_ERROR, SQL_PLAN_PRIMARY_KEY_NAME, SQL_PLAN_UID_FORMAT_CHANGED,
+    SQL_PLAN_UIDS_MISSING, SQL_SINK_MATERIALIZER_CHANGED, SQL_SINK_MATERIALIZER_REPLACED,
+    SQL_STATE_TTL_CHANGED, SQL_TOP_N_CHANGED, SQL_TOPOLOGY_SHIFTED_IDS, SQL_WINDOW_CHANGED,
 };
 
 pub const UNMAPPED_STATE: Rule = rule!(
@@ -56,6 +56,7 @@ pub const UNMAPPED_STATE: Rule = rule!(
         "no-uid" => "bind the operator that should take this state with setUidHash(\"{id}\"), or run with -n to drop it",
         "sql-successor" => "{target} looks like its successor, but the planner, not the query, names SQL operators: keep the query's shape (or its compiled plan's ExecNode ids) so the IDs stay, or run with -n to drop this state",
         "sql" => "the planner, not the query, names SQL operators: keep the query's shape (or run from a compiled plan, whose uids do not move), or run with -n to drop this state",
+        "sql-uid-format" => "the uid format of a Flink 1.15 compiled plan changed, not the query: follow the fix of {rule} beside this finding (SET 'table.exec.uid.format' = '<id>_<type>_<version>_<transformation>'), or run with -n to drop this state",
         "sql-release" => "the new Flink release, not the query, gives this SQL operator another ID: follow the fix of {rule} beside this finding (move the state to the new ID with the State Processor API), or run with -n to drop this state",
     ],
     error: [
@@ -509,6 +510,7 @@ pub const ALL: &[Rule] = &[
     SQL_ON_CONFLICT_NOTHING_TO_ERROR,
     SQL_MATCH_ID_CHANGES_ON_1_19,
     ASYNC_STATE_CANONICAL_SAVEPOINT,
+    SQL_PLAN_UID_FORMAT_CHANGED,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {

@@ -205,6 +205,10 @@ pub struct NewOperator {
     /// savepoint does not show it.
     #[serde(skip)]
     pub async_state: bool,
+    /// The ID its uid would have in Flink 1.15's plan uid format, for a SQL operator from a
+    /// compiled plan whose uid has another format: state saved under it did not move with it.
+    #[serde(skip)]
+    pub legacy_plan_uid_id: Option<OperatorId>,
     /// The key serializer snapshot (canary savepoint input).
     #[serde(skip)]
     pub key_serializer: Option<SerializerSnapshot>,
@@ -242,6 +246,10 @@ pub struct NewSide {
     /// For a stand-in side: whether the old job's graph settled which assumed IDs move.
     #[serde(skip)]
     pub assumed_ids: AssumedIds,
+    /// For a stand-in side: whether the old job's graph settled which IDs of a Flink 1.15
+    /// compiled plan move with the uid format (`plan_uids`).
+    #[serde(skip)]
+    pub assumed_plan_uids: AssumedIds,
 }
 
 /// What the old job's graph says about the IDs a stand-in new side assumes.
@@ -272,6 +280,7 @@ impl NewSide {
             operators,
             stands_in_for_old: false,
             assumed_ids: AssumedIds::Unchecked,
+            assumed_plan_uids: AssumedIds::Unchecked,
         })
     }
 
@@ -308,6 +317,7 @@ impl NewSide {
                     // A savepoint does not say what planned its operators.
                     planned_by_sql: false,
                     async_state: false,
+                    legacy_plan_uid_id: None,
                     key_serializer: o.key_serializer.clone(),
                     keyed_handle: o.keyed_handle,
                 }
@@ -326,6 +336,7 @@ impl NewSide {
             operators,
             stands_in_for_old: false,
             assumed_ids: AssumedIds::Unchecked,
+            assumed_plan_uids: AssumedIds::Unchecked,
         }
     }
 
@@ -387,6 +398,7 @@ fn new_from_job(graph: &JobGraph, op: &crate::job::JobOperator, ids: &DerivedIds
         source: op.source.clone(),
         planned_by_sql: op.extra.contains_key("sql"),
         async_state: op.uses_async_state(),
+        legacy_plan_uid_id: crate::job::plan::legacy_uid_id(op),
         key_serializer: None,
         keyed_handle: None,
     }

@@ -32,6 +32,18 @@ pub struct Target<'a> {
     pub to_flink: Option<&'a FlinkVersion>,
 }
 
+impl Target<'_> {
+    /// How a compiled plan given as the new version runs: on the `--to-flink` release, unless
+    /// `--flink` names one (its uids, and so its operator IDs, follow the release that runs it).
+    fn new_plan_options(&self, options: &PlanOptions) -> PlanOptions {
+        let mut options = options.clone();
+        if options.flink_version.is_none() {
+            options.flink_version = self.to_flink.map(|v| v.as_str().to_string());
+        }
+        options
+    }
+}
+
 pub(super) fn check(
     savepoint: &super::SavepointArg,
     job: Option<&Path>,
@@ -42,7 +54,8 @@ pub(super) fn check(
     // The two inputs are independent: the new version loads on another thread while the
     // savepoint is read (a wide job's graph takes a third as long as its savepoint). The
     // savepoint's error, when both fail, is the one reported.
-    let load_new = |job: &Path| load_version(job, &how.options, how.access, &summarize);
+    let new_options = target.new_plan_options(&how.options);
+    let load_new = |job: &Path| load_version(job, &new_options, how.access, &summarize);
     let (old, new) = std::thread::scope(|scope| {
         let pending = job.map(|job| {
             std::thread::Builder::new()
@@ -95,8 +108,11 @@ pub(super) fn diff(
     target: Target<'_>,
     how: &Loading<'_>,
 ) -> ExitCode {
-    let load = |path| load_version(path, &how.options, how.access, &summarize);
-    let (old, new) = match load(old_path).and_then(|old| Ok((old, load(new_path)?))) {
+    let new_options = target.new_plan_options(&how.options);
+    let load = |path, options| load_version(path, options, how.access, &summarize);
+    let loaded =
+        load(old_path, &how.options).and_then(|old| Ok((old, load(new_path, &new_options)?)));
+    let (old, new) = match loaded {
         Ok(sides) => sides,
         Err(e) => return fail(e.into()),
     };

@@ -214,7 +214,7 @@ pub fn check_job_on_flink(
 
 /// `spcompat check --format json --savepoint SAVEPOINT NEW... [-n]`: the report, exit code and
 /// stderr.
-fn check_with(savepoint: &Path, new: &[&std::ffi::OsStr], n: bool) -> (Value, i32, String) {
+pub fn check_with(savepoint: &Path, new: &[&std::ffi::OsStr], n: bool) -> (Value, i32, String) {
     let mut cmd = Command::cargo_bin("spcompat").unwrap();
     cmd.args(["check", "--format", "json", "--savepoint"])
         .arg(savepoint)

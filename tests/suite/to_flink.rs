@@ -281,3 +281,69 @@ fn the_old_job_settles_whether_a_match_recognize_moves() {
         assert!(!rules(&report).iter().any(|r| r == MATCH_RULE), "{case}");
     }
 }
+
+const PLAN_UID_RULE: &str = "sql-plan-uid-format-changed";
+
+/// A 1.15.4 compiled plan's uids take another pattern on 1.16 and later: Flink refused its
+/// savepoint on 1.20.3, 2.1.3 and 2.3.0, and restored the plain SQL base. The old job's graph
+/// (its uids) decides it; the savepoint alone hedges.
+#[test]
+fn the_old_job_settles_whether_a_1_15_plans_ids_move() {
+    for target in ["1.20.3", "2.1.3", "2.3.0"] {
+        let case = format!("{target}/sql-upgrade-groupby-plan-from-1.15");
+        let savepoint = "fixtures/cases/1.15.4/bases/sql-groupby-plan";
+        let old_job = format!("{savepoint}/job.json");
+        for (n, outcome) in recorded(&case) {
+            let mut args = vec!["--savepoint", savepoint, "--to-flink", target];
+            args.extend(["--old-job", old_job.as_str()]);
+            if n {
+                args.push("-n");
+            }
+            let (report, code, stderr) = check(&args);
+            let want = match (outcome.as_str(), n) {
+                ("failed", false) => ("fails", 1),
+                ("restored", true) => ("restores-with-state-loss", 3),
+                other => panic!("{case}: unexpected recording {other:?}"),
+            };
+            assert_eq!(
+                (report["verdict"].as_str().unwrap(), code),
+                want,
+                "{case} -n={n}: {stderr}"
+            );
+            assert!(rules(&report).iter().any(|r| r == PLAN_UID_RULE), "{case}");
+            assert_eq!(report["stateNotCompared"], Value::Array(vec![]), "{case}");
+        }
+        // Without the old job: a hedge, not a bare restores.
+        let (report, code, _) = check(&["--savepoint", savepoint, "--to-flink", target]);
+        assert_eq!((report["verdict"].as_str(), code), (Some("restores"), 0));
+        let doubts: Vec<&str> = report["stateNotCompared"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["code"].as_str())
+            .collect();
+        assert_eq!(doubts, [PLAN_UID_RULE], "{case}");
+        // Plain SQL: Flink restored it, and its old job (no uids) leaves no doubt.
+        let plain = "fixtures/cases/1.15.4/bases/sql-groupby";
+        let case = format!("{target}/sql-upgrade-groupby-from-1.15");
+        assert!(
+            recorded(&case).iter().all(|(_, o)| o == "restored"),
+            "{case}"
+        );
+        let old_job = format!("{plain}/job.json");
+        let (report, code, stderr) = check(&[
+            "--savepoint",
+            plain,
+            "--to-flink",
+            target,
+            "--old-job",
+            &old_job,
+        ]);
+        assert_eq!(
+            (report["verdict"].as_str(), code),
+            (Some("restores"), 0),
+            "{case}: {stderr}"
+        );
+        assert!(!rules(&report).iter().any(|r| r == PLAN_UID_RULE), "{case}");
+    }
+}

@@ -19,8 +19,12 @@ const FLINK_1_19: Release = Release::new(1, 19);
 /// generate differently, when `new` runs from a compiled plan written before 1.19.
 pub fn primary_key_names(prediction: &mut Prediction, new: &JobGraph, target: &FlinkVersion) {
     let from_plan = new.extra.get("sqlMode").and_then(|v| v.as_str()) == Some("compiled-plan");
-    let written_before = new
-        .flink_version
+    // The release that wrote the plan (`planFlinkVersion` when another one runs it).
+    let written_by = match new.extra.get("planFlinkVersion").and_then(|v| v.as_str()) {
+        Some(v) => Some(FlinkVersion::new(v)),
+        None => new.flink_version.clone(),
+    };
+    let written_before = written_by
         .as_ref()
         .and_then(FlinkVersion::range)
         .is_some_and(|r| r.below(FLINK_1_19));

@@ -6,8 +6,8 @@
 //! `@ExecNodeMetadata(producedTransformations = ...)`); exchanges create none and only decide the
 //! partitioner of the edge. With uids on (`table.exec.uid.generation`: `PLAN_ONLY`, the default,
 //! sets them when running from a plan; `ALWAYS`; `DISABLED`), each transformation's uid is
-//! `table.exec.uid.format` (default `<id>_<transformation>`; before Flink 1.18 always
-//! `<id>_<type>_<version>_<transformation>`) and the operator ID is the murmur3 hash of that
+//! `table.exec.uid.format` (default `<id>_<transformation>`; Flink 1.15 always
+//! `<id>_<type>_<version>_<transformation>`, FLINK-28861 changed it in 1.16) and the operator ID is the murmur3 hash of that
 //! uid, independent of the graph's shape and of parallelism.
 //!
 //! Besides operators, the plan says what SQL state looks like: a group aggregate is keyed by
@@ -29,6 +29,7 @@ mod row_type;
 mod sql_info;
 mod state;
 mod translate;
+mod uids;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -43,6 +44,7 @@ pub use row_type::{RowType, logical_type_string, positional_row};
 pub use sql_info::{PlanState, SqlInfo, short_table, sql_info};
 pub use state::enrich_job_graph;
 pub use translate::{plan_job_graph, plan_to_job_graph};
+pub use uids::{is_legacy_plan_uid, legacy_uid_id};
 
 use sql_info::string_map;
 

@@ -6,9 +6,10 @@ use serde_json::Value;
 
 use crate::flink::FlinkVersion;
 
-use super::options::{PlanOptions, UidGeneration, version_pair};
+use super::options::{PlanOptions, version_pair};
 use super::sql_info::{short_table, sql_info, table_columns, table_identifier, table_options};
 use super::state::apply_state;
+use super::uids::uid_for;
 use super::{CompiledPlan, PlanNode};
 use crate::job::model::{
     ChainingStrategy, JobGraph, JobGraphFormat, JobInput, JobOperator, Location, Partitioner,
@@ -75,6 +76,14 @@ pub fn plan_to_job_graph(plan: &CompiledPlan, opts: &PlanOptions) -> JobGraph {
     );
     if let Some(origin) = &plan.origin {
         extra.insert("compiledPlan".to_string(), Value::String(origin.clone()));
+    }
+    // The release that wrote the plan, when another one runs it: what it persisted (table
+    // schemas, primary key names) follows the writer, the uids the runner.
+    if opts.flink_version.is_some() {
+        extra.insert(
+            "planFlinkVersion".to_string(),
+            Value::String(plan.flink_version.as_str().to_string()),
+        );
     }
     JobGraph {
         format: JobGraphFormat::V1,
@@ -507,39 +516,6 @@ fn sink_transformations(
         input_partitioner: None,
     });
     v
-}
-
-/// The uid Flink gives transformation `t` of `node` when it runs this plan, if any.
-fn uid_for(
-    node: &PlanNode,
-    transformation: &str,
-    opts: &PlanOptions,
-    runtime: &str,
-) -> Option<String> {
-    let setting = |k: &str| node.setting(k, opts);
-    let version = version_pair(runtime).unwrap_or((2, 0));
-    let legacy = setting("table.exec.legacy-transformation-uids")
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-    let generation = setting("table.exec.uid.generation")
-        .and_then(|g| UidGeneration::parse(&g))
-        .unwrap_or(UidGeneration::PlanOnly);
-    // 1.15.0/1.15.1 (and legacy uids) always set uids; otherwise per generation. Running from
-    // a plan satisfies PLAN_ONLY.
-    if generation == UidGeneration::Disabled && !legacy {
-        return None;
-    }
-    let format = match setting("table.exec.uid.format") {
-        Some(f) if version >= (1, 18) => f,
-        _ if version < (1, 18) => "<id>_<type>_<version>_<transformation>".to_string(),
-        _ => "<id>_<transformation>".to_string(),
-    };
-    Some(
-        format
-            .replace("<id>", &node.id.to_string())
-            .replace("<type>", &node.type_name)
-            .replace("<version>", &node.type_version.to_string())
-            .replace("<transformation>", transformation),
-    )
 }
 
 /// Converts a plan into a job graph with the default options and the given parallelism.
