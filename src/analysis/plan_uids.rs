@@ -3,7 +3,7 @@
 //! Flink 1.16 (FLINK-28861) dropped type and version from it (`4_group-aggregate`) and made the
 //! pattern an option, `table.exec.uid.format`. The operator ID is the hash of the uid, so a job
 //! that ran a 1.15 plan saved its state under IDs that the same plan run on 1.16 or later does
-//! not have: Flink refuses the savepoint (recorded 1.15.4 -> 1.20.3, 2.1.3, 2.3.0), unless the
+//! not have: Flink refuses the savepoint (recorded 1.15.4 -> 1.16.3, 1.20.3, 2.1.3, 2.3.0), unless the
 //! option restores 1.15's pattern (recorded: it restores). Plain SQL had no uids on 1.15, and
 //! keeps its generated IDs.
 //!

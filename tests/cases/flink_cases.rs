@@ -26,7 +26,7 @@ const KNOWN_GAPS: &[(&str, &[&str], &[&str], &str)] = &[
         "sql-upgrade-groupby-plan-from-1.15",
         &[],
         &["--to-flink"],
-        "a Flink 1.15 compiled plan run on 1.16 or later gives its operators uids of another pattern (FLINK-28861: <id>_<transformation> instead of <id>_<type>_<version>_<transformation>), so the group aggregate's state is unmapped on 1.20.3, 2.1.3 and 2.3.0; the 1.15 savepoint alone does not say whether a plan ran the job (plain SQL, sql-upgrade-groupby-from-1.15, keeps its IDs), so --to-flink keeps the IDs and hedges: warning sql-plan-uid-format-changed, a headline that is not a bare restores. The plan run on the target, the exported job graph, the canary and --to-flink with --old-job agree with Flink",
+        "a Flink 1.15 compiled plan run on 1.16 or later gives its operators uids of another pattern (FLINK-28861: <id>_<transformation> instead of <id>_<type>_<version>_<transformation>), so the group aggregate's state is unmapped on 1.16.3, 1.20.3, 2.1.3 and 2.3.0; the 1.15 savepoint alone does not say whether a plan ran the job (plain SQL, sql-upgrade-groupby-from-1.15, keeps its IDs), so --to-flink keeps the IDs and hedges: warning sql-plan-uid-format-changed, a headline that is not a bare restores. The plan run on the target, the exported job graph, the canary and --to-flink with --old-job agree with Flink",
     ),
     (
         "sql-upgrade-match-from-1.18",

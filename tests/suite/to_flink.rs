@@ -285,11 +285,11 @@ fn the_old_job_settles_whether_a_match_recognize_moves() {
 const PLAN_UID_RULE: &str = "sql-plan-uid-format-changed";
 
 /// A 1.15.4 compiled plan's uids take another pattern on 1.16 and later: Flink refused its
-/// savepoint on 1.20.3, 2.1.3 and 2.3.0, and restored the plain SQL base. The old job's graph
+/// savepoint on 1.16.3, 1.20.3, 2.1.3 and 2.3.0, and restored the plain SQL base. The old job's graph
 /// (its uids) decides it; the savepoint alone hedges.
 #[test]
 fn the_old_job_settles_whether_a_1_15_plans_ids_move() {
-    for target in ["1.20.3", "2.1.3", "2.3.0"] {
+    for target in ["1.16.3", "1.20.3", "2.1.3", "2.3.0"] {
         let case = format!("{target}/sql-upgrade-groupby-plan-from-1.15");
         let savepoint = "fixtures/cases/1.15.4/bases/sql-groupby-plan";
         let old_job = format!("{savepoint}/job.json");

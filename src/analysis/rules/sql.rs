@@ -202,7 +202,7 @@ pub const SQL_PLAN_UID_FORMAT_CHANGED: Rule = rule!(
     Error,
     "SQL: a Flink 1.15 compiled plan gets uids of another format on 1.16 and later, so its operators get other IDs",
     "compiled plans run by 1.15, restored on 1.16 and later (FLINK-28861; plain SQL keeps its IDs)",
-    ["1.15.4 → 1.20.3", "1.15.4 → 2.1.3", "1.15.4 → 2.3.0"],
+    ["1.15.4 → 1.16.3", "1.15.4 → 1.20.3", "1.15.4 → 2.1.3", "1.15.4 → 2.3.0"],
     fix: [
         "" => "run the 1.15 plan on the new release with SET 'table.exec.uid.format' = '<id>_<type>_<version>_<transformation>' (1.15's pattern): its uids, and with them the operator IDs, stay as 1.15 gave them; or start with -n and lose this state",
         "unsure" => "if the job runs from a compiled plan, SET 'table.exec.uid.format' = '<id>_<type>_<version>_<transformation>' (1.15's pattern) on the new release so that the IDs stay; to decide it, give the old job (`--old-job`) or the plan itself (`check --job PLAN --to-flink TARGET`)",

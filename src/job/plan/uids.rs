@@ -27,7 +27,8 @@ pub(super) fn uid_for(
         return None;
     }
     // FLINK-28861 (1.16) dropped type and version from the default and made it configurable;
-    // 1.15 has no option (its ExecutionConfigOptions in the released jars: 1.16.3, 1.17.2).
+    // 1.15 has no option (the released jars' ExecutionConfigOptions: 1.16.3, 1.17.2; a 1.15.4
+    // plan run on 1.16.3 gets the new uids: fixtures/cases/1.16.3/sql-upgrade-*-from-1.15).
     let format = match setting("table.exec.uid.format") {
         Some(f) if version >= (1, 16) => f,
         _ if version < (1, 16) => "<id>_<type>_<version>_<transformation>".to_string(),
