@@ -161,7 +161,11 @@ fn runs_the_same_job(case: &Case) -> bool {
 /// Cross-version cases whose job had to be ported to build against the target release (the
 /// serializer classes it used are gone there): Flink fails to read the saved state even so, and
 /// the unported job, which `--to-flink` judges, cannot read it either.
-const PORTED_FOR_THE_TARGET: &[&str] = &["legacy-snapshot-after-1.17", "scala-option-on-flink-2"];
+const PORTED_FOR_THE_TARGET: &[&str] = &[
+    "legacy-snapshot-after-1.17",
+    "scala-option-on-flink-2",
+    "scala-case-class-on-flink-2",
+];
 
 /// Does a gap entry name this case (`<version>/<id>`)?
 fn gap_names(case: &str, id: &str, versions: &[&str]) -> bool {

@@ -459,6 +459,7 @@ const CASE_RULES: &[CaseRule] = &[
     ("custom-serializer-incompatible", &[], &[JobGraph, Canary], "money", Some("balance"), "state-type-unknown"),
     ("custom-serializer-incompatible", &[], &[JobGraph, Canary], "money", None, "state-not-examined"),
     ("scala-option-on-flink-2", &[], &[JobGraph, Canary], "opt", Some("last"), "scala-serializer-on-flink-2"),
+    ("scala-case-class-on-flink-2", &[], &[JobGraph, Canary], "pair", Some("pair"), "scala-serializer-on-flink-2"),
     ("upgrade-pojo-collections-from-1.20", &[], &[JobGraph, Canary], "pojo", Some("pojo"), "kryo-collection-on-flink-2"),
     ("upgrade-pojo-collections-from-1.18", &["2.0.0", "2.3.0"], &[JobGraph, Canary], "pojo", Some("pojo"), "kryo-collection-on-flink-2"),
     ("upgrade-collection-values-from-1.20", &[], &[JobGraph, Canary], "colls", Some("list"), "kryo-collection-on-flink-2"),
@@ -484,6 +485,7 @@ const QUIET_CASES: &[&str] = &[
     "canonical-rocksdb-to-hashmap",
     "native-rocksdb-identical",
     "scala-option-unchanged",
+    "scala-case-class-unchanged",
     "pojo-subclass-registered",
 ];
 
