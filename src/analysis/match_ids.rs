@@ -84,18 +84,7 @@ pub fn annotate(
         for verdict in verdicts.iter_mut() {
             if verdict.status == Status::Unmapped && moved.contains(&verdict.operator_id) {
                 let id = verdict.operator_id;
-                // The state is unmapped because the release moved the ID, not because of the
-                // job: a uid hash cannot bind a SQL operator, so its generic fix does not apply.
-                let rule = rules::SQL_MATCH_ID_CHANGES_ON_1_19.id;
-                for reason in verdict
-                    .reasons
-                    .iter_mut()
-                    .filter(|r| r.is(&rules::UNMAPPED_STATE))
-                {
-                    let unmapped =
-                        std::mem::replace(reason, Finding::new(reason.rule, String::new()));
-                    *reason = unmapped.fix_case("sql-release", &[("rule", &rule)]);
-                }
+                verdict.point_unmapped_fix_at("sql-release", &rules::SQL_MATCH_ID_CHANGES_ON_1_19);
                 let finding = moved_finding(id, target.low, allow_non_restored_state);
                 verdict.reasons.push(finding);
             }

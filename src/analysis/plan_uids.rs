@@ -105,15 +105,7 @@ pub fn annotate(
         } else {
             finding
         };
-        let rule = rules::SQL_PLAN_UID_FORMAT_CHANGED.id;
-        for reason in verdict
-            .reasons
-            .iter_mut()
-            .filter(|r| r.is(&rules::UNMAPPED_STATE))
-        {
-            let unmapped = std::mem::replace(reason, Finding::new(reason.rule, String::new()));
-            *reason = unmapped.fix_case("sql-uid-format", &[("rule", &rule)]);
-        }
+        verdict.point_unmapped_fix_at("sql-uid-format", &rules::SQL_PLAN_UID_FORMAT_CHANGED);
         verdict.reasons.push(finding);
     }
     hedge(old, new, ctx, verdicts);

@@ -247,6 +247,21 @@ pub struct OperatorVerdict {
     pub location: Option<FileLine>,
 }
 
+impl OperatorVerdict {
+    /// Gives this operator's `unmapped-state` finding the fix of `case`, which points at `rule`:
+    /// the rule that knows why the state has no place (a release moved the ID, not the job)
+    /// explains the way across, where the generic fix would suggest a uid or setUidHash.
+    pub fn point_unmapped_fix_at(&mut self, case: &str, rule: &Rule) {
+        for reason in self
+            .reasons
+            .iter_mut()
+            .filter(|r| r.is(&rules::UNMAPPED_STATE))
+        {
+            reason.fix = fix_of(&rules::UNMAPPED_STATE, case, &[("rule", &rule.id)]);
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Prediction {
@@ -350,12 +365,14 @@ impl NotCompared {
 
 impl Prediction {
     /// Restored operators with state whose compatibility only serializer code decides
-    /// (user-written snapshots, Kryo): a `restores` verdict cannot vouch for them.
+    /// (user-written snapshots, Kryo, Kryo 2 data read by Flink 2.x's Kryo 5): a `restores`
+    /// verdict cannot vouch for them.
     pub fn undecided_operators(&self) -> usize {
-        const UNDECIDED: [&Rule; 3] = [
+        const UNDECIDED: [&Rule; 4] = [
             &rules::STATE_NOT_EXAMINED,
             &rules::STATE_TYPE_UNKNOWN,
             &rules::LINT_KRYO_STATE,
+            &rules::KRYO_ACROSS_FLINK_2,
         ];
         self.operators
             .iter()
