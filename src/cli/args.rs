@@ -138,7 +138,8 @@ pub enum Command {
         job: Option<PathBuf>,
         /// The Flink release the new version runs on (`2.3` or `2.3.0`). Without --job: the
         /// same job (the savepoint's own operators and state types) restored on that release,
-        /// e.g. before a 1.x -> 2.x upgrade. With --job: overrides the release its file gives.
+        /// e.g. before a 1.x -> 2.x upgrade. With --job: overrides the release its file gives
+        /// (a compiled plan is translated as that release runs it, unless --flink says).
         #[arg(long, value_name = "VERSION", value_parser = parse_release)]
         to_flink: Option<FlinkVersion>,
         /// As Flink's --allowNonRestoredState: state with no operator in the new job is dropped.
