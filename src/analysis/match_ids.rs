@@ -17,7 +17,7 @@
 use super::result::{Finding, OperatorVerdict, Status};
 use super::rules::{self, Severity};
 use super::schema_check::CompatContext;
-use super::sides::{AssumedIds, NewSide, OldOperator, OldSide};
+use super::sides::{AssumedIds, NewSide, OldOperator, OldSide, saved_by};
 use crate::OperatorId;
 use crate::flink::Release;
 use crate::job::{JobGraph, derive_operator_ids};
@@ -49,12 +49,8 @@ pub fn settle_with_old_job(old: &OldSide, new: &mut NewSide, old_graph: &JobGrap
     if planned_by.below(FLINK_1_19) {
         for op in old.operators.iter().filter(|o| sql_match_key(o).is_some()) {
             // Plain SQL: a generated ID, no uid and no uid hash (a compiled plan sets uids).
-            let plain_sql = old_graph.operators.iter().zip(&ids).any(|(g, d)| {
-                d.generated == op.operator_id
-                    && d.user_defined.is_none()
-                    && g.uid.is_none()
-                    && g.extra.contains_key("sql")
-            });
+            let plain_sql = saved_by(old_graph, &ids, op.operator_id)
+                .is_some_and(|g| g.uid.is_none() && g.extra.contains_key("sql"));
             if plain_sql {
                 moved.push(op.operator_id);
             }

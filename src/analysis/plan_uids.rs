@@ -17,7 +17,7 @@
 use super::result::{Finding, OperatorVerdict, Status};
 use super::rules::{self, Severity};
 use super::schema_check::CompatContext;
-use super::sides::{AssumedIds, NewSide, OldOperator, OldSide};
+use super::sides::{AssumedIds, NewSide, OldOperator, OldSide, saved_by};
 use crate::OperatorId;
 use crate::flink::Release;
 use crate::job::plan::is_legacy_plan_uid;
@@ -45,11 +45,8 @@ pub fn settle_with_old_job(old: &OldSide, new: &mut NewSide, old_graph: &JobGrap
         .iter()
         .filter(|op| op.has_state)
         .filter(|op| {
-            old_graph.operators.iter().zip(&ids).any(|(g, d)| {
-                d.generated == op.operator_id
-                    && d.user_defined.is_none()
-                    && g.uid.as_deref().is_some_and(is_legacy_plan_uid)
-            })
+            saved_by(old_graph, &ids, op.operator_id)
+                .is_some_and(|g| g.uid.as_deref().is_some_and(is_legacy_plan_uid))
         })
         .map(|op| op.operator_id)
         .collect();

@@ -8,7 +8,9 @@ use super::result::FileLine;
 
 use crate::OperatorId;
 use crate::flink::{Backend, FlinkRange, FlinkVersion, StateKind};
-use crate::job::{DerivedIds, IdSource, JobGraph, JobGraphError, SourceDecl, derive_operator_ids};
+use crate::job::{
+    DerivedIds, IdSource, JobGraph, JobGraphError, JobOperator, SourceDecl, derive_operator_ids,
+};
 use crate::savepoint::handle_kind::KeyedHandleKind;
 use crate::savepoint::inventory::{OperatorSummary, SavepointSummary, StateSummary};
 use crate::savepoint::sources::SourcePositions;
@@ -250,6 +252,22 @@ pub struct NewSide {
     /// compiled plan move with the uid format (`plan_uids`).
     #[serde(skip)]
     pub assumed_plan_uids: AssumedIds,
+}
+
+/// The operator of the old job's `graph` (`ids` derived from it) that saved state under `id` as
+/// its generated ID, with no uid hash: what the old job says about a savepoint operator whose
+/// ID a stand-in new side assumes.
+pub fn saved_by<'a>(
+    graph: &'a JobGraph,
+    ids: &[DerivedIds],
+    id: OperatorId,
+) -> Option<&'a JobOperator> {
+    graph
+        .operators
+        .iter()
+        .zip(ids)
+        .find(|(_, d)| d.generated == id && d.user_defined.is_none())
+        .map(|(g, _)| g)
 }
 
 /// What the old job's graph says about the IDs a stand-in new side assumes.

@@ -107,9 +107,10 @@ pub struct SqlInfo {
 impl SqlInfo {
     /// The `sql` extension of an operator, when it has one.
     pub fn of(op: &JobOperator) -> Option<SqlInfo> {
+        // Read from the borrowed value: a clone of the whole extension per call is not needed.
         op.extra
             .get("sql")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .and_then(|v| SqlInfo::deserialize(v).ok())
     }
 
     /// What an aggregate's calls keep: the accumulator fields, their map views and the
